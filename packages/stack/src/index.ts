@@ -1,0 +1,2 @@
+export { freePort, sleep, waitForHttp, hasRedisServer, startRedisServer, stopProcess } from './process';
+export type { RedisServer } from './process';
