@@ -29,7 +29,12 @@ export interface Span {
   traceId: string;
   /** Lower-case hex, 16 chars. */
   spanId: string;
-  /** Parent span id within the same trace, or undefined for a root (or a span whose parent reference points at another trace). */
+  /**
+   * Parent span id within the same trace, or undefined for a root (or a span whose parent reference
+   * points at another trace). It is kept even when that parent is absent from the loaded data, so an
+   * orphan is a span with `parentSpanId` set that no span of its trace carries (see `isOrphan`).
+   * Chosen like Jaeger UI: OTLP `parentSpanId`, else the first in-trace CHILD_OF, else the first in-trace FOLLOWS_FROM.
+   */
   parentSpanId: string | undefined;
   references: SpanReference[];
   name: string;
@@ -51,8 +56,10 @@ export interface Span {
 
 export interface Trace {
   traceId: string;
-  /** Sorted by start time, then by span id for a stable order. */
+  /** Sorted by start time; the sort is stable, so ties keep input order (file order, then line order). */
   spans: Span[];
+  /** Trace-level warnings (Jaeger `warnings`, duplicate span ids renamed, ...). */
+  warnings?: string[];
 }
 
 /** What a loader returns: the traces it could read and a count of what it could not. */
@@ -65,6 +72,10 @@ export interface LoadResult {
     /** Human-readable reasons naming file and line/offset, first N only. */
     reasons: string[];
   };
+  /** Spans dropped because an identical copy (same id, start, duration, name, service) was already loaded. */
+  duplicatesDropped?: number;
+  /** Envelope-level warnings and errors reported by the source (e.g. Jaeger's `errors`), not tied to one span. */
+  warnings?: string[];
 }
 
 /** Helpers analyses share. */
@@ -74,4 +85,9 @@ export function spanEnd(span: Span): number {
 
 export function isError(span: Span): boolean {
   return span.status === 'error';
+}
+
+/** True when the span names a parent in its own trace that the loaded data does not contain. */
+export function isOrphan(span: Span, spanIds: ReadonlySet<string> | ReadonlyMap<string, unknown>): boolean {
+  return span.parentSpanId !== undefined && !spanIds.has(span.parentSpanId);
 }

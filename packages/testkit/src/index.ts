@@ -1,4 +1,14 @@
-export { freePort, sleep, waitForHttp, hasRedisServer, startRedisServer, stopProcess } from '@mltrace/stack';
-export type { RedisServer } from '@mltrace/stack';
-export { readExportedSpans, waitForSpans } from './spans';
-export type { ExportedSpan } from './spans';
+// The test-facing surface: process helpers and exported-span readers live in @mltrace/stack
+// (it needs them at run time for `npm start`); tests import them from here.
+export {
+  freePort,
+  sleep,
+  waitForHttp,
+  hasRedisServer,
+  startRedisServer,
+  stopProcess,
+  readExportedSpans,
+  waitForSpans,
+  countExportedSpans,
+} from '@mltrace/stack';
+export type { RedisServer, ExportedSpan } from '@mltrace/stack';

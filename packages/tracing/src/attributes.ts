@@ -57,6 +57,7 @@ export const ATTR_ML_FEATURE_COUNT = 'ml.feature.count';
 export const ATTR_ML_FEATURE_NAMES = 'ml.feature.names'; // first 10 names only
 export const ATTR_ML_ENTITY_COUNT = 'ml.entity.count';
 export const ATTR_ML_ENTITY_MISSING_COUNT = 'ml.entity.missing_count';
+export const ATTR_ML_DATA_OPERATION = 'ml.data.operation'; // what a data_processing step does, e.g. 'threshold'
 export const ATTR_ML_DATA_INPUT_SIZE = 'ml.data.input_size';
 export const ATTR_ML_DATA_OUTPUT_SIZE = 'ml.data.output_size';
 export const ATTR_ML_DURATION_MS = 'ml.duration_ms';

@@ -5,7 +5,7 @@ import type { MLContextKey } from './attributes';
 export type MLContext = Partial<Record<MLContextKey, string>>;
 
 interface HelperOptionsBase {
-  /** Span name; defaults to the helper's operation type. */
+  /** Span name; defaults to the helper's operation type (for data processing: the operation). */
   name?: string;
   /** Pipeline stage, e.g. 'feature_lookup', 'inference', 'postprocess'. */
   stage?: string;
@@ -46,4 +46,42 @@ export interface DataProcessingOptions extends HelperOptionsBase {
 
 export interface DataProcessingSummary {
   outputSize?: number;
+}
+
+export type TraceExporterKind = 'otlp' | 'file' | 'console' | 'none';
+export type OtlpProtocol = 'http/protobuf' | 'http/json';
+export type InstrumentationSet = 'curated' | 'all';
+
+/** Everything the preload reads from the environment (see config.ts and the README table). */
+export interface TracingConfig {
+  disabled: boolean;
+  serviceName: string;
+  serviceVersion: string;
+  environment: string;
+  /** Empty when OTEL_TRACES_EXPORTER=none. */
+  exporters: TraceExporterKind[];
+  otlpEndpoint: string | undefined;
+  otlpProtocol: OtlpProtocol;
+  tracesDir: string;
+  instrumentations: InstrumentationSet;
+  shutdownTimeoutMs: number;
+  metricsConfigured: boolean;
+  logsConfigured: boolean;
+  sampling: { strategiesFile: string | undefined; remoteUrl: string | undefined; remotePollMs: number | undefined };
+  bsp: { maxQueueSize: number; maxExportBatchSize: number; scheduledDelayMillis: number; exportTimeoutMillis: number };
+  propagators: Array<'tracecontext' | 'baggage' | 'jaeger' | 'xheaders'>;
+}
+
+/** Span bookkeeping of the running preload; all counts since start. */
+export interface TracingStats {
+  /** Spans handed to an exporter that reported success. */
+  exported: number;
+  /** Spans dropped because the batch queue was full. */
+  droppedQueueFull: number;
+  /** Spans in batches whose export failed or timed out. */
+  droppedExportFailed: number;
+  /** Spans still queued or in flight when shutdown gave up. */
+  droppedAtShutdown: number;
+  /** Sum of the three drop counts. */
+  dropped: number;
 }

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** A span as read back from the file exporter's OTLP/JSON lines, flattened for assertions. */
+/** A span as read back from the file exporter's OTLP/JSON lines, flattened for assertions and reports. */
 export interface ExportedSpan {
   traceId: string;
   spanId: string;
@@ -90,4 +90,25 @@ export async function waitForSpans(
     if (Date.now() > deadline) throw new Error(`spans in ${dir} did not satisfy the condition within ${timeoutMs} ms (${spans.length} spans)`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * Spans in the file exporter's OTLP/JSON lines under `dir` (every `*.jsonl`), counted without
+ * flattening them. A line still being written is skipped; it is counted next time.
+ */
+export function countExportedSpans(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let count = 0;
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.jsonl'))) {
+    for (const line of readFileSync(join(dir, file), 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        const req = JSON.parse(line) as { resourceSpans?: Array<{ scopeSpans?: Array<{ spans?: unknown[] }> }> };
+        for (const rs of req.resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) count += ss.spans?.length ?? 0;
+      } catch {
+        // incomplete line
+      }
+    }
+  }
+  return count;
 }

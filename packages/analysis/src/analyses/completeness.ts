@@ -1,0 +1,208 @@
+/**
+ * 7. Trace completeness: is each request traced end to end, with its ML context intact?
+ * - orphans: spans whose parent is not in the trace. A single root in the entry service whose
+ *   parent is missing is not an orphan: that is the untraced caller (e.g. the load generator)
+ *   and is counted as `externalParentRoots`.
+ * - multiRootTraces: traces with more than one parentless span.
+ * - downstreamRoots: traces whose root is a server span of a service other than the entry:
+ *   the request reached it without trace context, so the trace was split in two. The hop at
+ *   fault is the expected edge into that service.
+ * - missingServices: traces entering at the entry service, not failed, that lack an expected
+ *   service.
+ * - context hops: for every caller→callee pair across services, the ML context keys
+ *   (ml.*, business.* from baggage) the caller carries but the callee does not; the hop that
+ *   loses them is named.
+ * - clockSkew: children that start before or end after their parent.
+ * - score = tracedOperations × propagationRate, where tracedOperations = mean share of expected
+ *   services present in entry traces, propagationRate = intact hops / (intact + broken hops),
+ *   broken = hops losing context keys + downstream roots + orphans.
+ */
+import { BAGGAGE_TO_ATTRIBUTE } from '@mltrace/tracing';
+import type { Span, Trace } from '../model';
+import { DEFAULT_EXPECTED_EDGES, type AnalysisOptions } from './options';
+import { MISSING_PARENT, traceFacts } from './trace-facts';
+
+export const CONTEXT_ATTRIBUTE_KEYS: readonly string[] = Object.values(BAGGAGE_TO_ATTRIBUTE);
+
+export interface HopCompleteness {
+  hop: string;
+  from: string;
+  to: string;
+  calls: number;
+  /** Calls where the callee lacks ML context keys the caller had. */
+  contextLost: number;
+  missingKeys: Array<{ key: string; count: number }>;
+  /** Downstream roots attributed to this hop (trace context lost). */
+  traceContextLost: number;
+  broken: number;
+}
+
+export interface CompletenessResult {
+  entryService: string;
+  expectedServices: string[];
+  traces: number;
+  orphanSpans: number;
+  orphansByService: Array<{ service: string; count: number }>;
+  externalParentRoots: number;
+  multiRootTraces: number;
+  downstreamRoots: Array<{ service: string; traces: number; hop: string }>;
+  entryTraces: number;
+  missingServices: Array<{ service: string; traces: number; share: number }>;
+  spansMissingContext: Array<{ service: string; spans: number; share: number }>;
+  hops: HopCompleteness[];
+  clockSkew: { count: number; byHop: Array<{ hop: string; count: number; maxUs: number }> };
+  tracedOperations: number;
+  propagationRate: number;
+  score: number;
+  hopAtFault: string | null;
+}
+
+export function resolveEntryService(traces: readonly Trace[], opts: AnalysisOptions): string {
+  if (opts.entryService) return opts.entryService;
+  const rootCount = new Map<string, number>();
+  let hasGateway = false;
+  for (const t of traces) {
+    const f = traceFacts(t);
+    const r = f.roots[0];
+    if (r === undefined) continue;
+    const svc = (t.spans[r] as Span).service;
+    if (svc === 'gateway') hasGateway = true;
+    rootCount.set(svc, (rootCount.get(svc) ?? 0) + 1);
+  }
+  if (hasGateway) return 'gateway';
+  let best = 'gateway';
+  let n = -1;
+  for (const [s, c] of rootCount) if (c > n) [best, n] = [s, c];
+  return best;
+}
+
+function count<K>(m: Map<K, number>, k: K, by = 1): void {
+  m.set(k, (m.get(k) ?? 0) + by);
+}
+
+export function completeness(traces: readonly Trace[], opts: AnalysisOptions = {}): CompletenessResult {
+  const entry = resolveEntryService(traces, opts);
+  const edges = opts.expectedEdges ?? DEFAULT_EXPECTED_EDGES;
+  const expectedServices = [...new Set(edges.flat())];
+  const intoService = new Map<string, string>();
+  for (const [a, b] of edges) if (!intoService.has(b)) intoService.set(b, `${a}→${b}`);
+
+  let orphanSpans = 0;
+  const orphansBySvc = new Map<string, number>();
+  let external = 0;
+  let multiRoot = 0;
+  const downstream = new Map<string, number>();
+  let entryTraces = 0;
+  let presentSum = 0;
+  const missingSvc = new Map<string, number>();
+  const ctxMissingBySvc = new Map<string, number>();
+  const spansBySvc = new Map<string, number>();
+  const hops = new Map<string, HopCompleteness & { keys: Map<string, number> }>();
+  const skew = new Map<string, { count: number; maxUs: number }>();
+  const hop = (from: string, to: string) => {
+    const name = `${from}→${to}`;
+    let h = hops.get(name);
+    if (!h) hops.set(name, (h = { hop: name, from, to, calls: 0, contextLost: 0, missingKeys: [], traceContextLost: 0, broken: 0, keys: new Map() }));
+    return h;
+  };
+
+  for (const trace of traces) {
+    const f = traceFacts(trace);
+    const spans = trace.spans;
+    if (f.roots.length > 1) multiRoot++;
+    const first = f.roots[0] === undefined ? undefined : (spans[f.roots[0]] as Span);
+    f.roots.forEach((r, idx) => {
+      if (f.parent[r] !== MISSING_PARENT) return;
+      const s = spans[r] as Span;
+      if (idx === 0 && s.service === entry) external++;
+      else {
+        orphanSpans++;
+        count(orphansBySvc, s.service);
+      }
+    });
+    if (first && first.kind === 'server' && first.service !== entry) {
+      count(downstream, first.service);
+      const h = intoService.get(first.service);
+      if (h) {
+        const [from = '', to = ''] = h.split('→');
+        hop(from, to).traceContextLost++;
+      }
+    }
+    // Context the request carries: the keys on its root.
+    const required = first ? CONTEXT_ATTRIBUTE_KEYS.filter((k) => first.attributes[k] !== undefined) : [];
+    const seen = new Set<string>();
+    spans.forEach((s, i) => {
+      seen.add(s.service);
+      count(spansBySvc, s.service);
+      if (required.some((k) => s.attributes[k] === undefined)) count(ctxMissingBySvc, s.service);
+      const p = f.parent[i] as number;
+      if (p < 0) return;
+      const parent = spans[p] as Span;
+      if (s.start < parent.start || s.start + s.duration > parent.start + parent.duration) {
+        const name = `${parent.service}→${s.service}`;
+        const k = skew.get(name) ?? { count: 0, maxUs: 0 };
+        k.count++;
+        k.maxUs = Math.max(k.maxUs, parent.start - s.start, s.start + s.duration - (parent.start + parent.duration));
+        skew.set(name, k);
+      }
+      if (parent.service === s.service) return;
+      const h = hop(parent.service, s.service);
+      h.calls++;
+      let lost = false;
+      for (const k of CONTEXT_ATTRIBUTE_KEYS) {
+        if (parent.attributes[k] !== undefined && s.attributes[k] === undefined) {
+          lost = true;
+          count(h.keys, k);
+        }
+      }
+      if (lost) h.contextLost++;
+    });
+    if (first && first.service === entry && !f.failed && expectedServices.includes(entry)) {
+      entryTraces++;
+      let present = 0;
+      for (const svc of expectedServices) {
+        if (seen.has(svc)) present++;
+        else count(missingSvc, svc);
+      }
+      presentSum += present / expectedServices.length;
+    }
+  }
+
+  let intact = 0;
+  let broken = orphanSpans;
+  const hopList: HopCompleteness[] = [...hops.values()].map(({ keys, ...h }) => {
+    h.missingKeys = [...keys].map(([key, n]) => ({ key, count: n })).sort((a, b) => b.count - a.count);
+    h.broken = h.contextLost + h.traceContextLost;
+    intact += h.calls - h.contextLost;
+    broken += h.broken;
+    return h;
+  });
+  hopList.sort((a, b) => b.broken - a.broken || b.calls - a.calls);
+  const tracedOperations = entryTraces ? presentSum / entryTraces : 1;
+  const propagationRate = intact + broken > 0 ? intact / (intact + broken) : 1;
+  const faulty = hopList[0] && hopList[0].broken > 0 ? hopList[0].hop : null;
+  return {
+    entryService: entry,
+    expectedServices,
+    traces: traces.length,
+    orphanSpans,
+    orphansByService: [...orphansBySvc].map(([service, n]) => ({ service, count: n })).sort((a, b) => b.count - a.count),
+    externalParentRoots: external,
+    multiRootTraces: multiRoot,
+    downstreamRoots: [...downstream].map(([service, n]) => ({ service, traces: n, hop: intoService.get(service) ?? `?→${service}` })).sort((a, b) => b.traces - a.traces),
+    entryTraces,
+    missingServices: [...missingSvc].map(([service, n]) => ({ service, traces: n, share: entryTraces ? n / entryTraces : 0 })).sort((a, b) => b.traces - a.traces),
+    spansMissingContext: [...ctxMissingBySvc]
+      .map(([service, n]) => ({ service, spans: n, share: n / (spansBySvc.get(service) ?? 1) }))
+      .sort((a, b) => b.spans - a.spans),
+    hops: hopList,
+    clockSkew: {
+      count: [...skew.values()].reduce((a, b) => a + b.count, 0),
+      byHop: [...skew].map(([h, k]) => ({ hop: h, ...k })).sort((a, b) => b.count - a.count),
+    },
+    tracedOperations,
+    propagationRate,
+    score: tracedOperations * propagationRate,
+    hopAtFault: faulty,
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * 5b. The critical path aggregated across traces, and 6b. each service's contribution.
+ *
+ * For every trace, each critical-path section is attributed to its span's operation and
+ * service. share(op, trace) = critical-path time of op / end-to-end time of the trace. We
+ * report p50/p95 of that share over the traces whose critical path contains op, the share of
+ * all end-to-end time (Σ cp time / Σ end-to-end), and how often op is on the path at all.
+ *
+ * Saving potential if op were X % faster (a first-order estimate): in each trace op's
+ * critical-path time shrinks by X %, and the new end-to-end time is taken as the old one minus
+ * that saving. This assumes the path stays critical; a parallel branch that was almost as long
+ * can become critical and absorb part of the gain, so the figure is an upper bound.
+ */
+import type { Trace } from '../model';
+import { resolvedTopN, type AnalysisOptions } from './options';
+import { mean, quantileSorted, sortedCopy } from './stats';
+import { splitOpKey, traceFacts } from './trace-facts';
+
+export interface CriticalPathEntry {
+  /** Traces whose critical path includes it. */
+  traces: number;
+  presence: number;
+  /** Σ critical-path time / Σ end-to-end time over all traces. */
+  shareOfTotal: number;
+  /** Share of end-to-end time in the traces that contain it. */
+  shareP50: number;
+  shareP95: number;
+  /** Mean critical-path time per trace containing it (µs). */
+  meanTime: number;
+  saving: {
+    /** Mean end-to-end saving over all traces (µs; 0 for traces without it). */
+    meanUs: number;
+    /** Median saving over the traces that contain it (µs). */
+    p50Us: number;
+    /** Mean saving / mean end-to-end time. */
+    meanShare: number;
+  };
+}
+
+export interface CriticalPathAggregate {
+  speedupPercent: number;
+  savingDefinition: string;
+  traces: number;
+  totalEndToEnd: number;
+  byService: Array<{ service: string } & CriticalPathEntry>;
+  byOperation: Array<{ service: string; operation: string } & CriticalPathEntry>;
+}
+
+function aggregate(traces: readonly Trace[], pick: (t: Trace) => Map<string, number>, speedup: number) {
+  const acc = new Map<string, { times: number[]; shares: number[] }>();
+  let totalE2e = 0;
+  for (const t of traces) {
+    const f = traceFacts(t);
+    totalE2e += f.e2e;
+    for (const [k, time] of pick(t)) {
+      let a = acc.get(k);
+      if (!a) acc.set(k, (a = { times: [], shares: [] }));
+      a.times.push(time);
+      a.shares.push(f.e2e > 0 ? time / f.e2e : 0);
+    }
+  }
+  const n = traces.length;
+  const meanE2e = n ? totalE2e / n : 0;
+  const out: Array<[string, CriticalPathEntry]> = [];
+  for (const [k, a] of acc) {
+    const shares = sortedCopy(a.shares);
+    const savings = sortedCopy(a.times.map((x) => x * speedup));
+    let sum = 0;
+    for (const x of a.times) sum += x;
+    const meanSaving = n ? (sum * speedup) / n : 0;
+    out.push([
+      k,
+      {
+        traces: a.times.length,
+        presence: n ? a.times.length / n : 0,
+        shareOfTotal: totalE2e > 0 ? sum / totalE2e : 0,
+        shareP50: quantileSorted(shares, 0.5),
+        shareP95: quantileSorted(shares, 0.95),
+        meanTime: mean(a.times),
+        saving: { meanUs: meanSaving, p50Us: quantileSorted(savings, 0.5), meanShare: meanE2e > 0 ? meanSaving / meanE2e : 0 },
+      },
+    ]);
+  }
+  out.sort((x, y) => y[1].shareOfTotal - x[1].shareOfTotal);
+  return { out, totalE2e };
+}
+
+export function criticalPathAggregate(traces: readonly Trace[], opts: AnalysisOptions = {}): CriticalPathAggregate {
+  const speedupPercent = opts.speedupPercent ?? 50;
+  const x = speedupPercent / 100;
+  const services = aggregate(traces, (t) => traceFacts(t).cpByService, x);
+  const ops = aggregate(traces, (t) => traceFacts(t).cpByOp, x);
+  return {
+    speedupPercent,
+    savingDefinition: `first-order estimate: per trace, the item's critical-path time shrinks by ${speedupPercent}% and end-to-end = trace duration − that saving (assumes the path stays critical, so it is an upper bound)`,
+    traces: traces.length,
+    totalEndToEnd: services.totalE2e,
+    byService: services.out.map(([service, e]) => ({ service, ...e })),
+    byOperation: ops.out.slice(0, Math.max(resolvedTopN(opts), 1)).map(([k, e]) => ({ ...splitOpKey(k), ...e })),
+  };
+}

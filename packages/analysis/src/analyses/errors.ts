@@ -1,0 +1,133 @@
+/**
+ * 3. Errors. A failure is a span with error status that is not a 4xx answer (see isFailure).
+ * - by type (error.type, else the first exception event's exception.type, else "HTTP <status>",
+ *   else the status message, else "unknown"), by service and by operation;
+ * - propagation: in each failed trace the deepest failing span is the likely origin (ties: the
+ *   one that ended first), and the chain is the failing spans from it up to the root;
+ * - co-occurrence: pairs of services that both fail in the same trace;
+ * - timeline: failed traces per time bucket.
+ */
+import type { Span, Trace } from '../model';
+import { resolvedTopN, type AnalysisOptions } from './options';
+import { throughputSeries } from './performance';
+import { depthOf, httpStatus, isFailure, opKey, splitOpKey, traceFacts } from './trace-facts';
+
+export interface ErrorsResult {
+  failedTraces: number;
+  totalTraces: number;
+  errorRate: number;
+  errorSpans: number;
+  byType: Array<{ type: string; count: number }>;
+  byService: Array<{ service: string; count: number; spans: number; rate: number }>;
+  byOperation: Array<{ service: string; operation: string; count: number; spans: number; rate: number }>;
+  /** Where failed traces started failing, ranked by the number of failed traces. */
+  origins: Array<{ service: string; operation: string; type: string; traces: number; share: number; exampleTraceId: string; exampleChain: string[] }>;
+  coOccurrence: Array<{ a: string; b: string; traces: number }>;
+  timeline: { bucketMs: number; starts: number[]; failed: number[]; total: number[] };
+}
+
+export function errorType(span: Span): string {
+  const t = span.attributes['error.type'];
+  if (t !== undefined && t !== '') return String(t);
+  for (const e of span.events) {
+    const x = e.attributes['exception.type'];
+    if (e.name === 'exception' && x !== undefined) return String(x);
+  }
+  const status = httpStatus(span);
+  if (status !== undefined && status >= 400) return `HTTP ${status}`;
+  return span.statusMessage ? span.statusMessage.slice(0, 80) : 'unknown';
+}
+
+function bump<K>(m: Map<K, number>, k: K, by = 1): void {
+  m.set(k, (m.get(k) ?? 0) + by);
+}
+
+export function errors(traces: readonly Trace[], opts: AnalysisOptions = {}): ErrorsResult {
+  const byType = new Map<string, number>();
+  const svcErr = new Map<string, number>();
+  const svcAll = new Map<string, number>();
+  const opErr = new Map<string, number>();
+  const opAll = new Map<string, number>();
+  const origins = new Map<string, { traces: number; example: string; chain: string[]; service: string; operation: string; type: string }>();
+  const pairs = new Map<string, number>();
+  const failedStarts: number[] = [];
+  const allStarts: number[] = [];
+  let failedTraces = 0;
+  let errorSpans = 0;
+  for (const trace of traces) {
+    const f = traceFacts(trace);
+    allStarts.push(f.start);
+    const failing: number[] = [];
+    trace.spans.forEach((s, i) => {
+      bump(svcAll, s.service);
+      bump(opAll, opKey(s.service, s.name));
+      if (!isFailure(s)) return;
+      failing.push(i);
+      errorSpans++;
+      bump(byType, errorType(s));
+      bump(svcErr, s.service);
+      bump(opErr, opKey(s.service, s.name));
+    });
+    if (!failing.length) continue;
+    failedTraces++;
+    failedStarts.push(f.start);
+    let origin = failing[0] as number;
+    let originDepth = depthOf(f.parent, origin);
+    for (const i of failing) {
+      const d = depthOf(f.parent, i);
+      const s = trace.spans[i] as Span;
+      const o = trace.spans[origin] as Span;
+      if (d > originDepth || (d === originDepth && s.start + s.duration < o.start + o.duration)) {
+        origin = i;
+        originDepth = d;
+      }
+    }
+    const chain: string[] = [];
+    for (let i = origin; i >= 0; i = f.parent[i] as number) {
+      const s = trace.spans[i] as Span;
+      if (isFailure(s)) chain.push(`${s.service}: ${s.name}`);
+    }
+    const o = trace.spans[origin] as Span;
+    const type = errorType(o);
+    const key = `${opKey(o.service, o.name)}\u0000${type}`;
+    const entry = origins.get(key);
+    if (entry) entry.traces++;
+    else origins.set(key, { traces: 1, example: trace.traceId, chain, service: o.service, operation: o.name, type });
+    const services = [...new Set(failing.map((i) => (trace.spans[i] as Span).service))].sort();
+    for (let a = 0; a < services.length; a++) for (let b = a + 1; b < services.length; b++) bump(pairs, `${services[a]}\u0000${services[b]}`);
+  }
+  const top = Math.max(resolvedTopN(opts), 1);
+  const series = throughputSeries(allStarts, opts);
+  const width = series.bucketMs * 1000;
+  const origin0 = series.starts[0] ?? 0;
+  const failedPerBucket = series.counts.map(() => 0);
+  for (const t of failedStarts) {
+    const b = Math.floor((t - origin0) / width);
+    if (b >= 0 && b < failedPerBucket.length) failedPerBucket[b] = (failedPerBucket[b] as number) + 1;
+  }
+  return {
+    failedTraces,
+    totalTraces: traces.length,
+    errorRate: traces.length ? failedTraces / traces.length : 0,
+    errorSpans,
+    byType: [...byType].map(([type, count]) => ({ type, count })).sort((a, b) => b.count - a.count).slice(0, top),
+    byService: [...svcErr]
+      .map(([service, count]) => ({ service, count, spans: svcAll.get(service) ?? 0, rate: count / (svcAll.get(service) ?? 1) }))
+      .sort((a, b) => b.count - a.count),
+    byOperation: [...opErr]
+      .map(([k, count]) => ({ ...splitOpKey(k), count, spans: opAll.get(k) ?? 0, rate: count / (opAll.get(k) ?? 1) }))
+      .sort((a, b) => b.count - a.count)
+      .slice(0, top),
+    origins: [...origins.values()]
+      .map((o) => ({ service: o.service, operation: o.operation, type: o.type, traces: o.traces, share: o.traces / failedTraces, exampleTraceId: o.example, exampleChain: o.chain }))
+      .sort((a, b) => b.traces - a.traces)
+      .slice(0, top),
+    coOccurrence: [...pairs]
+      .map(([k, n]) => {
+        const [a = '', b = ''] = k.split('\u0000');
+        return { a, b, traces: n };
+      })
+      .sort((x, y) => y.traces - x.traces),
+    timeline: { bucketMs: series.bucketMs, starts: series.starts, failed: failedPerBucket, total: series.counts },
+  };
+}

@@ -1,0 +1,39 @@
+/** Options shared by the analyses; every field has a documented default. */
+export interface AnalysisOptions {
+  /** Width of a throughput / timeline bucket in ms (default 1000). Widened automatically to keep ≤ 2000 buckets. */
+  bucketMs?: number;
+  /** Service-to-service edges the pipeline must have (default gateway→feature-store, gateway→inference, gateway→postprocess). */
+  expectedEdges?: Array<[string, string]>;
+  /** The service requests enter through (default 'gateway' when present, else the most common root service). */
+  entryService?: string;
+  /** Service whose critical-path share the `feature-store-dominates` rule watches (default 'feature-store'). */
+  featureStoreService?: string;
+  /** "If it were X % faster": the speed-up used for saving potential, in percent (default 50). */
+  speedupPercent?: number;
+  /** Target request rate (req/s) for the Little's-law estimate (default 2 × the observed peak bucket rate). */
+  targetRate?: number;
+  /** Call targets in data-dependency order: a later one consumes an earlier one's output (default feature-store, inference, postprocess). */
+  pipelineOrder?: string[];
+  /** Rows kept in ranked lists (default 20). */
+  topN?: number;
+  /** A comparison of two slices of one attribute, e.g. {key:'ml.model.version', a:'v1', b:'v2'}. */
+  compare?: { key: string; a: string; b: string };
+}
+
+export const DEFAULT_EXPECTED_EDGES: Array<[string, string]> = [
+  ['gateway', 'feature-store'],
+  ['gateway', 'inference'],
+  ['gateway', 'postprocess'],
+];
+export const DEFAULT_PIPELINE_ORDER = ['feature-store', 'inference', 'postprocess'];
+
+export function resolvedTopN(opts: AnalysisOptions): number {
+  return opts.topN ?? 20;
+}
+
+/** Bucket width (µs) for a time range, widened so there are at most `maxBuckets`. */
+export function bucketWidthUs(opts: AnalysisOptions, rangeUs: number, maxBuckets = 2000): number {
+  let w = Math.max(1, Math.round((opts.bucketMs ?? 1000) * 1000));
+  if (rangeUs / w > maxBuckets) w = Math.ceil(rangeUs / maxBuckets);
+  return w;
+}

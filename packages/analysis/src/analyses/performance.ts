@@ -1,0 +1,130 @@
+/**
+ * 1. Performance: end-to-end latency distribution, throughput per time bucket with its
+ * variability, success rate; the same per service (latency of the spans through which the
+ * service is entered) and per operation (every span of that service+name).
+ */
+import type { Span, Trace } from '../model';
+import { bucketWidthUs, type AnalysisOptions } from './options';
+import { cv, distribution, histogram, mean, type Distribution, type Histogram } from './stats';
+import { isEntry, isFailure, opKey, splitOpKey, traceFacts } from './trace-facts';
+
+export interface ThroughputSeries {
+  bucketMs: number;
+  /** Bucket start times (µs since epoch) and requests started in each. */
+  starts: number[];
+  counts: number[];
+  /** Requests per second over the whole window. */
+  meanRate: number;
+  peakRate: number;
+  /** Coefficient of variation of per-bucket counts (first and last, partial, buckets excluded when there are ≥ 4). */
+  cv: number;
+}
+
+export interface GroupPerformance {
+  count: number;
+  errors: number;
+  errorRate: number;
+  latency: Distribution;
+}
+
+export interface PerformanceResult {
+  traces: number;
+  spans: number;
+  window: { start: number; end: number };
+  /** µs */
+  latency: Distribution;
+  histogram: Histogram;
+  successRate: number;
+  failedTraces: number;
+  throughput: ThroughputSeries;
+  byService: Array<{ service: string } & GroupPerformance>;
+  byOperation: Array<{ service: string; operation: string } & GroupPerformance>;
+}
+
+/** Requests started per bucket; shared with errors/capacity. */
+export function throughputSeries(startTimes: ArrayLike<number>, opts: AnalysisOptions): ThroughputSeries {
+  const n = startTimes.length;
+  if (n === 0) return { bucketMs: opts.bucketMs ?? 1000, starts: [], counts: [], meanRate: 0, peakRate: 0, cv: 0 };
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const t = startTimes[i] as number;
+    if (t < lo) lo = t;
+    if (t > hi) hi = t;
+  }
+  const width = bucketWidthUs(opts, hi - lo);
+  const buckets = Math.floor((hi - lo) / width) + 1;
+  const counts = new Array<number>(buckets).fill(0);
+  for (let i = 0; i < n; i++) {
+    const b = Math.floor(((startTimes[i] as number) - lo) / width);
+    counts[b] = (counts[b] as number) + 1;
+  }
+  const starts = counts.map((_, i) => lo + i * width);
+  const inner = counts.length >= 4 ? counts.slice(1, -1) : counts;
+  const perSecond = 1e6 / width;
+  return {
+    bucketMs: width / 1000,
+    starts,
+    counts,
+    meanRate: mean(inner) * perSecond,
+    peakRate: Math.max(...inner) * perSecond,
+    cv: cv(inner),
+  };
+}
+
+interface Acc {
+  durations: number[];
+  errors: number;
+}
+
+function summarize(acc: Acc): GroupPerformance {
+  return { count: acc.durations.length, errors: acc.errors, errorRate: acc.durations.length ? acc.errors / acc.durations.length : 0, latency: distribution(acc.durations) };
+}
+
+export function performance(traces: readonly Trace[], opts: AnalysisOptions = {}): PerformanceResult {
+  const e2e = new Float64Array(traces.length);
+  const starts = new Float64Array(traces.length);
+  let failed = 0;
+  let spanCount = 0;
+  let wStart = Infinity;
+  let wEnd = -Infinity;
+  const byService = new Map<string, Acc>();
+  const byOp = new Map<string, Acc>();
+  traces.forEach((trace, t) => {
+    const f = traceFacts(trace);
+    e2e[t] = f.e2e;
+    starts[t] = f.start;
+    if (f.failed) failed++;
+    if (f.start < wStart) wStart = f.start;
+    if (f.end > wEnd) wEnd = f.end;
+    spanCount += trace.spans.length;
+    trace.spans.forEach((s: Span, i) => {
+      const err = isFailure(s) ? 1 : 0;
+      const k = opKey(s.service, s.name);
+      let o = byOp.get(k);
+      if (!o) byOp.set(k, (o = { durations: [], errors: 0 }));
+      o.durations.push(s.duration);
+      o.errors += err;
+      if (isEntry(trace.spans, f.parent, i)) {
+        let a = byService.get(s.service);
+        if (!a) byService.set(s.service, (a = { durations: [], errors: 0 }));
+        a.durations.push(s.duration);
+        a.errors += err;
+      }
+    });
+  });
+  return {
+    traces: traces.length,
+    spans: spanCount,
+    window: { start: traces.length ? wStart : 0, end: traces.length ? wEnd : 0 },
+    latency: distribution(e2e),
+    histogram: histogram(e2e, 24),
+    successRate: traces.length ? 1 - failed / traces.length : 1,
+    failedTraces: failed,
+    throughput: throughputSeries(starts, opts),
+    byService: [...byService].map(([service, acc]) => ({ service, ...summarize(acc) })).sort((a, b) => b.count - a.count),
+    byOperation: [...byOp]
+      .map(([k, acc]) => ({ ...splitOpKey(k), ...summarize(acc) }))
+      .sort((a, b) => b.latency.mean * b.count - a.latency.mean * a.count),
+  };
+}

@@ -1,0 +1,372 @@
+/**
+ * 10. Recommendations: rules over the findings. Every recommendation carries the numbers that
+ * triggered it (`evidence`), an estimated gain, and an `impact` in [0, 1] used for sorting:
+ * - latency rules: estimated time saved / total end-to-end time of all traces;
+ * - error-origin: failed traces it explains / all traces;
+ * - dropped-context: broken traces / all traces;
+ * - throughput-variability: ½ × the share of peak capacity that smoothing to the mean rate
+ *   would free (halved because it buys capacity, not latency).
+ * Rule ids are stable (tests and scripts match on them).
+ */
+import { ATTR_ML_OPERATION_TYPE } from '@mltrace/tracing';
+import type { Span, Trace } from '../model';
+import type { BottlenecksResult } from './bottlenecks';
+import type { CompletenessResult } from './completeness';
+import type { CriticalPathAggregate } from './critical-path-aggregate';
+import type { ErrorsResult } from './errors';
+import { DEFAULT_PIPELINE_ORDER, type AnalysisOptions } from './options';
+import type { PerformanceResult } from './performance';
+import type { SlicesResult } from './slices';
+import { mean, quantile } from './stats';
+import { entryOf, isEntry, isFailure, opKey, traceFacts } from './trace-facts';
+
+export type RuleId =
+  | 'model-reloaded'
+  | 'redis-n-plus-one'
+  | 'sequential-calls'
+  | 'feature-store-dominates'
+  | 'throughput-variability'
+  | 'dropped-context'
+  | 'slow-slice'
+  | 'error-origin';
+
+export interface Recommendation {
+  id: RuleId;
+  title: string;
+  /** What it is about: a service, "service: operation", a hop "a→b" or a slice "k=v". */
+  target: string;
+  action: string;
+  evidence: Record<string, number | string>;
+  estimatedGain: { value: number; unit: string; description: string };
+  impact: number;
+}
+
+export interface Findings {
+  performance: PerformanceResult;
+  bottlenecks: BottlenecksResult;
+  errors: ErrorsResult;
+  criticalPath: CriticalPathAggregate;
+  completeness: CompletenessResult;
+  slices: SlicesResult;
+}
+
+const ms = (us: number) => Math.round(us / 10) / 100;
+const pct = (x: number) => Math.round(x * 1000) / 10;
+
+function isDbSpan(s: Span): boolean {
+  return s.attributes['db.system'] !== undefined || s.attributes['db.system.name'] !== undefined;
+}
+
+function isRedis(s: Span): boolean {
+  return s.attributes['db.system'] === 'redis' || s.attributes['db.system.name'] === 'redis';
+}
+
+function modelReloaded(traces: readonly Trace[], totalE2e: number): Recommendation[] {
+  let loads = 0;
+  let loadTime = 0;
+  let cp = 0;
+  let tracesWithLoad = 0;
+  let inferenceRequests = 0;
+  let service = '';
+  let name = 'model_load';
+  for (const t of traces) {
+    const f = traceFacts(t);
+    let found = false;
+    const loadServices = new Set<string>();
+    t.spans.forEach((s, i) => {
+      const isLoad = s.name === 'model_load' || s.attributes[ATTR_ML_OPERATION_TYPE] === 'model_load';
+      if (!isLoad) return;
+      // Loads at start-up form their own trace; only loads inside a request count.
+      const root = f.roots[0] === undefined ? undefined : (t.spans[f.roots[0]] as Span);
+      if (!root || root.kind !== 'server' || (f.parent[i] as number) < 0) return;
+      loads++;
+      loadTime += s.duration;
+      found = true;
+      service = s.service;
+      name = s.name;
+      loadServices.add(s.service);
+    });
+    if (found) {
+      tracesWithLoad++;
+      cp += f.cpByOp.get(opKey(service, name)) ?? 0;
+    }
+    t.spans.forEach((s, i) => {
+      if (s.kind === 'server' && isEntry(t.spans, f.parent, i) && (loadServices.has(s.service) || s.service === 'inference')) inferenceRequests++;
+    });
+  }
+  if (loads < 3 || inferenceRequests === 0 || loads / inferenceRequests < 0.1) return [];
+  // The critical-path time of the loads is what requests wait; when the path does not cross them
+  // (a load that ends exactly as the next step starts is skipped by Jaeger's walk), their duration.
+  const perTrace = cp > 0 ? cp / tracesWithLoad : loadTime / tracesWithLoad;
+  return [
+    {
+      id: 'model-reloaded',
+      title: 'Model loaded repeatedly inside requests',
+      target: `${service}: ${name}`,
+      action: `Load the model once per process (or per version) and cache it; ${service} reloads it while serving requests.`,
+      evidence: {
+        loadsInRequests: loads,
+        requests: inferenceRequests,
+        loadsPerRequest: loads / inferenceRequests,
+        tracesWithLoad,
+        meanLoadMs: ms(loadTime / loads),
+        criticalPathMsPerAffectedTrace: ms(cp / tracesWithLoad),
+      },
+      estimatedGain: { value: ms(perTrace), unit: 'ms per affected request', description: 'the time requests spend waiting for model loads, removed by caching' },
+      impact: totalE2e > 0 ? (perTrace * tracesWithLoad) / totalE2e : 0,
+    },
+  ];
+}
+
+function redisNPlusOne(traces: readonly Trace[], totalE2e: number): Recommendation[] {
+  const perOwner: Array<{ calls: number; trips: number; gain: number }> = [];
+  const ownerServices = new Map<string, number>();
+  const commands = new Map<string, number>();
+  for (const t of traces) {
+    const f = traceFacts(t);
+    const byOwner = new Map<number, number[]>();
+    t.spans.forEach((s, i) => {
+      if (!isRedis(s)) return;
+      const owner = entryOf(t.spans, f.parent, i);
+      if (owner === i) return; // a Redis call outside any request (start-up, health)
+      let a = byOwner.get(owner);
+      if (!a) byOwner.set(owner, (a = []));
+      a.push(i);
+      commands.set(s.name, (commands.get(s.name) ?? 0) + 1);
+    });
+    for (const [owner, idx] of byOwner) {
+      const svc = (t.spans[owner] as Span).service;
+      ownerServices.set(svc, (ownerServices.get(svc) ?? 0) + 1);
+      // Round trips: overlapping calls (one pipeline) form one group.
+      const sorted = idx.map((i) => t.spans[i] as Span).sort((a, b) => a.start - b.start);
+      const groups: number[] = [];
+      let gStart = -Infinity;
+      let gEnd = -Infinity;
+      for (const s of sorted) {
+        if (s.start >= gEnd) {
+          if (gEnd > -Infinity) groups.push(gEnd - gStart);
+          gStart = s.start;
+          gEnd = s.start + s.duration;
+        } else gEnd = Math.max(gEnd, s.start + s.duration);
+      }
+      groups.push(gEnd - gStart);
+      let sum = 0;
+      let max = 0;
+      for (const g of groups) {
+        sum += g;
+        if (g > max) max = g;
+      }
+      perOwner.push({ calls: idx.length, trips: groups.length, gain: sum - max });
+    }
+  }
+  if (perOwner.length < 5) return [];
+  const trips = perOwner.map((o) => o.trips);
+  const meanTrips = mean(trips);
+  const medianTrips = quantile(trips, 0.5);
+  if (meanTrips < 3 || medianTrips < 3) return [];
+  const service = [...ownerServices].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '?';
+  const topCommand = [...commands].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '?';
+  const gainSum = perOwner.reduce((a, o) => a + o.gain, 0);
+  return [
+    {
+      id: 'redis-n-plus-one',
+      title: 'One Redis round trip per entity (N+1)',
+      target: `${service}: redis ${topCommand}`,
+      action: `Batch the ${topCommand} calls of one request into a single pipeline (or MGET/HMGET over all keys) so each request makes one round trip.`,
+      evidence: {
+        requests: perOwner.length,
+        meanRedisCallsPerRequest: mean(perOwner.map((o) => o.calls)),
+        meanRoundTripsPerRequest: meanTrips,
+        medianRoundTripsPerRequest: medianTrips,
+        command: topCommand,
+      },
+      estimatedGain: { value: ms(gainSum / perOwner.length), unit: 'ms per request', description: 'sum of sequential round-trip times minus the longest one' },
+      impact: totalE2e > 0 ? gainSum / totalE2e : 0,
+    },
+  ];
+}
+
+/** The service a client span called: its child in another service, else peer.service; undefined when unknown. */
+function callTarget(t: Trace, i: number, childIndex: Map<number, number[]>): string | undefined {
+  const s = t.spans[i] as Span;
+  for (const c of childIndex.get(i) ?? []) {
+    const cs = t.spans[c] as Span;
+    if (cs.service !== s.service) return cs.service;
+  }
+  const peer = s.attributes['peer.service'];
+  return peer === undefined ? undefined : String(peer);
+}
+
+function sequentialCalls(traces: readonly Trace[], totalE2e: number, opts: AnalysisOptions): Recommendation[] {
+  const order = opts.pipelineOrder ?? DEFAULT_PIPELINE_ORDER;
+  const rank = (target: string) => order.indexOf(target);
+  const dependent = (a: string, b: string) => rank(a) >= 0 && rank(b) >= 0 && rank(a) < rank(b);
+  const patterns = new Map<string, { service: string; targets: string; requests: number; gain: number; example: string }>();
+  const entryRequests = new Map<string, number>();
+  for (const t of traces) {
+    const f = traceFacts(t);
+    const children = new Map<number, number[]>();
+    const calls = new Map<number, number[]>();
+    t.spans.forEach((s, i) => {
+      const p = f.parent[i] as number;
+      if (p >= 0) {
+        let c = children.get(p);
+        if (!c) children.set(p, (c = []));
+        c.push(i);
+      }
+      if (s.kind === 'server' && isEntry(t.spans, f.parent, i)) entryRequests.set(s.service, (entryRequests.get(s.service) ?? 0) + 1);
+    });
+    t.spans.forEach((s, i) => {
+      if (s.kind !== 'client' || isDbSpan(s)) return;
+      const owner = entryOf(t.spans, f.parent, i);
+      if (owner === i) return;
+      let c = calls.get(owner);
+      if (!c) calls.set(owner, (c = []));
+      c.push(i);
+    });
+    for (const [owner, idx] of calls) {
+      if (idx.length < 2) continue;
+      // Calls whose target is unknown (no traced callee) cannot be judged independent.
+      const list = idx
+        .map((i) => ({ span: t.spans[i] as Span, target: callTarget(t, i, children) }))
+        .filter((c): c is { span: Span; target: string } => c.target !== undefined)
+        .sort((a, b) => a.span.start - b.span.start);
+      const involved = new Set<number>();
+      for (let a = 0; a < list.length; a++) {
+        for (let b = a + 1; b < list.length; b++) {
+          const x = list[a]!;
+          const y = list[b]!;
+          if (y.span.start < x.span.start + x.span.duration) continue; // they overlap: already concurrent
+          if (isFailure(x.span)) continue; // a retry after a failure is sequential on purpose
+          if (dependent(x.target, y.target)) continue;
+          involved.add(a).add(b);
+        }
+      }
+      if (!involved.size) continue;
+      const chosen = [...involved].sort((x, y) => x - y).map((k) => list[k]!);
+      const durations = chosen.map((c) => c.span.duration);
+      const gain = durations.reduce((a, b) => a + b, 0) - Math.max(...durations);
+      const service = (t.spans[owner] as Span).service;
+      const targets = chosen.map((c) => c.target).join(' then ');
+      const key = `${service}\u0000${targets}`;
+      const p = patterns.get(key) ?? { service, targets, requests: 0, gain: 0, example: t.traceId };
+      p.requests++;
+      p.gain += gain;
+      patterns.set(key, p);
+    }
+  }
+  const out: Recommendation[] = [];
+  const meanE2e = traces.length ? totalE2e / traces.length : 0;
+  for (const p of patterns.values()) {
+    const reqs = entryRequests.get(p.service) ?? p.requests;
+    const share = p.requests / Math.max(reqs, 1);
+    const meanGain = p.gain / p.requests;
+    if (p.requests < 5 || share < 0.2 || meanGain < 0.02 * meanE2e) continue;
+    out.push({
+      id: 'sequential-calls',
+      title: 'Independent calls made one after another',
+      target: `${p.service}: ${p.targets}`,
+      action: `Issue these calls of ${p.service} concurrently (Promise.all): neither consumes the other's result.`,
+      evidence: { requests: p.requests, shareOfRequests: pct(share), meanGainMs: ms(meanGain), exampleTraceId: p.example },
+      estimatedGain: { value: ms(meanGain), unit: 'ms per affected request', description: 'sum of the sequential call durations minus the longest one' },
+      impact: totalE2e > 0 ? p.gain / totalE2e : 0,
+    });
+  }
+  return out;
+}
+
+export function recommendations(traces: readonly Trace[], findings: Findings, opts: AnalysisOptions = {}): Recommendation[] {
+  const totalE2e = findings.criticalPath.totalEndToEnd;
+  const out: Recommendation[] = [...modelReloaded(traces, totalE2e), ...redisNPlusOne(traces, totalE2e), ...sequentialCalls(traces, totalE2e, opts)];
+
+  const fsName = opts.featureStoreService ?? 'feature-store';
+  const fs = findings.criticalPath.byService.find((s) => s.service === fsName);
+  if (fs && fs.shareOfTotal >= 0.5 && traces.length >= 5) {
+    out.push({
+      id: 'feature-store-dominates',
+      title: 'The feature store dominates the critical path',
+      target: fsName,
+      action: `Cache features close to the gateway (or in ${fsName} in front of its backend) and look at what makes ${fsName} slow in the bottleneck table.`,
+      evidence: { criticalPathShare: pct(fs.shareOfTotal), shareP50: pct(fs.shareP50), shareP95: pct(fs.shareP95), meanCriticalPathMs: ms(fs.meanTime), traces: fs.traces },
+      estimatedGain: {
+        value: ms(fs.saving.meanUs),
+        unit: 'ms per request',
+        description: `end-to-end saving if ${fsName} were ${findings.criticalPath.speedupPercent}% faster (first-order critical-path estimate)`,
+      },
+      impact: fs.saving.meanShare,
+    });
+  }
+
+  const tp = findings.performance.throughput;
+  if (tp.counts.length >= 10 && tp.cv >= 0.5 && tp.peakRate > 0) {
+    const freed = (tp.peakRate - tp.meanRate) / tp.peakRate;
+    out.push({
+      id: 'throughput-variability',
+      title: 'Bursty throughput',
+      target: 'throughput',
+      action: 'Smooth bursts: batch requests (micro-batching in inference, request coalescing at the gateway) or queue them, and size for the mean rate plus headroom.',
+      evidence: { cv: Math.round(tp.cv * 100) / 100, meanRate: Math.round(tp.meanRate * 10) / 10, peakRate: Math.round(tp.peakRate * 10) / 10, buckets: tp.counts.length, bucketMs: tp.bucketMs },
+      estimatedGain: { value: pct(freed), unit: '% of peak capacity', description: 'capacity needed at the peak rate that a smoothed (mean-rate) load would not need' },
+      impact: freed / 2,
+    });
+  }
+
+  const c = findings.completeness;
+  const faulty = c.hops.find((h) => h.hop === c.hopAtFault);
+  if (faulty) {
+    const share = faulty.broken / Math.max(1, faulty.calls + faulty.traceContextLost);
+    if (faulty.broken >= 3 && share >= 0.05) {
+      out.push({
+        id: 'dropped-context',
+        title: 'A hop drops trace context or baggage',
+        target: faulty.hop,
+        action: `Fix context propagation on ${faulty.hop}: ${faulty.from} must send traceparent and baggage headers (use the instrumented client, do not build headers by hand).`,
+        evidence: {
+          hop: faulty.hop,
+          splitTraces: faulty.traceContextLost,
+          callsMissingContext: faulty.contextLost,
+          missingKeys: faulty.missingKeys.map((k) => k.key).join(', ') || '(all: trace context lost)',
+          brokenShare: pct(share),
+          completenessScore: Math.round(c.score * 1000) / 1000,
+        },
+        estimatedGain: { value: faulty.broken, unit: 'traces made whole', description: 'requests whose trace would be complete with their ML context' },
+        impact: Math.min(1, faulty.broken / Math.max(1, traces.length)),
+      });
+    }
+  }
+
+  for (const s of findings.slices.slowSlices.slice(0, 3)) {
+    out.push({
+      id: 'slow-slice',
+      title: 'A slice is much slower than the rest',
+      target: s.label,
+      action: `Investigate ${s.label}: compare it with the rest (mltrace analyze --compare) and look at its critical path.`,
+      evidence: { slice: s.label, traces: s.traces, meanMs: ms(s.meanUs), restMeanMs: ms(s.restMeanUs), ratio: Math.round(s.ratio * 100) / 100, p50Ms: ms(s.p50Us), restP50Ms: ms(s.restP50Us), pValue: s.pValue },
+      estimatedGain: { value: ms(s.meanExcessUs), unit: 'ms per request in the slice', description: 'mean excess latency over the other traces' },
+      impact: totalE2e > 0 ? Math.max(0, (s.meanExcessUs * s.traces) / totalE2e) : 0,
+    });
+  }
+
+  const e = findings.errors;
+  const origin = e.origins[0];
+  if (origin && e.failedTraces >= 5 && e.errorRate >= 0.01 && origin.share >= 0.5) {
+    out.push({
+      id: 'error-origin',
+      title: 'Most failures start in one place',
+      target: `${origin.service}: ${origin.operation}`,
+      action: `Fix ${origin.service} (${origin.type}); the failure propagates through ${origin.exampleChain.join(' → ')}.`,
+      evidence: {
+        service: origin.service,
+        operation: origin.operation,
+        errorType: origin.type,
+        failedTraces: origin.traces,
+        shareOfFailures: pct(origin.share),
+        errorRate: pct(e.errorRate),
+        exampleTraceId: origin.exampleTraceId,
+      },
+      estimatedGain: { value: origin.traces, unit: 'failed requests avoided', description: 'failed traces whose deepest failing span is here' },
+      impact: traces.length ? origin.traces / traces.length : 0,
+    });
+  }
+  return out.sort((a, b) => b.impact - a.impact);
+}

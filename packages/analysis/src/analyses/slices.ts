@@ -1,0 +1,373 @@
+/**
+ * 8. ML-context slices. A trace's slice value for a key is the attribute on its root span,
+ * else on the first span that carries it (keys: SLICE_KEYS, from @mltrace/tracing).
+ * - byKey: per value, latency (end-to-end, µs), error rate, mean prediction confidence and
+ *   each service's share of the critical path;
+ * - slowSlices: single values and pairs of values (k1=v1 ∧ k2=v2) whose successful traces are
+ *   much slower than the other successful traces carrying the same keys: mean ratio ≥ 1.3 (the
+ *   mean, not the median, because bimodal latencies such as "30 % of lookups +80 ms" make
+ *   medians jump), Mann–Whitney p < 0.001, and at least max(10, 1 %) traces on each side. A pair is kept only when its ratio exceeds 1.2 ×
+ *   the ratio of each of its two single values, so a pair is reported only when the
+ *   combination itself, not one of its parts, is slow;
+ * - separators: which keys best split slow traces (end-to-end ≥ p90) and failed traces from the
+ *   rest, by information gain in bits;
+ * - compare: two slices or two trace sets side by side with significance (Mann–Whitney U for
+ *   latency and confidence, two-proportion z-test for error rate).
+ */
+import type { Trace } from '../model';
+import type { AnalysisOptions } from './options';
+import { distribution, informationGain, mannWhitneyU, mean, quantileSorted, sortedCopy, twoProportionZ, type Distribution, type TestResult } from './stats';
+import { SLICE_KEYS, opKey, splitOpKey, traceFacts } from './trace-facts';
+
+export interface SliceStats {
+  value: string;
+  traces: number;
+  latency: Distribution;
+  errorRate: number;
+  confidence: number | null;
+  cpShareByService: Record<string, number>;
+}
+
+export interface SlowSlice {
+  label: string;
+  conditions: Record<string, string>;
+  traces: number;
+  p50Us: number;
+  restP50Us: number;
+  meanUs: number;
+  restMeanUs: number;
+  /** mean / rest mean. */
+  ratio: number;
+  meanExcessUs: number;
+  pValue: number;
+}
+
+export interface GroupSummary {
+  label: string;
+  traces: number;
+  latency: Distribution;
+  errorRate: number;
+  failed: number;
+  confidence: number | null;
+}
+
+export interface Comparison {
+  a: GroupSummary;
+  b: GroupSummary;
+  latency: { p50DiffUs: number; meanDiffUs: number; p50Ratio: number; test: TestResult; significance: string };
+  errors: { rateDiff: number; test: TestResult; significance: string };
+  confidence: { diff: number | null; test: TestResult | null; significance: string };
+  operations: Array<{ service: string; operation: string; p50A: number; p50B: number; ratio: number }>;
+}
+
+export interface SlicesResult {
+  keys: string[];
+  /** Per key, its 20 most common values. */
+  byKey: Array<{ key: string; untagged: number; distinctValues: number; values: SliceStats[] }>;
+  slowSlices: SlowSlice[];
+  separators: { slow: Separator[]; failed: Separator[]; slowThresholdUs: number };
+  comparison: Comparison | null;
+}
+
+export interface Separator {
+  key: string;
+  informationGain: number;
+  value: string;
+  rate: number;
+  baseRate: number;
+}
+
+function significance(p: number): string {
+  return p < 0.001 ? 'p<0.001' : p < 0.01 ? 'p<0.01' : p < 0.05 ? 'p<0.05' : 'not significant';
+}
+
+export function summarizeGroup(label: string, traces: readonly Trace[]): GroupSummary {
+  const e2e: number[] = [];
+  const conf: number[] = [];
+  let failed = 0;
+  for (const t of traces) {
+    const f = traceFacts(t);
+    e2e.push(f.e2e);
+    if (f.failed) failed++;
+    if (f.confidence !== undefined) conf.push(f.confidence);
+  }
+  return { label, traces: traces.length, latency: distribution(e2e), errorRate: traces.length ? failed / traces.length : 0, failed, confidence: conf.length ? mean(conf) : null };
+}
+
+function opMedians(traces: readonly Trace[]): Map<string, number> {
+  const d = new Map<string, number[]>();
+  for (const t of traces) for (const s of t.spans) {
+    const k = opKey(s.service, s.name);
+    let a = d.get(k);
+    if (!a) d.set(k, (a = []));
+    a.push(s.duration);
+  }
+  return new Map([...d].map(([k, v]) => [k, quantileSorted(sortedCopy(v), 0.5)]));
+}
+
+/** Side-by-side comparison of two sets of traces (two slices, or two sources). */
+export function compareGroups(labelA: string, a: readonly Trace[], labelB: string, b: readonly Trace[]): Comparison {
+  const sa = summarizeGroup(labelA, a);
+  const sb = summarizeGroup(labelB, b);
+  const la = a.map((t) => traceFacts(t).e2e);
+  const lb = b.map((t) => traceFacts(t).e2e);
+  const ca = a.map((t) => traceFacts(t).confidence).filter((x): x is number => x !== undefined);
+  const cb = b.map((t) => traceFacts(t).confidence).filter((x): x is number => x !== undefined);
+  const lt = mannWhitneyU(la, lb);
+  const et = twoProportionZ(sa.failed, sa.traces, sb.failed, sb.traces);
+  const ct = ca.length && cb.length ? mannWhitneyU(ca, cb) : null;
+  const ma = opMedians(a);
+  const mb = opMedians(b);
+  const operations = [...ma]
+    .filter(([k]) => mb.has(k))
+    .map(([k, p50A]) => {
+      const p50B = mb.get(k) as number;
+      return { ...splitOpKey(k), p50A, p50B, ratio: p50A > 0 ? p50B / p50A : 0 };
+    })
+    .sort((x, y) => Math.abs(y.p50B - y.p50A) - Math.abs(x.p50B - x.p50A))
+    .slice(0, 10);
+  return {
+    a: sa,
+    b: sb,
+    latency: {
+      p50DiffUs: sb.latency.p50 - sa.latency.p50,
+      meanDiffUs: sb.latency.mean - sa.latency.mean,
+      p50Ratio: sa.latency.p50 > 0 ? sb.latency.p50 / sa.latency.p50 : NaN,
+      test: lt,
+      significance: significance(lt.pValue),
+    },
+    errors: { rateDiff: sb.errorRate - sa.errorRate, test: et, significance: significance(et.pValue) },
+    confidence: {
+      diff: sa.confidence !== null && sb.confidence !== null ? sb.confidence - sa.confidence : null,
+      test: ct,
+      significance: ct ? significance(ct.pValue) : 'no confidence data',
+    },
+    operations,
+  };
+}
+
+function sliceStats(value: string, traces: readonly Trace[]): SliceStats {
+  const g = summarizeGroup(value, traces);
+  const cp = new Map<string, number>();
+  let e2e = 0;
+  for (const t of traces) {
+    const f = traceFacts(t);
+    e2e += f.e2e;
+    for (const [s, x] of f.cpByService) cp.set(s, (cp.get(s) ?? 0) + x);
+  }
+  const cpShareByService: Record<string, number> = {};
+  for (const [s, x] of [...cp].sort((p, q) => q[1] - p[1])) cpShareByService[s] = e2e > 0 ? x / e2e : 0;
+  return { value, traces: g.traces, latency: g.latency, errorRate: g.errorRate, confidence: g.confidence, cpShareByService };
+}
+
+const MAX_CARDINALITY = 60;
+
+interface Group {
+  conditions: Record<string, string>;
+  idx: number[];
+  /** Indexes into SLICE_KEYS. */
+  keys: number[];
+}
+
+function slowSlices(traces: readonly Trace[]): SlowSlice[] {
+  const ok = traces.filter((t) => !traceFacts(t).failed);
+  const n = ok.length;
+  const minN = Math.max(10, Math.ceil(n * 0.01));
+  const e2e = Float64Array.from(ok, (t) => traceFacts(t).e2e);
+  let total = 0;
+  for (const x of e2e) total += x;
+  // Values coded per key; keys with more than MAX_CARDINALITY values (ids such as data batches
+  // unique per request) are not sliced: no value could reach the minimum count anyway.
+  const codes = SLICE_KEYS.map(() => new Map<string, number>());
+  const ctx = ok.map((t) => traceFacts(t).context);
+  for (const c of ctx) c.forEach((v, k) => {
+    const m = codes[k] as Map<string, number>;
+    if (v !== undefined && !m.has(v) && m.size <= MAX_CARDINALITY) m.set(v, m.size + 1);
+  });
+  const usable = codes.map((m) => m.size <= MAX_CARDINALITY);
+  const names = codes.map((m) => new Map([...m].map(([v, c]) => [c, v])));
+  // Group id: ((a·8 + b)·R + code_a)·R + code_b, with b = a and code_b = 0 for a single value.
+  const R = MAX_CARDINALITY + 2;
+  const byId = new Map<number, number[]>();
+  const K = SLICE_KEYS.length;
+  const matrix = new Int32Array(n * K);
+  for (let i = 0; i < n; i++) {
+    const c = ctx[i] as (string | undefined)[];
+    const coded = matrix.subarray(i * K, (i + 1) * K);
+    for (let a = 0; a < K; a++) coded[a] = usable[a] && c[a] !== undefined ? (codes[a] as Map<string, number>).get(c[a] as string) ?? 0 : 0;
+    for (let a = 0; a < SLICE_KEYS.length; a++) {
+      const ca = coded[a] as number;
+      if (!ca) continue;
+      for (let b = a; b < SLICE_KEYS.length; b++) {
+        const cb = b === a ? 0 : (coded[b] as number);
+        if (b !== a && !cb) continue;
+        const id = ((a * 8 + b) * R + ca) * R + cb;
+        let g = byId.get(id);
+        if (!g) byId.set(id, (g = []));
+        g.push(i);
+      }
+    }
+  }
+  const groups = new Map<string, Group>();
+  for (const [id, idx] of byId) {
+    const cb = id % R;
+    const ca = Math.floor(id / R) % R;
+    const ab = Math.floor(id / (R * R));
+    const a = Math.floor(ab / 8);
+    const b = ab % 8;
+    const conditions: Record<string, string> = { [SLICE_KEYS[a] as string]: names[a]?.get(ca) as string };
+    if (b !== a) conditions[SLICE_KEYS[b] as string] = names[b]?.get(cb) as string;
+    const label = Object.entries(conditions).map(([k, v]) => `${k}=${v}`).join(' ∧ ');
+    groups.set(label, { conditions, idx, keys: b === a ? [a] : [a, b] });
+  }
+  // The rest of a slice: traces that carry its keys with other values (untagged traces, such as
+  // the halves of split traces, say nothing about the slice).
+  const restOf = (g: Group): number[] => {
+    const inSlice = new Uint8Array(n);
+    for (const i of g.idx) inSlice[i] = 1;
+    const rest: number[] = [];
+    for (let i = 0; i < n; i++) if (!inSlice[i] && g.keys.every((k) => matrix[i * K + k] !== 0)) rest.push(i);
+    return rest;
+  };
+  const evaluated = new Map<string, SlowSlice & { single: boolean }>();
+  const evaluate = (label: string, g: Group, rest: number[]) => {
+    const slice = g.idx.map((i) => e2e[i] as number);
+    const others = rest.map((i) => e2e[i] as number);
+    const restMean = mean(others);
+    const s: SlowSlice & { single: boolean } = {
+      label,
+      conditions: g.conditions,
+      traces: slice.length,
+      p50Us: quantileSorted(sortedCopy(slice), 0.5),
+      restP50Us: quantileSorted(sortedCopy(others), 0.5),
+      meanUs: mean(slice),
+      restMeanUs: restMean,
+      ratio: restMean > 0 ? mean(slice) / restMean : 0,
+      meanExcessUs: mean(slice) - restMean,
+      pValue: 1,
+      single: g.keys.length === 1,
+    };
+    evaluated.set(label, s);
+    return { s, slice, others };
+  };
+  const candidates: Array<{ s: SlowSlice & { single: boolean }; slice: number[]; others: number[] }> = [];
+  for (const [label, g] of groups) {
+    if (g.idx.length < minN) continue;
+    const rest = restOf(g);
+    if (rest.length < minN) continue;
+    // Singles are always evaluated (pairs are judged against them); pairs only when slower on average.
+    const c = evaluate(label, g, rest);
+    if (c.s.single || c.s.ratio >= 1.2) candidates.push(c);
+  }
+  const out: Array<SlowSlice & { single: boolean }> = [];
+  for (const { s, slice, others } of candidates) {
+    if (s.ratio < 1.3) continue;
+    if (!s.single) {
+      const parts = Object.entries(s.conditions).map(([k, v]) => evaluated.get(`${k}=${v}`)?.ratio ?? 1);
+      if (parts.some((r) => s.ratio < 1.2 * r)) continue;
+    }
+    s.pValue = mannWhitneyU(slice, others).pValue;
+    if (s.pValue >= 0.001) continue;
+    out.push(s);
+  }
+  // A single value that is slow only because it contains a slow pair (v2 is slow only for
+  // enterprise) is explained by that pair: without the pair's traces it is not slow.
+  const pairs = out.filter((s) => !(s as SlowSlice & { single: boolean }).single);
+  const kept = out.filter((s) => {
+    if (!(s as SlowSlice & { single: boolean }).single) return true;
+    const [[key, value]] = Object.entries(s.conditions) as [[string, string]];
+    return !pairs.some((p) => {
+      if (p.conditions[key] !== value) return false;
+      const pIdx = new Set(groups.get(p.label)!.idx);
+      const g = groups.get(s.label)!;
+      const inside = g.idx.filter((i) => !pIdx.has(i)).map((i) => e2e[i] as number);
+      const rest = restOf(g).filter((i) => !pIdx.has(i)).map((i) => e2e[i] as number);
+      const restMean = mean(rest);
+      return inside.length < minN || !(restMean > 0 && mean(inside) / restMean >= 1.3);
+    });
+  });
+  return kept
+    .map((s) => {
+      const { single: _single, ...rest } = s as SlowSlice & { single: boolean };
+      return rest;
+    })
+    .sort((x, y) => y.ratio - x.ratio);
+}
+
+function separators(traces: readonly Trace[], label: (i: number) => boolean): Separator[] {
+  const out: Separator[] = [];
+  let pos = 0;
+  for (let i = 0; i < traces.length; i++) if (label(i)) pos++;
+  const baseRate = traces.length ? pos / traces.length : 0;
+  SLICE_KEYS.forEach((key, k) => {
+    const groups = new Map<string, [number, number]>();
+    traces.forEach((t, i) => {
+      const v = traceFacts(t).context[k] ?? '(unset)';
+      const g = groups.get(v) ?? [0, 0];
+      if (label(i)) g[0]++;
+      g[1]++;
+      groups.set(v, g);
+    });
+    if (groups.size < 2) return;
+    let worst = '';
+    let worstRate = -1;
+    for (const [v, [p, t]] of groups) if (t >= 5 && p / t > worstRate) [worst, worstRate] = [v, p / t];
+    out.push({ key, informationGain: informationGain(groups.values()), value: worst, rate: Math.max(0, worstRate), baseRate });
+  });
+  return out.sort((a, b) => b.informationGain - a.informationGain);
+}
+
+export function slices(traces: readonly Trace[], opts: AnalysisOptions = {}): SlicesResult {
+  const byKey: SlicesResult['byKey'] = [];
+  SLICE_KEYS.forEach((key, k) => {
+    const groups = new Map<string, Trace[]>();
+    let untagged = 0;
+    for (const t of traces) {
+      const v = traceFacts(t).context[k];
+      if (v === undefined) {
+        untagged++;
+        continue;
+      }
+      let g = groups.get(v);
+      if (!g) groups.set(v, (g = []));
+      g.push(t);
+    }
+    if (!groups.size) return;
+    const top = [...groups].sort((a, b) => b[1].length - a[1].length).slice(0, 20);
+    byKey.push({ key, untagged, distinctValues: groups.size, values: top.map(([v, ts]) => sliceStats(v, ts)) });
+  });
+  const e2eSorted = sortedCopy(traces.map((t) => traceFacts(t).e2e));
+  const slowThreshold = quantileSorted(e2eSorted, 0.9);
+  let comparison: Comparison | null = null;
+  if (opts.compare) {
+    const k = SLICE_KEYS.indexOf(opts.compare.key);
+    const pick = (v: string) => traces.filter((t) => (k >= 0 ? traceFacts(t).context[k] : sliceValue(t, opts.compare!.key)) === v);
+    comparison = compareGroups(`${opts.compare.key}=${opts.compare.a}`, pick(opts.compare.a), `${opts.compare.key}=${opts.compare.b}`, pick(opts.compare.b));
+  }
+  return {
+    keys: [...SLICE_KEYS],
+    byKey,
+    slowSlices: slowSlices(traces),
+    separators: {
+      slowThresholdUs: slowThreshold,
+      slow: separators(traces, (i) => traceFacts(traces[i] as Trace).e2e >= slowThreshold && traces.length >= 10),
+      failed: separators(traces, (i) => traceFacts(traces[i] as Trace).failed),
+    },
+    comparison,
+  };
+}
+
+/** The value of any attribute for a trace: on its root span, else the first span carrying it. */
+export function sliceValue(trace: Trace, key: string): string | undefined {
+  const k = SLICE_KEYS.indexOf(key);
+  if (k >= 0) return traceFacts(trace).context[k];
+  const f = traceFacts(trace);
+  const root = f.roots[0] === undefined ? undefined : trace.spans[f.roots[0]];
+  const v = root?.attributes[key] ?? root?.resource[key];
+  if (v !== undefined) return String(v);
+  for (const s of trace.spans) {
+    const w = s.attributes[key] ?? s.resource[key];
+    if (w !== undefined) return String(w);
+  }
+  return undefined;
+}

@@ -1,0 +1,188 @@
+/**
+ * Facts about one trace that several analyses need (roots, parent links, end-to-end time,
+ * failure, ML context, critical path and self time), computed once and memoized per Trace
+ * object so that `analyze()` does not recompute them for every analysis. The memo holds only
+ * compact typed arrays and a few numbers, so a million spans stay cheap.
+ */
+import { ATTR_BUSINESS_CUSTOMER_SEGMENT, ATTR_BUSINESS_PRIORITY, ATTR_BUSINESS_REGION, ATTR_ML_DATA_BATCH_ID, ATTR_ML_EXPERIMENT_ID, ATTR_ML_FEATURE_STORE_VERSION, ATTR_ML_MODEL_VERSION, ATTR_ML_PREDICTION_CONFIDENCE, ATTR_ML_PREDICTION_CONFIDENCE_MEAN } from '@mltrace/tracing';
+import { isError, spanEnd, type Span, type Trace } from '../model';
+import { criticalPath } from './critical-path';
+import { selfTimes } from './self-time';
+
+/** The ML/business attributes every metric can be sliced by. */
+export const SLICE_KEYS: readonly string[] = [
+  ATTR_ML_MODEL_VERSION,
+  ATTR_ML_EXPERIMENT_ID,
+  ATTR_ML_FEATURE_STORE_VERSION,
+  ATTR_ML_DATA_BATCH_ID,
+  ATTR_BUSINESS_CUSTOMER_SEGMENT,
+  ATTR_BUSINESS_REGION,
+  ATTR_BUSINESS_PRIORITY,
+];
+
+const HTTP_STATUS_KEYS = ['http.response.status_code', 'http.status_code'];
+
+/** NO_PARENT: a root; MISSING_PARENT: names a parent that is not in the trace (an orphan). */
+export const NO_PARENT = -1;
+export const MISSING_PARENT = -2;
+
+export interface TraceFacts {
+  /** Per span (same order as trace.spans): index of its parent, NO_PARENT or MISSING_PARENT. */
+  parent: Int32Array;
+  /** Indexes of spans without a parent inside the trace (roots and orphans), earliest first. */
+  roots: number[];
+  start: number;
+  end: number;
+  /** End-to-end latency: latest span end − earliest span start (µs). */
+  e2e: number;
+  failed: boolean;
+  /** Values of SLICE_KEYS (undefined where the trace does not carry the key). */
+  context: (string | undefined)[];
+  /** Mean prediction confidence reported by the trace's spans, if any. */
+  confidence: number | undefined;
+  /** Self time per span, aligned with trace.spans (µs). */
+  selfTime: Float64Array;
+  /** Critical-path time per operation key and per service (µs). */
+  cpByOp: Map<string, number>;
+  cpByService: Map<string, number>;
+}
+
+const opKeys = new Map<string, Map<string, string>>();
+
+/** Interned "service\u0000operation" key; one string per distinct pair. */
+export function opKey(service: string, name: string): string {
+  let inner = opKeys.get(service);
+  if (!inner) opKeys.set(service, (inner = new Map()));
+  let key = inner.get(name);
+  if (key === undefined) inner.set(name, (key = `${service}\u0000${name}`));
+  return key;
+}
+
+export function splitOpKey(key: string): { service: string; operation: string } {
+  const i = key.indexOf('\u0000');
+  return { service: key.slice(0, i), operation: key.slice(i + 1) };
+}
+
+export function httpStatus(span: Span): number | undefined {
+  for (const k of HTTP_STATUS_KEYS) {
+    const v = span.attributes[k];
+    if (typeof v === 'number') return v;
+    if (typeof v === 'string' && /^\d{3}$/.test(v)) return Number(v);
+  }
+  return undefined;
+}
+
+/**
+ * A span that failed the request: error status, except 4xx answers (the caller's mistake,
+ * e.g. an invalid request in the load mix), which are not failures of the pipeline.
+ */
+export function isFailure(span: Span): boolean {
+  if (!isError(span)) return false;
+  const status = httpStatus(span);
+  return !(status !== undefined && status >= 400 && status < 500);
+}
+
+const memo = new WeakMap<Trace, TraceFacts>();
+
+export function traceFacts(trace: Trace): TraceFacts {
+  let f = memo.get(trace);
+  if (!f) memo.set(trace, (f = computeFacts(trace)));
+  return f;
+}
+
+function computeFacts(trace: Trace): TraceFacts {
+  const spans = trace.spans;
+  const n = spans.length;
+  const index = new Map<string, number>();
+  for (let i = 0; i < n; i++) if (!index.has((spans[i] as Span).spanId)) index.set((spans[i] as Span).spanId, i);
+  const parent = new Int32Array(n);
+  const roots: number[] = [];
+  let start = Infinity;
+  let end = -Infinity;
+  let failed = false;
+  let confSum = 0;
+  let confN = 0;
+  for (let i = 0; i < n; i++) {
+    const s = spans[i] as Span;
+    const p = s.parentSpanId === undefined ? NO_PARENT : (index.get(s.parentSpanId) ?? MISSING_PARENT);
+    parent[i] = p === i ? MISSING_PARENT : p;
+    if (parent[i]! < 0) roots.push(i);
+    if (s.start < start) start = s.start;
+    const e = spanEnd(s);
+    if (e > end) end = e;
+    if (!failed && isFailure(s)) failed = true;
+    const c = s.attributes[ATTR_ML_PREDICTION_CONFIDENCE_MEAN] ?? s.attributes[ATTR_ML_PREDICTION_CONFIDENCE];
+    if (typeof c === 'number' && Number.isFinite(c)) {
+      confSum += c;
+      confN++;
+    }
+  }
+  roots.sort((a, b) => (spans[a] as Span).start - (spans[b] as Span).start);
+  const context = SLICE_KEYS.map((key) => {
+    const rootSpan = roots.length ? spans[roots[0] as number] : undefined;
+    const v = rootSpan?.attributes[key];
+    if (v !== undefined) return String(v);
+    for (const s of spans) {
+      const w = s.attributes[key];
+      if (w !== undefined) return String(w);
+    }
+    return undefined;
+  });
+
+  const st = selfTimes(trace);
+  const selfTime = new Float64Array(n);
+  for (let i = 0; i < n; i++) selfTime[i] = st.get((spans[i] as Span).spanId) ?? (spans[i] as Span).duration;
+
+  const cpByOp = new Map<string, number>();
+  const cpByService = new Map<string, number>();
+  for (const section of criticalPath(trace)) {
+    const i = index.get(section.spanId);
+    if (i === undefined) continue;
+    const s = spans[i] as Span;
+    const d = section.end - section.start;
+    const k = opKey(s.service, s.name);
+    cpByOp.set(k, (cpByOp.get(k) ?? 0) + d);
+    cpByService.set(s.service, (cpByService.get(s.service) ?? 0) + d);
+  }
+  return {
+    parent,
+    roots,
+    start: n ? start : 0,
+    end: n ? end : 0,
+    e2e: n ? end - start : 0,
+    failed,
+    context,
+    confidence: confN ? confSum / confN : undefined,
+    selfTime,
+    cpByOp,
+    cpByService,
+  };
+}
+
+/** Depth of span i (roots are 0). */
+export function depthOf(parent: Int32Array, i: number): number {
+  let d = 0;
+  for (let p = parent[i] as number; p >= 0 && d < parent.length; p = parent[p] as number) d++;
+  return d;
+}
+
+/**
+ * The span through which span i's service was entered for this request: the nearest
+ * ancestor-or-self whose parent is in another service (or that has no parent).
+ */
+export function entryOf(spans: readonly Span[], parent: Int32Array, i: number): number {
+  let cur = i;
+  const service = (spans[i] as Span).service;
+  for (let guard = 0; guard < spans.length; guard++) {
+    const p = parent[cur] as number;
+    if (p < 0 || (spans[p] as Span).service !== service) return cur;
+    cur = p;
+  }
+  return cur;
+}
+
+/** True when span i is where its service was entered (no parent in the trace, or a parent in another service). */
+export function isEntry(spans: readonly Span[], parent: Int32Array, i: number): boolean {
+  const p = parent[i] as number;
+  return p < 0 || (spans[p] as Span).service !== (spans[i] as Span).service;
+}

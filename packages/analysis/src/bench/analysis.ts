@@ -1,0 +1,106 @@
+/**
+ * `npm run bench:analysis -w @mltrace/analysis`: generates pipeline-shaped synthetic traces
+ * (100 k and 1 M spans) as OTLP/JSON lines in a temp dir, then, in a fresh child process per
+ * size (so peak RSS is that size's alone), loads them and runs the full analysis. Prints
+ * spans/s and peak RSS. `--sizes 100000,1000000` overrides the sizes; `--json` prints JSON.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { analyze } from '../analyses/analyze';
+import { loadSources } from '../load';
+import { traceStream, writeOtlpLines } from '../synthetic/generator';
+
+/** Spans per synthetic trace depend on the entity count; 8 entities → 6 + 2·(3 + 8) = 28. */
+const ENTITIES: [number, number] = [8, 8];
+const SPANS_PER_TRACE = 28;
+
+interface Measurement {
+  spans: number;
+  traces: number;
+  fileMB: number;
+  loadSeconds: number;
+  analyzeSeconds: number;
+  totalSeconds: number;
+  spansPerSecond: number;
+  peakRssMB: number;
+  bytesPerSpan: number;
+}
+
+async function child(file: string): Promise<void> {
+  const base = process.resourceUsage().maxRSS * 1024;
+  const t0 = process.hrtime.bigint();
+  const loaded = await loadSources([file]);
+  const t1 = process.hrtime.bigint();
+  const report = analyze(loaded.traces);
+  const t2 = process.hrtime.bigint();
+  const peak = process.resourceUsage().maxRSS * 1024;
+  const load = Number(t1 - t0) / 1e9;
+  const an = Number(t2 - t1) / 1e9;
+  const m: Measurement = {
+    spans: loaded.spanCount,
+    traces: loaded.traces.length,
+    fileMB: statSync(file).size / 1e6,
+    loadSeconds: load,
+    analyzeSeconds: an,
+    totalSeconds: load + an,
+    spansPerSecond: loaded.spanCount / (load + an),
+    peakRssMB: peak / 1e6,
+    bytesPerSpan: (peak - base) / Math.max(1, loaded.spanCount),
+  };
+  if (report.performance.traces !== loaded.traces.length) throw new Error('analysis lost traces');
+  process.stdout.write(JSON.stringify(m));
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { child: { type: 'string' }, sizes: { type: 'string' }, json: { type: 'boolean' }, keep: { type: 'boolean' } },
+  });
+  if (values.child) return child(values.child);
+  const sizes = (values.sizes ?? '100000,1000000').split(',').map(Number).filter((n) => n > 0);
+  const dir = mkdtempSync(join(tmpdir(), 'mltrace-bench-'));
+  const results: Measurement[] = [];
+  try {
+    for (const size of sizes) {
+      const file = join(dir, `synthetic-${size}.jsonl`);
+      const g0 = Date.now();
+      const written = await writeOtlpLines(traceStream({ traces: Math.ceil(size / SPANS_PER_TRACE), seed: 42, entities: ENTITIES }), file);
+      process.stderr.write(`generated ${written} spans (${(statSync(file).size / 1e6).toFixed(0)} MB) in ${((Date.now() - g0) / 1000).toFixed(1)} s\n`);
+      const heapMB = Math.max(512, Math.ceil((size * 2500) / 1e6));
+      const out = execFileSync(process.execPath, [`--max-old-space-size=${heapMB}`, __filename, '--child', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
+      results.push(JSON.parse(out) as Measurement);
+      rmSync(file, { force: true });
+    }
+  } finally {
+    if (!values.keep) rmSync(dir, { recursive: true, force: true });
+  }
+  if (values.json) {
+    console.log(JSON.stringify(results, null, 2));
+    return;
+  }
+  const rows = results.map((m) => [
+    m.spans.toLocaleString('en-US'),
+    m.traces.toLocaleString('en-US'),
+    `${m.fileMB.toFixed(0)} MB`,
+    `${m.loadSeconds.toFixed(2)} s`,
+    `${m.analyzeSeconds.toFixed(2)} s`,
+    `${m.totalSeconds.toFixed(2)} s`,
+    Math.round(m.spansPerSecond).toLocaleString('en-US'),
+    `${m.peakRssMB.toFixed(0)} MB`,
+    `${Math.round(m.bytesPerSpan)} B`,
+  ]);
+  const head = ['spans', 'traces', 'file', 'load', 'analyze', 'total', 'spans/s', 'peak RSS', 'RSS/span'];
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const line = (r: string[]) => r.map((c, i) => c.padStart(w[i] as number)).join('  ');
+  console.log(`node ${process.version}, ${require('node:os').cpus().length} CPUs (${require('node:os').cpus()[0]?.model ?? '?'})`);
+  console.log(line(head));
+  console.log(w.map((n) => '-'.repeat(n)).join('  '));
+  for (const r of rows) console.log(line(r));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.stack : err);
+  process.exitCode = 1;
+});

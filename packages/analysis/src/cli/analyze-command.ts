@@ -1,0 +1,87 @@
+import { parseArgs } from 'node:util';
+import { analyze } from '../analyses/analyze';
+import { filterTraces } from '../analyses/filter';
+import type { AnalysisOptions } from '../analyses/options';
+import { renderHtml } from '../report/html';
+import { renderMarkdown } from '../report/markdown';
+import { renderText } from '../report/text';
+import { parseCompare, parseEdge, parseFormat, parseKeyValue, parseNumber, parseTime } from './args';
+import { emit, loadWithProgress, reportSkipped } from './io';
+import { ANALYZE_HELP, EXIT_FAILURE, EXIT_OK, UsageError } from './usage';
+
+export async function runAnalyze(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      service: { type: 'string' },
+      operation: { type: 'string' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      where: { type: 'string', multiple: true },
+      limit: { type: 'string' },
+      compare: { type: 'string' },
+      'bucket-ms': { type: 'string' },
+      speedup: { type: 'string' },
+      'target-rate': { type: 'string' },
+      'entry-service': { type: 'string' },
+      'expect-edge': { type: 'string', multiple: true },
+      top: { type: 'string' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(ANALYZE_HELP);
+    return EXIT_OK;
+  }
+  if (!positionals.length) throw new UsageError('analyze: give at least one source (file, directory or Jaeger URL)');
+  const format = parseFormat(values.format, ['text', 'json', 'md', 'html'] as const, 'text');
+  const since = values.since === undefined ? undefined : parseTime(values.since, '--since');
+  const until = values.until === undefined ? undefined : parseTime(values.until, '--until');
+  if (since !== undefined && until !== undefined && since >= until) throw new UsageError('--since must be before --until');
+  const where = (values.where ?? []).map((w) => parseKeyValue(w, '--where'));
+  const top = parseNumber(values.top, '--top', { min: 1, integer: true });
+  const limit = parseNumber(values.limit, '--limit', { min: 1, integer: true });
+  const opts: AnalysisOptions = {
+    ...(values.compare !== undefined ? { compare: parseCompare(values.compare) } : {}),
+    ...(values['bucket-ms'] !== undefined ? { bucketMs: parseNumber(values['bucket-ms'], '--bucket-ms', { min: 1 }) as number } : {}),
+    ...(values.speedup !== undefined ? { speedupPercent: parseNumber(values.speedup, '--speedup', { min: 0 }) as number } : {}),
+    ...(values['target-rate'] !== undefined ? { targetRate: parseNumber(values['target-rate'], '--target-rate', { min: 0 }) as number } : {}),
+    ...(values['entry-service'] !== undefined ? { entryService: values['entry-service'] } : {}),
+    ...(values['expect-edge'] ? { expectedEdges: values['expect-edge'].map(parseEdge) } : {}),
+    ...(top !== undefined ? { topN: top } : {}),
+  };
+
+  const loaded = await loadWithProgress(positionals, {
+    ...(since !== undefined ? { since } : {}),
+    ...(until !== undefined ? { until } : {}),
+    ...(values.service !== undefined ? { service: values.service } : {}),
+    ...(limit !== undefined ? { limit } : {}),
+  });
+  reportSkipped(loaded);
+  const traces = filterTraces(loaded.traces, {
+    ...(values.service !== undefined ? { service: values.service } : {}),
+    ...(values.operation !== undefined ? { operation: values.operation } : {}),
+    ...(since !== undefined ? { since } : {}),
+    ...(until !== undefined ? { until } : {}),
+    where,
+  });
+  if (!traces.length) {
+    process.stderr.write(`mltrace: no traces ${loaded.traces.length ? `match the selection (${loaded.traces.length} loaded)` : `found in ${positionals.join(', ')}`}\n`);
+    return EXIT_FAILURE;
+  }
+  const report = analyze(traces, opts);
+  const sectionOpts = top !== undefined ? { topN: top } : {};
+  const text =
+    format === 'json'
+      ? `${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`
+      : format === 'md'
+        ? renderMarkdown(report, sectionOpts)
+        : format === 'html'
+          ? renderHtml(report, sectionOpts)
+          : renderText(report, sectionOpts);
+  await emit(text, values.out);
+  return EXIT_OK;
+}

@@ -1,0 +1,47 @@
+import { parseArgs } from 'node:util';
+import { criticalPath } from '../analyses/critical-path';
+import type { Span } from '../model';
+import { dur } from '../report/format';
+import { parseFormat } from './args';
+import { emit, loadWithProgress, reportSkipped } from './io';
+import { CRITICAL_PATH_HELP, EXIT_FAILURE, EXIT_OK, UsageError } from './usage';
+
+export async function runCriticalPath(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { format: { type: 'string' }, trace: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    console.log(CRITICAL_PATH_HELP);
+    return EXIT_OK;
+  }
+  if (!positionals.length) throw new UsageError('critical-path: give a source (file, directory or Jaeger URL)');
+  const format = parseFormat(values.format, ['json', 'text'] as const, 'json');
+  const loaded = await loadWithProgress(positionals);
+  reportSkipped(loaded);
+  const wanted = values.trace?.toLowerCase().padStart(32, '0');
+  const traces = wanted ? loaded.traces.filter((t) => t.traceId === wanted) : loaded.traces;
+  if (!traces.length) {
+    process.stderr.write(`mltrace: no traces${wanted ? ` with id ${values.trace}` : ''} in ${positionals.join(', ')}\n`);
+    return EXIT_FAILURE;
+  }
+  if (format === 'json') {
+    const out = { traces: traces.map((t) => ({ traceId: t.traceId, sections: criticalPath(t).map((s) => ({ spanId: s.spanId, start: s.start, end: s.end })) })) };
+    await emit(`${JSON.stringify(out)}\n`, values.out);
+    return EXIT_OK;
+  }
+  const lines: string[] = [];
+  for (const t of traces) {
+    const byId = new Map<string, Span>(t.spans.map((s) => [s.spanId, s]));
+    const sections = criticalPath(t);
+    const total = sections.reduce((a, s) => a + s.end - s.start, 0);
+    lines.push(`trace ${t.traceId}  (${sections.length} sections, ${dur(total)} on the path)`);
+    for (const s of sections) {
+      const span = byId.get(s.spanId);
+      lines.push(`  ${dur(s.end - s.start).padStart(9)}  ${s.spanId}  ${span ? `${span.service}: ${span.name}` : '?'}`);
+    }
+  }
+  await emit(`${lines.join('\n')}\n`, values.out);
+  return EXIT_OK;
+}

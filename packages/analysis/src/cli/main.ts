@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+/** The `mltrace` command: dispatches to a subcommand and maps outcomes to exit codes. */
+import { runAnalyze } from './analyze-command';
+import { runCompare } from './compare-command';
+import { runCriticalPath } from './critical-path-command';
+import { runLoad } from './load-command';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, MAIN_HELP, UsageError } from './usage';
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  analyze: runAnalyze,
+  'critical-path': runCriticalPath,
+  compare: runCompare,
+  load: runLoad,
+};
+
+/** Node's parseArgs errors (unknown option, missing value) are usage errors too. */
+function isUsage(err: unknown): boolean {
+  if (err instanceof UsageError) return true;
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    console.log(MAIN_HELP);
+    return command === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    process.stderr.write(`mltrace: unknown command "${command}"\n\n${MAIN_HELP}\n`);
+    return EXIT_USAGE;
+  }
+  try {
+    return await run(rest);
+  } catch (err) {
+    if (isUsage(err)) {
+      process.stderr.write(`mltrace ${command}: ${(err as Error).message}\nRun "mltrace ${command} --help" for usage.\n`);
+      return EXIT_USAGE;
+    }
+    process.stderr.write(`mltrace ${command}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT_FAILURE;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`mltrace: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = EXIT_FAILURE;
+    },
+  );
+}

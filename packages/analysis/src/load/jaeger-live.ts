@@ -1,0 +1,180 @@
+import type { LoadResult } from '../model';
+import { TraceCollector, type CollectorOptions } from './collector';
+import { Ingest } from './detect';
+import { LoadError } from './errors';
+import { readDocuments } from './file';
+
+export interface JaegerLiveOptions extends CollectorOptions {
+  fetchImpl?: typeof fetch;
+  /** Traces asked for per request; a slice that returns this many is split in two and fetched again. Default 500. */
+  pageSize?: number;
+  /** Longest time slice per request, µs. Default 15 minutes. */
+  sliceMicros?: number;
+  /** Per-request timeout, ms. Default 30 000. */
+  timeoutMs?: number;
+}
+
+const DEFAULT_WINDOW_US = 3_600_000_000; // the last hour when no --since is given
+const DEFAULT_SLICE_US = 15 * 60_000_000;
+const MIN_SLICE_US = 1_000_000;
+
+type Api = 'v3' | 'v1';
+
+/**
+ * Fetch traces from a Jaeger query service (e.g. http://localhost:16686): API v3 first
+ * (`/api/v3/traces`, OTLP/JSON in `{result: …}` chunks, 404 = no traces), falling back to the v1 JSON
+ * API (`/api/traces`, µs times) when `/api/v3` is not served. The window [since, until) is fetched in
+ * slices; a slice that comes back full is split in halves (paging by time, since neither API pages by
+ * offset). A trace seen in several slices or services is kept once.
+ */
+export async function loadJaeger(baseUrl: string, opts: JaegerLiveOptions = {}): Promise<LoadResult> {
+  const collector = new TraceCollector(opts);
+  await fetchJaegerInto(baseUrl, collector, opts);
+  return collector.finish();
+}
+
+export async function fetchJaegerInto(baseUrl: string, collector: TraceCollector, opts: JaegerLiveOptions): Promise<void> {
+  const client = new JaegerClient(baseUrl.replace(/\/+$/, ''), opts);
+  const until = opts.until ?? Date.now() * 1000;
+  const since = opts.since ?? until - DEFAULT_WINDOW_US;
+  if (!(since < until)) throw new LoadError(`${baseUrl}: empty time window (since must be before until)`, baseUrl);
+
+  const api = await client.detectApi();
+  const services = opts.service !== undefined ? [opts.service] : await client.services(api);
+  const seen = new Set<string>();
+  const slice = opts.sliceMicros ?? DEFAULT_SLICE_US;
+  for (const service of services) {
+    // Newest slices first, so a `limit` keeps the most recent traces.
+    const pending: Array<[number, number]> = [];
+    for (let end = until; end > since; end -= slice) pending.push([Math.max(since, end - slice), end]);
+    while (pending.length > 0) {
+      const [from, to] = pending.shift()!;
+      const page = await client.findTraces(api, service, from, to);
+      if (page.traces.length >= client.pageSize && to - from > MIN_SLICE_US) {
+        const mid = Math.floor((from + to) / 2);
+        pending.unshift([mid, to], [from, mid]);
+        continue;
+      }
+      for (const reason of page.skipped.reasons) collector.skip(reason);
+      for (const w of page.warnings ?? []) collector.warn(w);
+      for (const trace of page.traces) {
+        if (seen.has(trace.traceId)) continue;
+        seen.add(trace.traceId);
+        // Jaeger matched it by time already (on any of its spans); do not filter it again by its start.
+        collector.timeFiltered.add(trace.traceId);
+        collector.addTraceWarnings(trace.traceId, trace.warnings ?? []);
+        for (const span of trace.spans) collector.add(span);
+      }
+      if (opts.limit !== undefined && seen.size >= opts.limit) return;
+    }
+  }
+}
+
+class JaegerClient {
+  readonly pageSize: number;
+  private readonly fetchImpl: typeof fetch;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly baseUrl: string, private readonly opts: JaegerLiveOptions) {
+    this.fetchImpl = opts.fetchImpl ?? fetch;
+    this.pageSize = opts.pageSize ?? 500;
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+  }
+
+  private async get(path: string): Promise<Response> {
+    const url = `${this.baseUrl}${path}`;
+    try {
+      return await this.fetchImpl(url, { signal: AbortSignal.timeout(this.timeoutMs), headers: { accept: 'application/json' } });
+    } catch (err) {
+      throw new LoadError(`${url}: Jaeger query service unreachable (${(err as Error).message})`, url);
+    }
+  }
+
+  /** v3 when `/api/v3/services` answers, v1 when only `/api/services` does. */
+  async detectApi(): Promise<Api> {
+    const v3 = await this.get('/api/v3/services');
+    await v3.body?.cancel();
+    if (v3.ok) return 'v3';
+    const v1 = await this.get('/api/services');
+    await v1.body?.cancel();
+    if (v1.ok) return 'v1';
+    throw new LoadError(
+      `${this.baseUrl}: not a Jaeger query service (/api/v3/services answered ${v3.status}, /api/services answered ${v1.status})`,
+      this.baseUrl,
+    );
+  }
+
+  async services(api: Api): Promise<string[]> {
+    const path = api === 'v3' ? '/api/v3/services' : '/api/services';
+    const res = await this.get(path);
+    if (!res.ok) throw new LoadError(`${this.baseUrl}${path}: HTTP ${res.status}`, this.baseUrl);
+    const body = (await res.json()) as { services?: unknown; data?: unknown };
+    const list = api === 'v3' ? body.services : body.data;
+    return Array.isArray(list) ? list.map(String).sort() : [];
+  }
+
+  async findTraces(api: Api, service: string, from: number, to: number): Promise<LoadResult> {
+    const q = new URLSearchParams();
+    let path: string;
+    if (api === 'v3') {
+      const min = rfc3339(from);
+      const max = rfc3339(to);
+      const depth = String(this.pageSize);
+      // Current Jaeger reads the camelCase names; releases before them read only the snake_case ones
+      // (and num_traces), which newer ones still accept. Sending both works with either.
+      q.set('query.serviceName', service);
+      q.set('query.startTimeMin', min);
+      q.set('query.startTimeMax', max);
+      q.set('query.searchDepth', depth);
+      q.set('query.service_name', service);
+      q.set('query.start_time_min', min);
+      q.set('query.start_time_max', max);
+      q.set('query.search_depth', depth);
+      q.set('query.num_traces', depth);
+      path = `/api/v3/traces?${q}`;
+    } else {
+      q.set('service', service);
+      q.set('start', String(Math.floor(from)));
+      q.set('end', String(Math.ceil(to)));
+      q.set('limit', String(this.pageSize));
+      path = `/api/traces?${q}`;
+    }
+    const res = await this.get(path);
+    const collector = new TraceCollector({});
+    // v3 answers 404 when nothing matches.
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return collector.finish();
+    }
+    if (!res.ok) {
+      const text = (await res.text()).slice(0, 300);
+      throw new LoadError(`${this.baseUrl}${path}: HTTP ${res.status} ${text}`, this.baseUrl);
+    }
+    const label = `${this.baseUrl}${path.split('?')[0]} (service ${service})`;
+    const fatal = await readDocuments(label, '', decodeBody(res), new Ingest(collector));
+    if (fatal !== undefined) collector.skip(fatal);
+    return collector.finish();
+  }
+}
+
+function rfc3339(micros: number): string {
+  const ms = Math.floor(micros / 1000);
+  const sub = Math.floor(micros - ms * 1000);
+  // Keep microsecond precision so adjacent slices neither overlap nor leave a gap.
+  return new Date(ms).toISOString().replace('Z', `${String(sub).padStart(3, '0')}Z`);
+}
+
+async function* decodeChunks(res: Response): AsyncGenerator<string> {
+  if (!res.body) return;
+  const decoder = new TextDecoder();
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    const text = decoder.decode(chunk, { stream: true });
+    if (text !== '') yield text;
+  }
+  const tail = decoder.decode();
+  if (tail !== '') yield tail;
+}
+
+function decodeBody(res: Response): AsyncIterator<string> {
+  return decodeChunks(res)[Symbol.asyncIterator]();
+}

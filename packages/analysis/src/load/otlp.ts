@@ -1,0 +1,216 @@
+import type { AttributeValue, Attributes, Span, SpanEvent, SpanReference, StatusCode } from '../model';
+import { intern } from '../intern';
+import type { TraceCollector } from './collector';
+import { RecordError } from './errors';
+import {
+  EMPTY_ATTRIBUTES,
+  EMPTY_EVENTS,
+  EMPTY_REFERENCES,
+  ResourceCache,
+  convertList,
+  int64,
+  isObject,
+  type Json,
+  internValue,
+  nanosToMicros,
+  normalizeId,
+  normalizeKind,
+} from './normalize';
+
+const SERVICE_NAME = 'service.name';
+const UNKNOWN_SERVICE = 'unknown_service';
+
+/** OTLP/JSON `AnyValue` → model value (int64 kept as a string when it does not fit a double). */
+export function otlpValue(v: unknown): AttributeValue | undefined {
+  if (!isObject(v)) return undefined;
+  if ('stringValue' in v) return String(v.stringValue);
+  if ('boolValue' in v) return v.boolValue === true || v.boolValue === 'true';
+  if ('intValue' in v) return int64(v.intValue);
+  if ('doubleValue' in v) {
+    const d = v.doubleValue;
+    return typeof d === 'number' ? d : Number(d); // "NaN"/"Infinity" arrive as strings
+  }
+  if ('bytesValue' in v) return String(v.bytesValue);
+  if ('arrayValue' in v) {
+    const values = isObject(v.arrayValue) && Array.isArray(v.arrayValue.values) ? v.arrayValue.values : [];
+    const out: Array<string | number | boolean> = [];
+    for (const item of values) {
+      const x = otlpValue(item);
+      if (x === undefined) continue;
+      out.push(Array.isArray(x) ? JSON.stringify(x) : x);
+    }
+    return out;
+  }
+  if ('kvlistValue' in v) {
+    // The model keeps flat values; a nested map is kept as its JSON text.
+    const obj: Record<string, unknown> = {};
+    const values = isObject(v.kvlistValue) && Array.isArray(v.kvlistValue.values) ? v.kvlistValue.values : [];
+    for (const kv of values) if (isObject(kv)) obj[String(kv.key)] = otlpValue(kv.value);
+    return JSON.stringify(obj);
+  }
+  return undefined;
+}
+
+export function otlpAttributes(list: unknown): Attributes {
+  if (!Array.isArray(list) || list.length === 0) return EMPTY_ATTRIBUTES;
+  const out: Attributes = {};
+  // Spans of a pipeline repeat the same attribute sets (the ML context is copied onto every span), so
+  // equal sets share one frozen object: far less memory and GC. The key is built while converting.
+  let key = '';
+  let shareable = true;
+  for (const kv of list) {
+    if (!isObject(kv) || typeof kv.key !== 'string') continue;
+    const value = otlpValue(kv.value);
+    if (value === undefined) continue;
+    out[intern(kv.key)] = internValue(value);
+    if (shareable) {
+      if (typeof value === 'string') {
+        if (value.length > MAX_SHARED_VALUE) shareable = false;
+        else key += `${kv.key}\u0001s${value}\u0002`;
+      } else if (Array.isArray(value)) shareable = false;
+      else key += `${kv.key}\u0001${typeof value === 'number' ? 'n' : 'b'}${String(value)}\u0002`;
+    }
+  }
+  return shareable ? sharedAttributes.get(key, out) : out;
+}
+
+const MAX_SHARED_VALUE = 96;
+
+/** A bounded table of attribute sets already seen; past its size new sets are simply not shared. */
+class AttributeSets {
+  private readonly sets = new Map<string, Attributes>();
+  constructor(private readonly max: number) {}
+  get(key: string, built: Attributes): Attributes {
+    const hit = this.sets.get(key);
+    if (hit !== undefined) return hit;
+    if (this.sets.size >= this.max) return built;
+    Object.freeze(built);
+    this.sets.set(key, built);
+    return built;
+  }
+}
+const sharedAttributes = new AttributeSets(200_000);
+
+const STATUS: Record<string, StatusCode> = {
+  '0': 'unset',
+  '1': 'ok',
+  '2': 'error',
+  STATUS_CODE_UNSET: 'unset',
+  STATUS_CODE_OK: 'ok',
+  STATUS_CODE_ERROR: 'error',
+};
+
+/**
+ * Converts OTLP/JSON `ResourceSpans` into model spans and feeds them to a collector. One instance per
+ * load, so resource attribute objects are shared across all lines/documents of that load.
+ */
+export class OtlpConverter {
+  private readonly resources = new ResourceCache();
+  constructor(private readonly collector: TraceCollector) {}
+
+  /** A whole `ExportTraceServiceRequest` (or the `result` of a Jaeger API v3 response). */
+  addRequest(doc: unknown, where: string): void {
+    if (!isObject(doc) || !Array.isArray(doc.resourceSpans)) {
+      throw new RecordError('not an OTLP ExportTraceServiceRequest (no resourceSpans array)');
+    }
+    for (let i = 0; i < doc.resourceSpans.length; i++) {
+      this.addResourceSpans(doc.resourceSpans[i], `${where} resourceSpans[${i}]`);
+    }
+  }
+
+  addResourceSpans(rs: unknown, where: string): void {
+    if (!isObject(rs)) {
+      this.collector.skip(`${where}: not an object`);
+      return;
+    }
+    const resource = isObject(rs.resource) ? rs.resource : {};
+    const rawAttrs = Array.isArray(resource.attributes) ? resource.attributes : [];
+    const attrs = this.resources.get(JSON.stringify(rawAttrs), () => {
+      const out = { ...otlpAttributes(rawAttrs) }; // a copy: the converted set may be a shared frozen one
+      // As the OTel SDK does for a resource without a service name.
+      const name = out[SERVICE_NAME];
+      if (typeof name !== 'string' || name === '') out[SERVICE_NAME] = UNKNOWN_SERVICE;
+      return out;
+    });
+    const service = attrs[SERVICE_NAME] as string;
+    // `instrumentationLibrarySpans` is the pre-1.0 OTLP name of scopeSpans.
+    const scopes = Array.isArray(rs.scopeSpans)
+      ? rs.scopeSpans
+      : Array.isArray(rs.instrumentationLibrarySpans)
+        ? rs.instrumentationLibrarySpans
+        : [];
+    for (let s = 0; s < scopes.length; s++) {
+      const scope = scopes[s];
+      if (!isObject(scope) || !Array.isArray(scope.spans)) continue;
+      const spans = scope.spans;
+      for (let k = 0; k < spans.length; k++) {
+        try {
+          this.collector.add(this.convertSpan(spans[k], service, attrs));
+        } catch (err) {
+          if (!(err instanceof RecordError)) throw err;
+          const id = isObject(spans[k]) ? ` (span ${String((spans[k] as Json).spanId)})` : '';
+          this.collector.skip(`${where} scopeSpans[${s}] spans[${k}]${id}: ${err.message}`);
+        }
+      }
+    }
+  }
+
+  private convertSpan(raw: unknown, service: string, resource: Attributes): Span {
+    if (!isObject(raw)) throw new RecordError('span is not an object');
+    const traceId = normalizeId(raw.traceId, 32, 'traceId');
+    const spanId = normalizeId(raw.spanId, 16, 'spanId');
+    const parent = raw.parentSpanId;
+    const parentSpanId = typeof parent === 'string' && parent !== '' ? normalizeId(parent, 16, 'parentSpanId') : undefined;
+    const start = nanosToMicros(raw.startTimeUnixNano, 'startTimeUnixNano');
+    const end = nanosToMicros(raw.endTimeUnixNano, 'endTimeUnixNano');
+    const warnings: string[] = [];
+    if (start === undefined) warnings.push('span has no start time');
+    let duration = start !== undefined && end !== undefined ? end - start : 0;
+    if (duration < 0) {
+      warnings.push(`end time before start time by ${-duration} µs; duration set to 0`);
+      duration = 0;
+    }
+    const status = isObject(raw.status) ? raw.status : {};
+    const code = STATUS[String(status.code ?? 0)] ?? 'unset';
+    const span: Span = {
+      traceId,
+      spanId,
+      parentSpanId,
+      references: this.links(raw.links),
+      name: intern(typeof raw.name === 'string' ? raw.name : ''),
+      service,
+      kind: normalizeKind(raw.kind),
+      start: start ?? 0,
+      duration,
+      status: code,
+      statusMessage: typeof status.message === 'string' && status.message !== '' ? status.message : undefined,
+      attributes: otlpAttributes(raw.attributes),
+      resource,
+      events: this.events(raw.events),
+      warnings: warnings.length > 0 ? warnings : undefined,
+    };
+    return span;
+  }
+
+  private links(raw: unknown): SpanReference[] {
+    return convertList(raw, EMPTY_REFERENCES, (link) => {
+      try {
+        return { type: 'LINK', traceId: normalizeId(link.traceId, 32, 'link traceId'), spanId: normalizeId(link.spanId, 16, 'link spanId') };
+      } catch {
+        return undefined; // a malformed link does not make the span unusable
+      }
+    });
+  }
+
+  private events(raw: unknown): SpanEvent[] {
+    return convertList(raw, EMPTY_EVENTS, (ev) => {
+      let time = 0;
+      try {
+        time = nanosToMicros(ev.timeUnixNano, 'event time') ?? 0;
+      } catch {
+        // keep the event without a time
+      }
+      return { time, name: intern(typeof ev.name === 'string' ? ev.name : ''), attributes: otlpAttributes(ev.attributes) };
+    });
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * One self-contained HTML file: inline CSS and SVG charts, no scripts and no network.
+ * Every value that comes from the traces goes through esc() (span names and attributes are
+ * untrusted input).
+ */
+import type { AnalysisReport } from '../analyses/analyze';
+import { dur, pct } from './format';
+import { buildSections, type SectionOptions, type Table } from './sections';
+
+export function esc(v: unknown): string {
+  return String(v).replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+
+function htmlTable(t: Table): string {
+  const head = t.columns.map((c, i) => `<th class="${t.align[i]}">${esc(c)}</th>`).join('');
+  const body = t.rows.map((r) => `<tr>${r.map((c, i) => `<td class="${t.align[i]}">${esc(c)}</td>`).join('')}</tr>`).join('\n');
+  return `${t.title ? `<h3>${esc(t.title)}</h3>` : ''}<table><thead><tr>${head}</tr></thead><tbody>${body || `<tr><td colspan="${t.columns.length}">(none)</td></tr>`}</tbody></table>`;
+}
+
+function histogramChart(r: AnalysisReport): string {
+  const h = r.performance.histogram;
+  const W = 640;
+  const H = 220;
+  const max = Math.max(1, ...h.counts);
+  const bw = h.counts.length ? (W - 60) / h.counts.length : 0;
+  const bars = h.counts
+    .map((c, i) => {
+      const bh = ((H - 50) * c) / max;
+      return `<rect x="${50 + i * bw}" y="${H - 30 - bh}" width="${Math.max(1, bw - 2)}" height="${bh}" fill="#4e79a7"><title>${esc(`${dur(h.bounds[i])} – ${dur(h.bounds[i + 1])}: ${c}`)}</title></rect>`;
+    })
+    .join('');
+  const labels = h.bounds.length
+    ? [0, Math.floor(h.counts.length / 2), h.counts.length]
+        .map((i) => `<text x="${50 + i * bw}" y="${H - 12}" font-size="11" text-anchor="middle">${esc(dur(h.bounds[i]))}</text>`)
+        .join('')
+    : '<text x="20" y="40">no traces</text>';
+  return `<svg class="chart" data-chart="latency-histogram" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="End-to-end latency histogram">
+<line x1="48" y1="${H - 30}" x2="${W - 8}" y2="${H - 30}" stroke="#888"/><text x="48" y="14" font-size="11">${esc(`max ${max} traces per bucket`)}</text>${bars}${labels}</svg>`;
+}
+
+function criticalPathChart(r: AnalysisReport): string {
+  const rows = r.criticalPath.byService;
+  const W = 640;
+  const H = 30 + rows.length * 26;
+  const bars = rows
+    .map((s, i) => {
+      const w = Math.max(1, (W - 260) * s.shareOfTotal);
+      return `<text x="8" y="${30 + i * 26}" font-size="12">${esc(s.service)}</text><rect x="160" y="${18 + i * 26}" width="${w}" height="16" fill="${PALETTE[i % PALETTE.length]}"/><text x="${166 + w}" y="${30 + i * 26}" font-size="12">${esc(pct(s.shareOfTotal))}</text>`;
+    })
+    .join('');
+  return `<svg class="chart" data-chart="critical-path-by-service" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="Share of end-to-end time on the critical path per service"><text x="8" y="12" font-size="11">share of end-to-end time on the critical path</text>${bars}</svg>`;
+}
+
+function dependencyGraph(r: AnalysisReport): string {
+  const d = r.dependencies;
+  const names = d.services.map((s) => s.name);
+  // Layered layout: depth = shortest number of edges from a service nothing calls.
+  const callers = new Map<string, string[]>();
+  for (const e of d.edges) callers.set(e.to, [...(callers.get(e.to) ?? []), e.from]);
+  const depth = new Map<string, number>();
+  const sources = names.filter((n) => !(callers.get(n) ?? []).length);
+  const queue = sources.length ? [...sources] : names.slice(0, 1);
+  for (const s of queue) depth.set(s, 0);
+  while (queue.length) {
+    const s = queue.shift() as string;
+    for (const e of d.edges)
+      if (e.from === s && !depth.has(e.to)) {
+        depth.set(e.to, (depth.get(s) as number) + 1);
+        queue.push(e.to);
+      }
+  }
+  for (const n of names) if (!depth.has(n)) depth.set(n, 0);
+  const layers = new Map<number, string[]>();
+  for (const n of names) layers.set(depth.get(n) as number, [...(layers.get(depth.get(n) as number) ?? []), n]);
+  const maxRows = Math.max(1, ...[...layers.values()].map((l) => l.length));
+  const W = Math.max(640, 200 * layers.size + 40);
+  const H = Math.max(160, 70 * maxRows + 40);
+  const pos = new Map<string, { x: number; y: number }>();
+  for (const [dpt, list] of layers) list.forEach((n, i) => pos.set(n, { x: 30 + dpt * 200, y: 30 + ((i + 0.5) * (H - 60)) / list.length }));
+  const missing = d.expected.filter((e) => e.status === 'missing');
+  for (const m of missing) for (const n of [m.from, m.to]) if (!pos.has(n)) pos.set(n, { x: 30 + 200 * layers.size, y: 40 + 50 * pos.size });
+  const edge = (from: string, to: string, label: string, cls: string) => {
+    const a = pos.get(from);
+    const b = pos.get(to);
+    if (!a || !b) return '';
+    const x1 = a.x + 140;
+    const y1 = a.y;
+    const x2 = b.x;
+    const y2 = b.y;
+    return `<g class="${cls}"><line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" marker-end="url(#arrow)"/><text x="${(x1 + x2) / 2}" y="${(y1 + y2) / 2 - 4}" font-size="10" text-anchor="middle">${esc(label)}</text></g>`;
+  };
+  const edges = d.edges.map((e) => edge(e.from, e.to, `${e.calls} calls, p95 ${dur(e.p95Us)}${e.errorRate > 0 ? `, ${pct(e.errorRate)} err` : ''}`, 'edge')).join('');
+  const missingEdges = missing.map((m) => edge(m.from, m.to, 'expected edge missing', 'edge missing')).join('');
+  const nodes = [...pos]
+    .map(([n, p]) => `<g class="node"><rect x="${p.x}" y="${p.y - 16}" width="140" height="32" rx="6"/><text x="${p.x + 70}" y="${p.y + 4}" text-anchor="middle" font-size="12">${esc(n)}</text></g>`)
+    .join('');
+  return `<svg class="chart" data-chart="dependency-graph" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="Service dependency graph">
+<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>${edges}${missingEdges}${nodes}</svg>`;
+}
+
+function sliceChart(r: AnalysisReport): string {
+  const s = r.slices;
+  const groups: Array<{ title: string; bars: Array<{ label: string; value: number }> }> = [];
+  if (s.comparison) groups.push({ title: 'comparison p50', bars: [s.comparison.a, s.comparison.b].map((g) => ({ label: g.label, value: g.latency.p50 })) });
+  for (const k of s.byKey.filter((k) => k.values.length > 1 && k.values.length <= 12).slice(0, 4)) {
+    groups.push({ title: k.key, bars: k.values.map((v) => ({ label: v.value, value: v.latency.p50 })) });
+  }
+  const rows = groups.reduce((a, g) => a + g.bars.length + 1, 0);
+  const W = 640;
+  const H = Math.max(60, 20 + rows * 20);
+  const max = Math.max(1, ...groups.flatMap((g) => g.bars.map((b) => b.value)).filter(Number.isFinite));
+  let y = 10;
+  const parts: string[] = [];
+  groups.forEach((g, gi) => {
+    parts.push(`<text x="8" y="${y + 12}" font-size="12" font-weight="bold">${esc(g.title)}</text>`);
+    y += 20;
+    for (const b of g.bars) {
+      const w = Number.isFinite(b.value) ? Math.max(1, ((W - 300) * b.value) / max) : 0;
+      parts.push(`<text x="16" y="${y + 12}" font-size="11">${esc(b.label)}</text><rect x="220" y="${y + 2}" width="${w}" height="13" fill="${PALETTE[gi % PALETTE.length]}"/><text x="${226 + w}" y="${y + 12}" font-size="11">${esc(dur(b.value))}</text>`);
+      y += 20;
+    }
+  });
+  if (!groups.length) parts.push('<text x="8" y="30" font-size="12">no ML context attributes in these traces</text>');
+  return `<svg class="chart" data-chart="slice-comparison" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="p50 latency per slice">${parts.join('')}</svg>`;
+}
+
+const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;color:#222;padding:0 16px}
+h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:32px}h3{font-size:14px;margin:16px 0 4px}
+table{border-collapse:collapse;margin:4px 0 12px;font-size:13px}th,td{padding:3px 8px;border-bottom:1px solid #eee;vertical-align:top}
+th{background:#f5f5f5;text-align:left}.r{text-align:right;font-variant-numeric:tabular-nums}
+.chart{display:block;margin:8px 0;max-width:100%;height:auto;background:#fafafa;border:1px solid #eee}
+.edge line{stroke:#555;stroke-width:1.5}.edge.missing line{stroke:#e15759;stroke-dasharray:6 4}.edge.missing text{fill:#e15759}
+.node rect{fill:#fff;stroke:#4e79a7;stroke-width:1.5}ul.lines{padding-left:18px}li.rec{margin-bottom:8px}`;
+
+export function renderHtml(report: AnalysisReport, opts: SectionOptions = {}): string {
+  const charts: Record<string, string> = {
+    performance: `<h3>End-to-end latency</h3>${histogramChart(report)}`,
+    'critical-path': criticalPathChart(report),
+    dependencies: dependencyGraph(report),
+    slices: sliceChart(report),
+  };
+  const body = buildSections(report, opts)
+    .map((s) => {
+      const lines = s.lines.length ? `<ul class="lines">${s.lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>` : '';
+      return `<section id="${esc(s.id)}"><h2>${esc(s.title)}</h2>${lines}${charts[s.id] ?? ''}${s.tables.map(htmlTable).join('\n')}</section>`;
+    })
+    .join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>mltrace analysis</title><style>${CSS}</style></head>
+<body><h1>mltrace analysis</h1>
+${body}
+</body></html>
+`;
+}

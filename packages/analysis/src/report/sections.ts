@@ -1,0 +1,254 @@
+/**
+ * The report as sections of paragraphs and tables, built once from an AnalysisReport and
+ * rendered by the text, Markdown and HTML writers (so they never disagree on content).
+ */
+import type { AnalysisReport } from '../analyses/analyze';
+import { dur, evidenceValue, num, pct, pValue, rate, time } from './format';
+
+export interface Table {
+  title?: string;
+  columns: string[];
+  /** 'r' for numbers. */
+  align: Array<'l' | 'r'>;
+  rows: string[][];
+}
+
+export interface Section {
+  id: string;
+  title: string;
+  lines: string[];
+  tables: Table[];
+}
+
+export interface SectionOptions {
+  topN?: number;
+}
+
+function table(title: string | undefined, spec: Array<[string, 'l' | 'r']>, rows: string[][]): Table {
+  return { ...(title ? { title } : {}), columns: spec.map((s) => s[0]), align: spec.map((s) => s[1]), rows };
+}
+
+export function buildSections(r: AnalysisReport, opts: SectionOptions = {}): Section[] {
+  const top = opts.topN ?? 10;
+  const p = r.performance;
+  const out: Section[] = [];
+
+  out.push({
+    id: 'summary',
+    title: 'Summary',
+    lines: [
+      `${num(p.traces)} traces, ${num(p.spans)} spans, ${time(p.window.start)} → ${time(p.window.end)}`,
+      `end-to-end latency p50 ${dur(p.latency.p50)}, p95 ${dur(p.latency.p95)}, p99 ${dur(p.latency.p99)}; success rate ${pct(p.successRate, 2)} (${num(p.failedTraces)} failed)`,
+      `throughput mean ${rate(p.throughput.meanRate)}, peak ${rate(p.throughput.peakRate)} (bucket ${num(p.throughput.bucketMs)} ms, CV ${num(p.throughput.cv, 2)})`,
+      `completeness score ${num(r.completeness.score, 3)} (traced operations ${pct(r.completeness.tracedOperations)} × propagation ${pct(r.completeness.propagationRate)})${r.completeness.hopAtFault ? `, hop at fault: ${r.completeness.hopAtFault}` : ''}`,
+    ],
+    tables: [],
+  });
+
+  out.push({
+    id: 'recommendations',
+    title: 'Recommendations (by impact)',
+    lines: r.recommendations.length
+      ? r.recommendations.flatMap((x, i) => [
+          `${i + 1}. [${x.id}] ${x.title} — ${x.target}`,
+          `   gain: ${evidenceValue(x.estimatedGain.value)} ${x.estimatedGain.unit} (${x.estimatedGain.description}); impact ${pct(x.impact, 2)}`,
+          `   evidence: ${Object.entries(x.evidence).map(([k, v]) => `${k}=${evidenceValue(v)}`).join(', ')}`,
+          `   action: ${x.action}`,
+        ])
+      : ['No rule fired: nothing in these traces crossed a threshold.'],
+    tables: [],
+  });
+
+  out.push({
+    id: 'performance',
+    title: 'Performance',
+    lines: [],
+    tables: [
+      table('End-to-end latency', [['count', 'r'], ['mean', 'r'], ['std', 'r'], ['min', 'r'], ['p50', 'r'], ['p90', 'r'], ['p95', 'r'], ['p99', 'r'], ['max', 'r']], [
+        [num(p.latency.count), dur(p.latency.mean), dur(p.latency.std), dur(p.latency.min), dur(p.latency.p50), dur(p.latency.p90), dur(p.latency.p95), dur(p.latency.p99), dur(p.latency.max)],
+      ]),
+      table(
+        'Per service (spans entering the service)',
+        [['service', 'l'], ['requests', 'r'], ['errors', 'r'], ['mean', 'r'], ['p50', 'r'], ['p95', 'r'], ['p99', 'r']],
+        p.byService.map((s) => [s.service, num(s.count), pct(s.errorRate), dur(s.latency.mean), dur(s.latency.p50), dur(s.latency.p95), dur(s.latency.p99)]),
+      ),
+      table(
+        `Top ${top} operations by total time`,
+        [['service', 'l'], ['operation', 'l'], ['count', 'r'], ['errors', 'r'], ['mean', 'r'], ['p50', 'r'], ['p95', 'r']],
+        p.byOperation.slice(0, top).map((o) => [o.service, o.operation, num(o.count), pct(o.errorRate), dur(o.latency.mean), dur(o.latency.p50), dur(o.latency.p95)]),
+      ),
+    ],
+  });
+
+  out.push({
+    id: 'bottlenecks',
+    title: 'Bottlenecks',
+    lines: [r.bottlenecks.scoreDefinition],
+    tables: [
+      table(
+        undefined,
+        [['#', 'r'], ['service', 'l'], ['operation', 'l'], ['count', 'r'], ['mean', 'r'], ['p95', 'r'], ['self mean', 'r'], ['share', 'r'], ['opt. potential', 'r']],
+        r.bottlenecks.ranked.slice(0, top).map((b, i) => [String(i + 1), b.service, b.operation, num(b.count), dur(b.mean), dur(b.p95), dur(b.selfTimeMean), pct(b.share), dur(b.optimizationPotential)]),
+      ),
+    ],
+  });
+
+  const cp = r.criticalPath;
+  out.push({
+    id: 'critical-path',
+    title: 'Critical path across traces',
+    lines: [cp.savingDefinition],
+    tables: [
+      table(
+        'Per service',
+        [['service', 'l'], ['share of e2e', 'r'], ['p50 share', 'r'], ['p95 share', 'r'], ['on path', 'r'], [`saving if ${cp.speedupPercent}% faster`, 'r']],
+        cp.byService.map((s) => [s.service, pct(s.shareOfTotal), pct(s.shareP50), pct(s.shareP95), pct(s.presence), `${dur(s.saving.meanUs)} (${pct(s.saving.meanShare)})`]),
+      ),
+      table(
+        `Top ${top} operations`,
+        [['service', 'l'], ['operation', 'l'], ['share of e2e', 'r'], ['p50 share', 'r'], ['p95 share', 'r'], ['mean time', 'r'], ['saving', 'r']],
+        cp.byOperation.slice(0, top).map((o) => [o.service, o.operation, pct(o.shareOfTotal), pct(o.shareP50), pct(o.shareP95), dur(o.meanTime), `${dur(o.saving.meanUs)} (${pct(o.saving.meanShare)})`]),
+      ),
+    ],
+  });
+
+  out.push({
+    id: 'self-time',
+    title: 'Self time and latency attribution',
+    lines: ['contribution = service critical-path time / end-to-end time'],
+    tables: [
+      table(
+        undefined,
+        [['service', 'l'], ['self time', 'r'], ['share of self time', 'r'], ['contribution', 'r'], ['mean per trace', 'r']],
+        r.selfTime.byService.map((s) => {
+          const c = r.selfTime.contribution.find((x) => x.service === s.service);
+          return [s.service, dur(s.selfTime), pct(s.share), pct(c?.contribution ?? 0), pct(c?.meanTraceContribution ?? 0)];
+        }),
+      ),
+    ],
+  });
+
+  const e = r.errors;
+  out.push({
+    id: 'errors',
+    title: 'Errors',
+    lines: [`${num(e.failedTraces)} of ${num(e.totalTraces)} traces failed (${pct(e.errorRate, 2)}), ${num(e.errorSpans)} failing spans`],
+    tables: e.failedTraces
+      ? [
+          table(
+            'Origins (deepest failing span per failed trace)',
+            [['service', 'l'], ['operation', 'l'], ['type', 'l'], ['traces', 'r'], ['share', 'r'], ['chain (example)', 'l']],
+            e.origins.slice(0, top).map((o) => [o.service, o.operation, o.type, num(o.traces), pct(o.share), o.exampleChain.join(' → ')]),
+          ),
+          table('By type', [['type', 'l'], ['spans', 'r']], e.byType.slice(0, top).map((t) => [t.type, num(t.count)])),
+          table('By service', [['service', 'l'], ['failing spans', 'r'], ['rate', 'r']], e.byService.map((s) => [s.service, num(s.count), pct(s.rate, 2)])),
+          table('Co-occurrence (traces where both fail)', [['service', 'l'], ['service', 'l'], ['traces', 'r']], e.coOccurrence.slice(0, top).map((c) => [c.a, c.b, num(c.traces)])),
+        ]
+      : [],
+  });
+
+  const d = r.dependencies;
+  out.push({
+    id: 'dependencies',
+    title: 'Service dependencies',
+    lines: d.expected.filter((x) => x.status !== 'present').map((x) => `expected edge ${x.from}→${x.to} is ${x.status.toUpperCase()} (coverage ${pct(x.coverage)})`),
+    tables: [
+      table(
+        undefined,
+        [['caller', 'l'], ['callee', 'l'], ['calls', 'r'], ['mean', 'r'], ['p95', 'r'], ['errors', 'r'], ['coverage', 'r'], ['criticality', 'r']],
+        d.edges.map((x) => [x.from, x.to, num(x.calls), dur(x.meanUs), dur(x.p95Us), pct(x.errorRate, 2), pct(x.coverage), num(x.criticality, 3)]),
+      ),
+    ],
+  });
+
+  const c = r.completeness;
+  out.push({
+    id: 'completeness',
+    title: 'Trace completeness',
+    lines: [
+      `score ${num(c.score, 3)} = traced operations ${pct(c.tracedOperations)} × propagation rate ${pct(c.propagationRate)}${c.hopAtFault ? `; hop at fault: ${c.hopAtFault}` : ''}`,
+      `orphan spans ${num(c.orphanSpans)}, multi-root traces ${num(c.multiRootTraces)}, roots with an untraced caller ${num(c.externalParentRoots)}, clock-skewed children ${num(c.clockSkew.count)}`,
+      ...c.downstreamRoots.map((x) => `${num(x.traces)} traces start in ${x.service} without context (hop ${x.hop})`),
+      ...c.missingServices.map((x) => `${num(x.traces)} entry traces (${pct(x.share)}) lack ${x.service}`),
+    ],
+    tables: [
+      table(
+        'Hops',
+        [['hop', 'l'], ['calls', 'r'], ['context lost', 'r'], ['split traces', 'r'], ['missing keys', 'l']],
+        c.hops.slice(0, top).map((h) => [h.hop, num(h.calls), num(h.contextLost), num(h.traceContextLost), h.missingKeys.map((k) => `${k.key} (${num(k.count)})`).join(', ')]),
+      ),
+    ],
+  });
+
+  const s = r.slices;
+  const sliceTables: Table[] = s.byKey.map((k) =>
+    table(
+      k.key,
+      [['value', 'l'], ['traces', 'r'], ['p50', 'r'], ['p95', 'r'], ['errors', 'r'], ['confidence', 'r']],
+      k.values.slice(0, top).map((v) => [v.value, num(v.traces), dur(v.latency.p50), dur(v.latency.p95), pct(v.errorRate, 2), v.confidence === null ? '–' : num(v.confidence, 3)]),
+    ),
+  );
+  if (s.slowSlices.length) {
+    sliceTables.unshift(
+      table(
+        'Slow slices',
+        [['slice', 'l'], ['traces', 'r'], ['mean', 'r'], ['rest mean', 'r'], ['ratio', 'r'], ['p50', 'r'], ['rest p50', 'r'], ['p-value', 'r']],
+        s.slowSlices.slice(0, top).map((x) => [x.label, num(x.traces), dur(x.meanUs), dur(x.restMeanUs), `${num(x.ratio, 2)}×`, dur(x.p50Us), dur(x.restP50Us), pValue(x.pValue)]),
+      ),
+    );
+  }
+  sliceTables.push(
+    table(
+      `Attributes separating slow traces (≥ ${dur(s.separators.slowThresholdUs)}) and failed traces`,
+      [['attribute', 'l'], ['gain (slow)', 'r'], ['worst value', 'l'], ['slow rate', 'r'], ['gain (failed)', 'r']],
+      s.separators.slow.map((x) => {
+        const f = s.separators.failed.find((y) => y.key === x.key);
+        return [x.key, num(x.informationGain, 4), x.value, `${pct(x.rate)} vs ${pct(x.baseRate)}`, num(f?.informationGain ?? 0, 4)];
+      }),
+    ),
+  );
+  const cmp = s.comparison;
+  if (cmp) sliceTables.unshift(comparisonTable(cmp));
+  out.push({ id: 'slices', title: 'ML-context slices', lines: [], tables: sliceTables });
+
+  const cap = r.capacity;
+  out.push({
+    id: 'capacity',
+    title: 'Capacity',
+    lines: [
+      cap.knee ? `knee at about ${rate(cap.knee.rate)} (mean latency ${dur(cap.knee.meanLatencyUs)}); beyond it latency rises > 1.5× the lowest-load band` : 'no knee observed in the load range of these traces',
+      `Little's law at a target of ${rate(cap.targetRate)} at ${cap.entryService}: L = λ·W per service below`,
+    ],
+    tables: [
+      table(
+        undefined,
+        [['service', 'l'], ['requests', 'r'], ['mean latency', 'r'], ['peak conc.', 'r'], ['mean conc.', 'r'], ['λ at target', 'r'], ['needed conc.', 'r']],
+        cap.services.map((x) => [x.service, num(x.requests), dur(x.meanLatencyUs), num(x.peakConcurrency), num(x.meanConcurrency, 2), rate(x.targetRate), num(x.requiredConcurrency, 1)]),
+      ),
+      table('Throughput vs latency (load bands)', [['rate', 'r'], ['buckets', 'r'], ['requests', 'r'], ['mean latency', 'r']], cap.loadBands.map((b) => [rate(b.meanRate), num(b.buckets), num(b.requests), dur(b.meanLatencyUs)])),
+    ],
+  });
+  return out;
+}
+
+export function comparisonTable(cmp: NonNullable<AnalysisReport['slices']['comparison']>): Table {
+  return table(
+    `Comparison: ${cmp.a.label} vs ${cmp.b.label}`,
+    [['metric', 'l'], [cmp.a.label, 'r'], [cmp.b.label, 'r'], ['difference', 'r'], ['significance', 'l']],
+    [
+      ['traces', num(cmp.a.traces), num(cmp.b.traces), '', ''],
+      ['latency p50', dur(cmp.a.latency.p50), dur(cmp.b.latency.p50), `${dur(cmp.latency.p50DiffUs)} (${num(cmp.latency.p50Ratio, 2)}×)`, `${cmp.latency.significance} (Mann–Whitney, p=${pValue(cmp.latency.test.pValue)})`],
+      ['latency p95', dur(cmp.a.latency.p95), dur(cmp.b.latency.p95), dur(cmp.b.latency.p95 - cmp.a.latency.p95), ''],
+      ['latency mean', dur(cmp.a.latency.mean), dur(cmp.b.latency.mean), dur(cmp.latency.meanDiffUs), ''],
+      ['error rate', pct(cmp.a.errorRate, 2), pct(cmp.b.errorRate, 2), pct(cmp.errors.rateDiff, 2), `${cmp.errors.significance} (two-proportion z, p=${pValue(cmp.errors.test.pValue)})`],
+      [
+        'confidence',
+        cmp.a.confidence === null ? '–' : num(cmp.a.confidence, 3),
+        cmp.b.confidence === null ? '–' : num(cmp.b.confidence, 3),
+        cmp.confidence.diff === null ? '–' : num(cmp.confidence.diff, 3),
+        cmp.confidence.test ? `${cmp.confidence.significance} (Mann–Whitney, p=${pValue(cmp.confidence.test.pValue)})` : cmp.confidence.significance,
+      ],
+      ...cmp.operations.map((o) => [`p50 ${o.service}: ${o.operation}`, dur(o.p50A), dur(o.p50B), `${num(o.ratio, 2)}×`, '']),
+    ],
+  );
+}

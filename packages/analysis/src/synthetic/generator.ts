@@ -1,0 +1,291 @@
+/**
+ * A seeded generator of traces shaped like the mltrace pipeline, for benchmarks and tests:
+ *
+ *   gateway POST /v1/predict (server)
+ *   ├─ POST (client) → feature-store POST /v1/features → feature_extraction → hmget × entities (redis, pipelined)
+ *   ├─ POST (client) → feature-store POST /v1/features (segment-profile enrichment, concurrent with the first)
+ *   ├─ POST (client) → inference POST /v1/infer → [model_load] → model_predict
+ *   └─ POST (client) → postprocess POST /v1/postprocess
+ *
+ * Every span carries the request's ML context (as the baggage span processor does). Planted
+ * faults mirror the MLTRACE_SCENARIO switches so the recommendation rules can be exercised
+ * without running the services.
+ */
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import {
+  ATTR_BUSINESS_CUSTOMER_SEGMENT,
+  ATTR_BUSINESS_PRIORITY,
+  ATTR_BUSINESS_REGION,
+  ATTR_ML_DATA_BATCH_ID,
+  ATTR_ML_EXPERIMENT_ID,
+  ATTR_ML_FEATURE_STORE_VERSION,
+  ATTR_ML_MODEL_VERSION,
+  ATTR_ML_OPERATION_TYPE,
+  ATTR_ML_PREDICTION_CONFIDENCE_MEAN,
+} from '@mltrace/tracing';
+import type { Attributes, Span, SpanKind, Trace } from '../model';
+
+export interface SlowSliceFault {
+  /** All of these attribute values must match, e.g. {'ml.model.version':'v2','business.customer_segment':'enterprise'}. */
+  when: Record<string, string>;
+  extraMs: number;
+  /** Where the extra time is spent (default: inference model_predict). */
+  at?: 'inference' | 'feature-store';
+}
+
+export interface GeneratorOptions {
+  traces: number;
+  seed?: number;
+  /** µs since epoch of the first request (default 2026-01-01T00:00:00Z). */
+  startTime?: number;
+  /** Mean arrival rate, requests/s (Poisson arrivals; default 200). */
+  rate?: number;
+  /** Entities per request, uniform in [min, max] (default [4, 16]). */
+  entities?: [number, number];
+  faults?: {
+    /** One sequential Redis round trip per entity. */
+    nPlusOne?: boolean;
+    /** A model_load span inside every inference request. */
+    coldModel?: boolean;
+    /** The enrichment feature lookup runs after the first lookup instead of concurrently. */
+    sequentialCalls?: boolean;
+    /** Fraction of postprocess calls failing with PP_FLAKY_FAILURE (HTTP 500 → gateway 502). */
+    flakyPostprocess?: number;
+    /** The gateway stops propagating context to postprocess: its spans form separate traces without ML context. */
+    droppedContext?: boolean;
+    /** Fraction of feature lookups delayed by 80 ms. */
+    slowFeatures?: number;
+    slowSlices?: SlowSliceFault[];
+  };
+}
+
+/** mulberry32: small, fast, seeded. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SEGMENTS = ['consumer', 'smb', 'enterprise', 'premium'];
+const REGIONS = ['us-east', 'us-west', 'eu-west', 'ap-south'];
+const PRIORITIES = ['low', 'normal', 'high'];
+
+function pick<T>(r: () => number, xs: readonly T[]): T {
+  return xs[Math.floor(r() * xs.length)] as T;
+}
+
+function hex(r: () => number, chars: number): string {
+  let s = '';
+  while (s.length < chars) s += Math.floor(r() * 0x100000000).toString(16).padStart(8, '0');
+  return s.slice(0, chars);
+}
+
+const resources = new Map<string, Attributes>();
+function resource(service: string): Attributes {
+  let r = resources.get(service);
+  if (!r) resources.set(service, (r = { 'service.name': service }));
+  return r;
+}
+
+/** Yields traces one at a time so a million spans can be streamed to disk. */
+export function* traceStream(opts: GeneratorOptions): Generator<Trace> {
+  const r = prng(opts.seed ?? 42);
+  const faults = opts.faults ?? {};
+  const rate = opts.rate ?? 200;
+  const [minE, maxE] = opts.entities ?? [4, 16];
+  let now = opts.startTime ?? Date.UTC(2026, 0, 1) * 1000;
+  // Log-normal-ish jitter around a base duration (µs).
+  const dur = (baseMs: number) => Math.max(1, Math.round(baseMs * 1000 * Math.exp((r() - 0.5) * 0.6)));
+
+  for (let n = 0; n < opts.traces; n++) {
+    now += Math.round((-Math.log(1 - r()) / rate) * 1e6);
+    const traceId = hex(r, 32);
+    const ctx: Attributes = {
+      [ATTR_ML_MODEL_VERSION]: r() < 0.6 ? 'v1' : 'v2',
+      [ATTR_ML_EXPERIMENT_ID]: 'exp-churn-42',
+      [ATTR_ML_FEATURE_STORE_VERSION]: 'v1',
+      [ATTR_ML_DATA_BATCH_ID]: `batch-${Math.floor(n / 5000)}`,
+      [ATTR_BUSINESS_CUSTOMER_SEGMENT]: pick(r, SEGMENTS),
+      [ATTR_BUSINESS_REGION]: pick(r, REGIONS),
+      [ATTR_BUSINESS_PRIORITY]: pick(r, PRIORITIES),
+    };
+    const matches = (f: SlowSliceFault) => Object.entries(f.when).every(([k, v]) => ctx[k] === v);
+    const extra = (at: 'inference' | 'feature-store') =>
+      (faults.slowSlices ?? []).filter((f) => (f.at ?? 'inference') === at && matches(f)).reduce((a, f) => a + f.extraMs * 1000, 0);
+    const spans: Span[] = [];
+    const span = (p: Span | undefined, service: string, name: string, kind: SpanKind, start: number, duration: number, attrs: Attributes = {}, tid = traceId, withCtx = true): Span => {
+      const s: Span = {
+        traceId: tid,
+        spanId: hex(r, 16),
+        parentSpanId: p?.spanId,
+        references: [],
+        name,
+        service,
+        kind,
+        start,
+        duration,
+        status: 'unset',
+        attributes: withCtx ? { ...ctx, ...attrs } : attrs,
+        resource: resource(service),
+        events: [],
+      };
+      spans.push(s);
+      return s;
+    };
+    const net = () => dur(0.15);
+    const entities = minE + Math.floor(r() * (maxE - minE + 1));
+
+    // A feature lookup starting at t: returns its client span (duration fixed up at the end).
+    const featureCall = (parent: Span, t: number): Span => {
+      const client = span(parent, 'gateway', 'POST', 'client', t, 0, { 'http.request.method': 'POST', 'server.address': '127.0.0.1', 'server.port': 8081, 'http.response.status_code': 200 });
+      const sStart = t + net();
+      const server = span(client, 'feature-store', 'POST /v1/features', 'server', sStart, 0, { 'http.request.method': 'POST', 'http.route': '/v1/features', 'http.response.status_code': 200 });
+      let cur = sStart + dur(0.2);
+      if (faults.slowFeatures && r() < faults.slowFeatures) cur += 80_000;
+      cur += extra('feature-store');
+      const fx = span(server, 'feature-store', 'feature_extraction', 'internal', cur, 0, { [ATTR_ML_OPERATION_TYPE]: 'feature_extraction', 'ml.entity.count': entities });
+      let fxCur = cur + dur(0.05);
+      if (faults.nPlusOne) {
+        for (let e = 0; e < entities; e++) {
+          const d = dur(0.25);
+          span(fx, 'feature-store', 'hmget', 'client', fxCur, d, { 'db.system': 'redis', 'server.port': 6379 });
+          fxCur += d + 20;
+        }
+      } else {
+        let last = fxCur;
+        const rt = dur(0.4);
+        for (let e = 0; e < entities; e++) {
+          const st = fxCur + e * 5;
+          span(fx, 'feature-store', 'hmget', 'client', st, rt + (entities - e) * 3, { 'db.system': 'redis', 'server.port': 6379 });
+          last = Math.max(last, st + rt + (entities - e) * 3);
+        }
+        fxCur = last;
+      }
+      fx.duration = fxCur + dur(0.05) - fx.start;
+      server.duration = fx.start + fx.duration + dur(0.1) - server.start;
+      client.duration = server.start + server.duration + net() - client.start;
+      return client;
+    };
+
+    const root = span(undefined, 'gateway', 'POST /v1/predict', 'server', now, 0, { 'http.request.method': 'POST', 'http.route': '/v1/predict', 'http.response.status_code': 200 });
+    let t = now + dur(0.3);
+    const f1 = featureCall(root, t);
+    const f2 = featureCall(root, faults.sequentialCalls ? f1.start + f1.duration + 20 : t + 30);
+    t = Math.max(f1.start + f1.duration, f2.start + f2.duration) + dur(0.05);
+
+    const ic = span(root, 'gateway', 'POST', 'client', t, 0, { 'http.request.method': 'POST', 'server.address': '127.0.0.1', 'server.port': 8082, 'http.response.status_code': 200 });
+    const is = span(ic, 'inference', 'POST /v1/infer', 'server', t + net(), 0, { 'http.request.method': 'POST', 'http.route': '/v1/infer', 'http.response.status_code': 200 });
+    let it = is.start + dur(0.1);
+    if (faults.coldModel) {
+      const d = dur(25);
+      span(is, 'inference', 'model_load', 'internal', it, d, { [ATTR_ML_OPERATION_TYPE]: 'model_load' });
+      it += d + 20;
+    }
+    const predD = dur(2) + extra('inference') + (ctx[ATTR_ML_MODEL_VERSION] === 'v2' ? dur(0.3) : 0);
+    span(is, 'inference', 'model_predict', 'internal', it, predD, {
+      [ATTR_ML_OPERATION_TYPE]: 'model_prediction',
+      [ATTR_ML_PREDICTION_CONFIDENCE_MEAN]: Math.round((0.7 + r() * 0.25) * 1000) / 1000,
+      'ml.prediction.count': entities,
+    });
+    is.duration = it + predD + dur(0.1) - is.start;
+    ic.duration = is.start + is.duration + net() - ic.start;
+    t = ic.start + ic.duration + dur(0.05);
+
+    const flaky = faults.flakyPostprocess !== undefined && r() < faults.flakyPostprocess;
+    const pc = span(root, 'gateway', 'POST', 'client', t, 0, { 'http.request.method': 'POST', 'server.address': '127.0.0.1', 'server.port': 8083, 'http.response.status_code': flaky ? 500 : 200 });
+    const dropped = faults.droppedContext === true;
+    const ppTrace = dropped ? hex(r, 32) : traceId;
+    const ps = span(dropped ? undefined : pc, 'postprocess', 'POST /v1/postprocess', 'server', t + net(), dur(0.8), { 'http.request.method': 'POST', 'http.route': '/v1/postprocess', 'http.response.status_code': flaky ? 500 : 200 }, ppTrace, !dropped);
+    pc.duration = ps.start + ps.duration + net() - pc.start;
+    if (flaky) {
+      ps.status = 'error';
+      ps.statusMessage = 'PP_FLAKY_FAILURE';
+      ps.attributes['error.type'] = 'PP_FLAKY_FAILURE';
+      pc.status = 'error';
+      pc.attributes['error.type'] = '500';
+      root.status = 'error';
+      root.attributes['http.response.status_code'] = 502;
+      root.attributes['error.type'] = 'GW_DEPENDENCY_FAILED';
+    }
+    root.duration = pc.start + pc.duration + dur(0.2) - root.start;
+
+    const main = spans.filter((s) => s.traceId === traceId).sort((a, b) => a.start - b.start || (a.spanId < b.spanId ? -1 : 1));
+    yield { traceId, spans: main };
+    if (dropped) yield { traceId: ppTrace, spans: [ps] };
+  }
+}
+
+export function generateTraces(opts: GeneratorOptions): Trace[] {
+  return [...traceStream(opts)];
+}
+
+const KIND_NUMBER: Record<SpanKind, number> = { unspecified: 0, internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
+const STATUS_NUMBER = { unset: 0, ok: 1, error: 2 } as const;
+
+function otlpValue(v: unknown): Record<string, unknown> {
+  if (typeof v === 'string') return { stringValue: v };
+  if (typeof v === 'boolean') return { boolValue: v };
+  if (typeof v === 'number') return Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v };
+  if (Array.isArray(v)) return { arrayValue: { values: v.map(otlpValue) } };
+  return { stringValue: String(v) };
+}
+
+function otlpSpan(s: Span): Record<string, unknown> {
+  return {
+    traceId: s.traceId,
+    spanId: s.spanId,
+    parentSpanId: s.parentSpanId ?? '',
+    name: s.name,
+    kind: KIND_NUMBER[s.kind],
+    startTimeUnixNano: `${s.start}000`,
+    endTimeUnixNano: `${s.start + s.duration}000`,
+    attributes: Object.entries(s.attributes).map(([key, value]) => ({ key, value: otlpValue(value) })),
+    status: s.statusMessage ? { code: STATUS_NUMBER[s.status], message: s.statusMessage } : { code: STATUS_NUMBER[s.status] },
+  };
+}
+
+/** One ExportTraceServiceRequest for a batch of spans, grouped by service. */
+export function toOtlpRequest(spans: readonly Span[]): Record<string, unknown> {
+  const bySvc = new Map<string, Span[]>();
+  for (const s of spans) {
+    let a = bySvc.get(s.service);
+    if (!a) bySvc.set(s.service, (a = []));
+    a.push(s);
+  }
+  return {
+    resourceSpans: [...bySvc].map(([service, list]) => ({
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+      scopeSpans: [{ scope: { name: '@mltrace/synthetic' }, spans: list.map(otlpSpan) }],
+    })),
+  };
+}
+
+/**
+ * Writes traces as OTLP/JSON lines (what the file exporter writes): one ExportTraceServiceRequest
+ * per line with up to `spansPerLine` spans. Returns the number of spans written.
+ */
+export async function writeOtlpLines(traces: Iterable<Trace>, file: string, spansPerLine = 512): Promise<number> {
+  const out = createWriteStream(file);
+  let batch: Span[] = [];
+  let written = 0;
+  const flush = async () => {
+    if (!batch.length) return;
+    if (!out.write(`${JSON.stringify(toOtlpRequest(batch))}\n`)) await once(out, 'drain');
+    written += batch.length;
+    batch = [];
+  };
+  for (const t of traces) {
+    for (const s of t.spans) batch.push(s);
+    if (batch.length >= spansPerLine) await flush();
+  }
+  await flush();
+  out.end();
+  await once(out, 'finish');
+  return written;
+}

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { capacity, sweepConcurrency } from '../src/analyses/capacity';
+import { makeTrace } from './trace-builders';
+
+test('sweep line: peak concurrency of overlapping intervals; back-to-back ones do not overlap', () => {
+  // [0,10) [5,15) [10,20) [12,13): at t=12 three are in flight ([5,15), [10,20), [12,13)).
+  assert.equal(sweepConcurrency([0, 5, 10, 12], [10, 15, 20, 13]).peak, 3);
+  assert.equal(sweepConcurrency([0, 10, 20], [10, 20, 30]).peak, 1);
+});
+
+test("concurrency per service, load bands, knee and Little's law", () => {
+  const traces = [];
+  // 10 one-second buckets; bucket b receives (b + 1) requests; latency grows steeply above 6 req/s.
+  for (let b = 0; b < 10; b++) {
+    const n = b + 1;
+    const latency = n > 6 ? 40_000 : 10_000;
+    for (let k = 0; k < n; k++) {
+      const start = b * 1_000_000 + k * 100_000;
+      traces.push(
+        makeTrace([
+          { id: 'g', service: 'gateway', kind: 'server', start, duration: latency },
+          { id: 'c', parent: 'g', service: 'gateway', kind: 'client', start: start + 1000, duration: 5000 },
+          { id: 'i', parent: 'c', service: 'inference', kind: 'server', start: start + 1000, duration: 5000 },
+        ]),
+      );
+    }
+  }
+  const r = capacity(traces, { bucketMs: 1000, targetRate: 100 });
+  const gw = r.services.find((s) => s.service === 'gateway');
+  assert.equal(gw?.requests, 55);
+  // Requests 100 ms apart, each ≤ 40 ms: never two in flight.
+  assert.equal(gw?.peakConcurrency, 1);
+  const meanW = (6 * 7 * 10_000) / 2 / 55 + ((7 + 8 + 9 + 10) * 40_000) / 55;
+  assert.ok(Math.abs((gw?.meanLatencyUs ?? 0) - meanW) < 1e-6);
+  // Little's law at 100 req/s: L = 100 × W(s).
+  assert.ok(Math.abs((gw?.requiredConcurrency ?? 0) - 100 * (meanW / 1e6)) < 1e-9);
+  const inf = r.services.find((s) => s.service === 'inference');
+  assert.equal(inf?.requestsPerEntryRequest, 1);
+  assert.ok(Math.abs((inf?.requiredConcurrency ?? 0) - 100 * 0.005) < 1e-9);
+  // Inner buckets (first and last excluded) hold 2..9 requests: 8 bands of one bucket each.
+  assert.deepEqual(
+    r.loadBands.map((b) => b.meanRate),
+    [2, 3, 4, 5, 6, 7, 8, 9],
+  );
+  assert.deepEqual(r.knee, { rate: 6, meanLatencyUs: 10_000 });
+});

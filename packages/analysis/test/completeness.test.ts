@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { completeness } from '../src/analyses/completeness';
+import type { Trace } from '../src/model';
+import { makeTrace, pipelineTrace } from './trace-builders';
+
+const CTX = { 'ml.model.version': 'v2', 'business.region': 'eu-west' };
+
+test('a complete pipeline scores 1 and names no hop', () => {
+  const traces = [0, 1, 2].map((i) => pipelineTrace({ t0: i * 1000, fs: 10, inf: 10, pp: 10, attrs: CTX }).trace);
+  const r = completeness(traces);
+  assert.equal(r.score, 1);
+  assert.equal(r.hopAtFault, null);
+  assert.equal(r.orphanSpans, 0);
+  assert.equal(r.entryTraces, 3);
+});
+
+test('a hop that drops context splits traces: downstream roots, missing service, hop at fault, score', () => {
+  const traces: Trace[] = [];
+  for (let i = 0; i < 4; i++) {
+    const full = pipelineTrace({ t0: i * 1000, fs: 10, inf: 10, pp: 10, attrs: CTX }).trace;
+    // The postprocess server span lost its parent and its trace: it becomes a trace of its own, without baggage.
+    const pp = full.spans.find((s) => s.service === 'postprocess')!;
+    full.spans = full.spans.filter((s) => s !== pp);
+    traces.push(full);
+    traces.push(makeTrace([{ id: 'pp', service: 'postprocess', name: pp.name, kind: 'server', start: pp.start, duration: pp.duration }]));
+  }
+  const r = completeness(traces);
+  assert.deepEqual(r.downstreamRoots, [{ service: 'postprocess', traces: 4, hop: 'gateway→postprocess' }]);
+  assert.equal(r.hopAtFault, 'gateway→postprocess');
+  assert.deepEqual(r.missingServices, [{ service: 'postprocess', traces: 4, share: 1 }]);
+  // traced operations: 3 of 4 expected services in each entry trace.
+  assert.equal(r.tracedOperations, 3 / 4);
+  // hops per entry trace: gateway→feature-store and gateway→inference intact (8), broken: 4 split traces.
+  assert.equal(r.propagationRate, 8 / 12);
+  assert.equal(r.score, (3 / 4) * (8 / 12));
+});
+
+test('baggage lost on one hop is named with its keys; orphans, multi-root and clock skew are counted', () => {
+  const t = pipelineTrace({ t0: 0, fs: 10, inf: 10, pp: 10, attrs: CTX }).trace;
+  for (const s of t.spans) if (s.service === 'inference') s.attributes = {};
+  const orphan = makeTrace([
+    { id: 'root', service: 'gateway', name: 'POST /v1/predict', kind: 'server', start: 0, duration: 100, attrs: CTX },
+    { id: 'child', parent: 'root', service: 'feature-store', name: 'x', kind: 'server', start: -5, duration: 10, attrs: CTX },
+    { id: 'lost', parent: 'nowhere', service: 'inference', name: 'y', start: 20, duration: 10 },
+  ]);
+  const r = completeness([t, orphan]);
+  assert.equal(r.hopAtFault, 'gateway→inference');
+  const hop = r.hops.find((h) => h.hop === 'gateway→inference');
+  assert.equal(hop?.contextLost, 1);
+  assert.deepEqual(hop?.missingKeys.map((k) => k.key).sort(), ['business.region', 'ml.model.version']);
+  assert.equal(r.orphanSpans, 1);
+  assert.deepEqual(r.orphansByService, [{ service: 'inference', count: 1 }]);
+  assert.equal(r.multiRootTraces, 1);
+  assert.equal(r.clockSkew.count, 1);
+  assert.deepEqual(r.clockSkew.byHop, [{ hop: 'gateway→feature-store', count: 1, maxUs: 5 }]);
+  assert.ok(r.score < 1);
+});
+
+test('a root whose parent is an untraced caller is not an orphan', () => {
+  const t = pipelineTrace({ t0: 0, fs: 10, inf: 10, pp: 10 }).trace;
+  const root = t.spans.find((s) => s.parentSpanId === undefined)!;
+  root.parentSpanId = 'ffffffffffffffff';
+  const r = completeness([t]);
+  assert.equal(r.orphanSpans, 0);
+  assert.equal(r.externalParentRoots, 1);
+  assert.equal(r.score, 1);
+});

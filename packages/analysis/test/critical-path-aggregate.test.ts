@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { criticalPathAggregate } from '../src/analyses/critical-path-aggregate';
+import { quantile } from '../src/analyses/stats';
+import { GAP, pipelineTrace } from './trace-builders';
+
+test('per-service share of the critical path at p50/p95 and the saving if X% faster', () => {
+  const inputs = [
+    { t0: 0, fs: 1000, inf: 2000, pp: 500 },
+    { t0: 100_000, fs: 5000, inf: 2000, pp: 500 },
+    { t0: 200_000, fs: 1000, inf: 2000, pp: 500 },
+  ];
+  const built = inputs.map(pipelineTrace);
+  const r = criticalPathAggregate(
+    built.map((b) => b.trace),
+    { speedupPercent: 20 },
+  );
+  const fsShares = built.map((b) => b.cp['feature-store'] / b.total);
+  const fs = r.byService.find((s) => s.service === 'feature-store');
+  assert.ok(fs);
+  assert.ok(Math.abs(fs.shareP50 - quantile(fsShares, 0.5)) < 1e-12);
+  assert.ok(Math.abs(fs.shareP95 - quantile(fsShares, 0.95)) < 1e-12);
+  const totalE2e = built.reduce((a, b) => a + b.total, 0);
+  assert.ok(Math.abs(fs.shareOfTotal - 7000 / totalE2e) < 1e-12);
+  assert.equal(fs.presence, 1);
+  // 20 % faster: each trace saves 0.2 × its feature-store critical-path time.
+  assert.ok(Math.abs(fs.saving.meanUs - (0.2 * 7000) / 3) < 1e-9);
+  assert.ok(Math.abs(fs.saving.p50Us - 0.2 * 1000) < 1e-9);
+  assert.ok(Math.abs(fs.saving.meanShare - (0.2 * 7000) / totalE2e) < 1e-12);
+  // Service shares add up to the whole end-to-end time (the path covers the root span).
+  const sum = r.byService.reduce((a, s) => a + s.shareOfTotal, 0);
+  assert.ok(Math.abs(sum - 1) < 1e-9, `shares sum to ${sum}`);
+  const gw = r.byService.find((s) => s.service === 'gateway');
+  assert.ok(Math.abs((gw?.shareOfTotal ?? 0) - (3 * (200 + 2 * GAP)) / totalE2e) < 1e-12);
+  const op = r.byOperation.find((o) => o.operation === 'POST /v1/infer');
+  assert.equal(op?.meanTime, 2000);
+});

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { performance } from '../src/analyses/performance';
+import { pipelineTrace } from './trace-builders';
+
+test('end-to-end latency, success rate, per-service and per-operation figures', () => {
+  const specs = [
+    { t0: 0, fs: 1000, inf: 2000, pp: 500 },
+    { t0: 400_000, fs: 3000, inf: 2000, pp: 500 },
+    { t0: 1_200_000, fs: 1000, inf: 6000, pp: 500, ppStatus: 'error' as const, ppAttrs: { 'http.response.status_code': 500 } },
+    { t0: 2_500_000, fs: 1000, inf: 2000, pp: 900 },
+  ];
+  const built = specs.map(pipelineTrace);
+  const r = performance(built.map((b) => b.trace), { bucketMs: 1000 });
+  const totals = built.map((b) => b.total).sort((a, b) => a - b);
+  assert.equal(r.traces, 4);
+  assert.equal(r.latency.min, totals[0]);
+  assert.equal(r.latency.max, totals[3]);
+  assert.equal(r.latency.p50, ((totals[1] as number) + (totals[2] as number)) / 2);
+  assert.equal(r.latency.mean, totals.reduce((a, b) => a + b, 0) / 4);
+  assert.equal(r.failedTraces, 1);
+  assert.equal(r.successRate, 0.75);
+  // Buckets of 1 s from the first start: [0,1s) has 2 traces, [1s,2s) 1, [2s,3s) 1.
+  assert.deepEqual(r.throughput.counts, [2, 1, 1]);
+  const inf = r.byService.find((s) => s.service === 'inference');
+  assert.equal(inf?.count, 4);
+  assert.equal(inf?.latency.max, 6000);
+  const pp = r.byOperation.find((o) => o.operation === 'POST /v1/postprocess');
+  assert.equal(pp?.errors, 1);
+  assert.equal(pp?.errorRate, 0.25);
+  assert.equal(r.histogram.counts.reduce((a, b) => a + b, 0), 4);
+});
+
+test('4xx answers are not failures of the pipeline', () => {
+  const t = pipelineTrace({ t0: 0, fs: 1, inf: 1, pp: 1, ppStatus: 'error', ppAttrs: { 'http.response.status_code': 400 } });
+  // Only the server span has the 4xx status; the client span is an error without a status code.
+  const r = performance([t.trace]);
+  assert.equal(r.failedTraces, 1);
+  const onlyServer = pipelineTrace({ t0: 0, fs: 1, inf: 1, pp: 1 });
+  onlyServer.trace.spans.forEach((s) => {
+    if (s.service === 'postprocess') {
+      s.status = 'error';
+      s.attributes = { 'http.response.status_code': 404 };
+    }
+  });
+  assert.equal(performance([onlyServer.trace]).failedTraces, 0);
+});

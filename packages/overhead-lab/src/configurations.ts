@@ -1,0 +1,41 @@
+import type { Configuration } from './types';
+
+// Every traced configuration states every knob, so a shell's OTEL_* variables cannot leak into a run.
+const BASE: Record<string, string> = {
+  OTEL_SDK_DISABLED: '',
+  OTEL_TRACES_SAMPLER: 'parentbased_always_on',
+  OTEL_TRACES_SAMPLER_ARG: '',
+  OTEL_TRACES_EXPORTER: 'file',
+  OTEL_EXPORTER_OTLP_ENDPOINT: '',
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '',
+  MLTRACE_INSTRUMENTATIONS: 'curated',
+  MLTRACE_SAMPLING_STRATEGIES_FILE: '',
+  MLTRACE_SAMPLING_REMOTE_URL: '',
+  MLTRACE_SCENARIO: '',
+};
+
+const ratio = (p: number): Record<string, string> => ({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: String(p) });
+
+/**
+ * The configurations of issue 5, in the order each round runs them. The load
+ * sends no traceparent, so the gateway is the root and its head sampler decides
+ * (parent-based downstream), as with real clients.
+ */
+export const CONFIGURATIONS: readonly Configuration[] = [
+  { id: 'off', label: 'tracing off (no preload)', tracing: false, exporter: 'none', env: { MLTRACE_SCENARIO: '' } },
+  { id: 'sampling-off', label: 'SDK loaded, sampler always_off', tracing: true, exporter: 'none', env: { ...BASE, OTEL_TRACES_SAMPLER: 'always_off' } },
+  { id: 'head-1', label: 'head sampling 1 %', tracing: true, exporter: 'file', env: { ...BASE, ...ratio(0.01) } },
+  { id: 'head-10', label: 'head sampling 10 %', tracing: true, exporter: 'file', env: { ...BASE, ...ratio(0.1) } },
+  { id: 'head-100', label: 'head sampling 100 % (curated, file)', tracing: true, exporter: 'file', env: { ...BASE, ...ratio(1) } },
+  { id: 'all-100', label: '100 %, MLTRACE_INSTRUMENTATIONS=all', tracing: true, exporter: 'file', env: { ...BASE, ...ratio(1), MLTRACE_INSTRUMENTATIONS: 'all' } },
+  { id: 'otlp-100', label: '100 %, OTLP/HTTP protobuf to a local sink', tracing: true, exporter: 'otlp', env: { ...BASE, ...ratio(1), OTEL_TRACES_EXPORTER: 'otlp' } },
+];
+
+/** The configurations named in `ids` (comma-separated), always with `off` first as the baseline. */
+export function selectConfigurations(ids: string | undefined): Configuration[] {
+  if (!ids) return [...CONFIGURATIONS];
+  const wanted = ids.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = wanted.filter((id) => !CONFIGURATIONS.some((c) => c.id === id));
+  if (unknown.length) throw new Error(`unknown configuration(s) ${unknown.join(', ')}; known: ${CONFIGURATIONS.map((c) => c.id).join(', ')}`);
+  return CONFIGURATIONS.filter((c) => c.id === 'off' || wanted.includes(c.id));
+}

@@ -1,0 +1,14 @@
+export { runOverheadBench } from './bench';
+export { runBenchCommand, parseBenchArgs, BENCH_DEFAULTS, BENCH_USAGE } from './cli';
+export { CONFIGURATIONS, selectConfigurations } from './configurations';
+export { summarize, median } from './summarize';
+export { markdownTable, markdownReport, scopeTable, cpuTable, packageTable } from './report';
+export { profileConfiguration } from './profile-run';
+export { categorize, profileBreakdown, readCpuProfile } from './cpu-profile';
+export { countProtobufSpans } from './otlp-protobuf';
+export { startOtlpSink } from './otlp-sink';
+export type { OtlpSink } from './otlp-sink';
+export { tallyTraceFiles } from './trace-files';
+export { processCpuMs, clockTicksPerSecond } from './proc-cpu';
+export { benchMix } from './mix';
+export type * from './types';

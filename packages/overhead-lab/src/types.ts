@@ -1,0 +1,114 @@
+import type { LatencySummary } from '@mltrace/loadgen';
+
+/** What a configuration exported: bytes as written or received, spans per instrumentation scope and service. */
+export interface ExportTally {
+  bytes: number;
+  spans: number;
+  byScope: Record<string, number>;
+  /** Spans per service (file exporter only: the OTLP sink does not decode resources). */
+  byService: Record<string, number>;
+  /** Lines or requests that could not be read. */
+  badRequests: number;
+}
+
+export type ExporterKind = 'none' | 'file' | 'otlp';
+
+/** One tracing configuration of the system under test. */
+export interface Configuration {
+  id: string;
+  label: string;
+  /** false: services start without the tracing preload. */
+  tracing: boolean;
+  exporter: ExporterKind;
+  /** Environment for every service (OTEL_* and MLTRACE_*); the OTLP endpoint is filled in by the lab. */
+  env: Record<string, string>;
+}
+
+export interface BenchOptions {
+  rounds: number;
+  configurations: Configuration[];
+  warmupS: number;
+  closedS: number;
+  openS: number;
+  connections: number;
+  /** Open-loop rate (req/s), the same for every configuration; it must stay below the slowest one's saturation. */
+  openRate: number;
+  seedCustomers: number;
+  /** Configurations to profile (V8 CPU profiler) after the rounds, for the per-package breakdown; empty: none. */
+  profile: string[];
+  outDir: string;
+  /** Where temporary trace and log directories go (removed afterwards). */
+  workDir: string;
+  log: (line: string) => void;
+}
+
+/** One configuration measured once. */
+export interface RunMeasurement {
+  config: string;
+  round: number;
+  /** Closed loop at `connections`: responses/s and latency at saturation. */
+  maxThroughput: number;
+  saturatedLatencyMs: LatencySummary;
+  /** Open loop at the fixed rate. */
+  openRate: number;
+  achievedRate: number;
+  latencyMs: LatencySummary;
+  /** Non-2xx responses, timeouts and transport errors over all phases. */
+  errors: number;
+  /** CPU ms per request per service during the open-loop phase. */
+  cpuMsPerRequest: Record<string, number>;
+  requests: number;
+  exported: ExportTally;
+  spansPerRequest: number;
+  bytesPerRequest: number;
+}
+
+/** One configuration over all rounds, each value the median of the per-round values. */
+export interface ConfigSummary {
+  config: string;
+  label: string;
+  rounds: number;
+  maxThroughput: number;
+  /** maxThroughput / untraced maxThroughput of the same round (median over rounds), with min and max. */
+  throughputRatio: number;
+  throughputRatioRange: [number, number];
+  p50Ms: number;
+  p99Ms: number;
+  /** (p50 − untraced p50) / untraced p50, same round, median over rounds. */
+  p50Added: number;
+  p99Added: number;
+  cpuMsPerRequest: number;
+  cpuRatio: number;
+  cpuMsPerRequestByService: Record<string, number>;
+  spansPerRequest: number;
+  bytesPerRequest: number;
+  spansPerRequestByScope: Record<string, number>;
+  spansPerRequestByService: Record<string, number>;
+  errors: number;
+}
+
+export interface MachineInfo {
+  nproc: number;
+  cpuModel: string;
+  node: string;
+  os: string;
+  memoryGiB: number;
+}
+
+export interface BenchReport {
+  startedAt: string;
+  durationS: number;
+  machine: MachineInfo;
+  settings: Omit<BenchOptions, 'configurations' | 'log' | 'outDir' | 'workDir'> & { configurations: string[] };
+  summaries: ConfigSummary[];
+  runs: RunMeasurement[];
+  profiles: ProfileResult[];
+}
+
+/** CPU ms per request by package (all services summed) and per service, from V8 CPU profiles. */
+export interface ProfileResult {
+  config: string;
+  requests: number;
+  msPerRequestByPackage: Record<string, number>;
+  msPerRequestByService: Record<string, number>;
+}

@@ -1,0 +1,5 @@
+/** What a service's typed client needs: undici and nothing of fastify or tracing. */
+export { JsonClient } from './json-client';
+export type { JsonClientOptions, ServiceClientOptions, CallOptions } from './json-client';
+export { DependencyError } from './dependency-error';
+export type { DependencyErrorKind } from './dependency-error';

@@ -1,0 +1,131 @@
+import { Pool, type Dispatcher } from 'undici';
+import { DependencyError, type DependencyErrorKind } from './dependency-error';
+
+/** What every typed service client takes. */
+export interface ServiceClientOptions {
+  /** e.g. http://127.0.0.1:8081; a path prefix is kept. */
+  baseUrl: string;
+  /** Per-call limit when the caller's signal does not end the call first; default 2000. */
+  timeoutMs?: number;
+  /** A dispatcher to share (not closed by `close()`); default: a keep-alive Pool of 32 connections. */
+  pool?: Dispatcher;
+}
+
+export interface JsonClientOptions extends ServiceClientOptions {
+  /** The service called, as error messages and `DependencyError.dependency` name it. */
+  dependency: string;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+/** The `{code, message}` members of the services' JSON error bodies. */
+interface ErrorBodyLike {
+  code?: unknown;
+  message?: unknown;
+}
+
+const DEFAULT_TIMEOUT_MS = 2000;
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
+
+/**
+ * JSON over a keep-alive undici pool, every call bounded by `timeoutMs` (or the
+ * caller's signal, whichever ends first), every failure a DependencyError
+ * naming the service. The typed clients wrap one of these with their routes.
+ */
+export class JsonClient {
+  readonly dependency: string;
+  private readonly origin: string;
+  private readonly basePath: string;
+  private readonly timeoutMs: number;
+  private readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
+
+  constructor(opts: JsonClientOptions) {
+    const url = new URL(opts.baseUrl);
+    this.dependency = opts.dependency;
+    this.origin = url.origin;
+    this.basePath = url.pathname.replace(/\/+$/, '');
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.ownsDispatcher = !opts.pool;
+    this.dispatcher = opts.pool ?? new Pool(this.origin, { connections: 32, keepAliveTimeout: 10_000 });
+  }
+
+  post<T>(path: string, body: unknown, opts: CallOptions = {}): Promise<T> {
+    return this.call<T>('POST', path, body, opts);
+  }
+
+  get<T>(path: string, opts: CallOptions = {}): Promise<T> {
+    return this.call<T>('GET', path, undefined, opts);
+  }
+
+  /** True when `GET path` answers 2xx with JSON; never throws. */
+  async ready(opts: CallOptions = {}, path = '/ready'): Promise<boolean> {
+    try {
+      await this.get(path, opts);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+
+  private async call<T>(method: 'GET' | 'POST', path: string, body: unknown, opts: CallOptions): Promise<T> {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+    const what = `${this.dependency} ${method} ${path}`;
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await this.dispatcher.request({
+        origin: this.origin,
+        path: this.basePath + path,
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? null : JSON.stringify(body),
+        signal,
+      });
+    } catch (err) {
+      throw this.failure(err, timeout, what);
+    }
+    let payload: unknown;
+    try {
+      payload = await res.body.json();
+    } catch (err) {
+      if (signal.aborted) throw this.failure(err, timeout, what);
+      throw new DependencyError(this.dependency, 'http', `${what} answered ${res.statusCode} without a JSON body`, res.statusCode, undefined, { cause: err });
+    }
+    if (res.statusCode >= 400) {
+      const e = (payload ?? {}) as ErrorBodyLike;
+      const kind: DependencyErrorKind = res.statusCode === 503 ? 'unavailable' : res.statusCode === 504 ? 'timeout' : 'http';
+      const message = typeof e.message === 'string' ? e.message : 'no message';
+      throw new DependencyError(this.dependency, kind, `${what} answered ${res.statusCode}: ${message}`, res.statusCode, typeof e.code === 'string' ? e.code : undefined);
+    }
+    return payload as T;
+  }
+
+  private failure(err: unknown, timeout: AbortSignal, what: string): DependencyError {
+    const socketCode = errorCode(err);
+    if (timeout.aborted || (socketCode && TIMEOUT_CODES.has(socketCode))) {
+      return new DependencyError(this.dependency, 'timeout', `${what} did not answer within ${this.timeoutMs} ms`, undefined, socketCode, { cause: err });
+    }
+    if (socketCode && UNAVAILABLE_CODES.has(socketCode)) {
+      return new DependencyError(this.dependency, 'unavailable', `${what} unreachable at ${this.origin}: ${socketCode}`, undefined, socketCode, { cause: err });
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    const kind: DependencyErrorKind = (err as { name?: unknown }).name === 'AbortError' ? 'aborted' : 'unavailable';
+    return new DependencyError(this.dependency, kind, `${what} failed: ${message}`, undefined, socketCode, { cause: err });
+  }
+}
+
+/** The first `code` along the cause chain (undici nests the socket error). */
+function errorCode(err: unknown): string | undefined {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && typeof e === 'object' && depth < 4; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string') return e.code;
+  }
+  return undefined;
+}

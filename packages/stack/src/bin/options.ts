@@ -1,0 +1,60 @@
+import { parseArgs } from 'node:util';
+import type { SystemOptions } from '../system';
+
+export interface CliOptions {
+  system: SystemOptions;
+  /** Where traces go, for the banner. */
+  tracesTarget(tracesDir: string): string;
+  gatewayUrl: string;
+  help: boolean;
+}
+
+export const USAGE = `options:
+  --scenario NAME   plant a fault scenario (same as MLTRACE_SCENARIO=NAME)
+  --ports auto      pick free ports instead of 8080-8083
+  --memory          in-memory feature backend instead of Redis
+  --no-tracing      start the services without the tracing preload
+  --logs            also print the services' logs here (they always go to .mltrace/logs/)
+  --traces DIR      where the file exporter writes (default .mltrace/traces, or MLTRACE_TRACES_DIR)
+environment: REDIS_URL (use that Redis), OTEL_EXPORTER_OTLP_ENDPOINT (send traces there, e.g. Jaeger),
+  MLTRACE_GATEWAY_URL (demo: gateway to use when one is already running), every OTEL_* variable is passed on.`;
+
+/** The only place the stack's commands read their arguments and environment. */
+export function readCliOptions(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): CliOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      scenario: { type: 'string' },
+      ports: { type: 'string' },
+      memory: { type: 'boolean', default: false },
+      'no-tracing': { type: 'boolean', default: false },
+      logs: { type: 'boolean', default: false },
+      traces: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  const system: SystemOptions = {
+    ...(values.ports === 'auto' ? { ports: 'auto' as const } : {}),
+    ...(values.memory ? { redis: 'memory' } : {}),
+    ...(values.scenario ? { scenario: values.scenario } : {}),
+    ...(values['no-tracing'] ? { tracing: false } : {}),
+    logToConsole: values.logs === true,
+  };
+  const tracesDir = values.traces ?? env.MLTRACE_TRACES_DIR?.trim();
+  if (tracesDir) system.tracesDir = tracesDir;
+  const otlp = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  const exporter = env.OTEL_TRACES_EXPORTER?.trim();
+  return {
+    system,
+    tracesTarget: (dir) => {
+      if (system.tracing === false) return 'nowhere (tracing off: --no-tracing)';
+      if (exporter === 'none') return 'nowhere (OTEL_TRACES_EXPORTER=none)';
+      if (exporter === 'console') return 'the services\' stdout (OTEL_TRACES_EXPORTER=console), see the logs';
+      if (otlp && exporter !== 'file') return `OTLP endpoint ${otlp}`;
+      return `${dir} (OTLP/JSON lines, one file per process)`;
+    },
+    gatewayUrl: env.MLTRACE_GATEWAY_URL?.trim() || 'http://127.0.0.1:8080',
+    help: values.help === true,
+  };
+}

@@ -1,0 +1,21 @@
+import { resolve } from 'node:path';
+
+/** The repository root, from this file's place in `packages/stack/dist/src`. */
+export const REPO_ROOT = resolve(__dirname, '../../../..');
+
+export const SERVICE_NAMES = ['feature-store', 'inference', 'postprocess', 'gateway'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export const DEFAULT_PORTS: Record<ServiceName, number> = {
+  gateway: 8080,
+  'feature-store': 8081,
+  inference: 8082,
+  postprocess: 8083,
+};
+
+export function serviceDir(name: ServiceName): string {
+  return resolve(REPO_ROOT, 'services', name);
+}
+
+export const DEFAULT_TRACES_DIR = resolve(REPO_ROOT, '.mltrace', 'traces');
+export const DEFAULT_LOGS_DIR = resolve(REPO_ROOT, '.mltrace', 'logs');

@@ -1,0 +1,125 @@
+/**
+ * Shared by the scenario tests (scenarios-*.test.ts): start the system with one planted
+ * scenario, drive bounded load with @mltrace/loadgen, stop it (spans flushed), analyse the
+ * trace files with @mltrace/analysis.
+ *
+ * loadgen and analysis are required at run time rather than imported: both sit above
+ * @mltrace/stack in the build graph (analysis → testkit → stack), so a compile-time
+ * dependency from stack's tests would make a cycle. The few fields asserted on are typed here.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hasRedisServer, startSystem } from '../src';
+
+export interface Recommendation {
+  id: string;
+  target: string;
+  evidence: Record<string, number | string>;
+  impact: number;
+}
+
+/** The parts of `mltrace analyze --format json` the scenario tests read. */
+export interface ScenarioReport {
+  bottlenecks: { ranked: Array<{ service: string; operation: string; selfTimeTotal: number; share: number }> };
+  errors: { failedTraces: number; errorRate: number; origins: Array<{ service: string; operation: string; type: string; traces: number; share: number }> };
+  criticalPath: { byService: Array<{ service: string; shareOfTotal: number }>; byOperation?: Array<{ service: string; operation: string }> };
+  completeness: { hopAtFault: string | null; score: number; hops: Array<{ hop: string; broken: number }> };
+  slices: { slowSlices: Array<{ label: string; conditions: Record<string, string>; ratio: number; traces: number }> };
+  recommendations: Recommendation[];
+}
+
+export interface LoadSummary {
+  sent: number;
+  completed: number;
+  ok: number;
+  statuses: Record<string, number>;
+  errorCodes: Record<string, number>;
+}
+
+interface LoadgenLib {
+  runLoad(opts: Record<string, unknown>): Promise<LoadSummary>;
+}
+interface AnalysisLib {
+  loadSources(sources: string[]): Promise<{ traces: unknown[]; spanCount: number }>;
+  analyze(traces: unknown[], opts?: Record<string, unknown>): ScenarioReport;
+}
+
+export interface ScenarioRun {
+  scenario: string;
+  load: LoadSummary;
+  traces: number;
+  spans: number;
+  report: ScenarioReport;
+}
+
+/** A request mix in @mltrace/loadgen's format. */
+export type Mix = Record<string, unknown>;
+
+/**
+ * One mix for every scenario and the baseline, so "absent without the switch" compares like with like:
+ * batches of 4–8 entities (N+1 shows), both model versions, every segment, most traffic to ap-south
+ * (the hot partition), no deliberately invalid requests (errors come only from the scenarios).
+ */
+export const SCENARIO_MIX: Mix = {
+  name: 'scenarios',
+  customers: 2000,
+  batchSizes: { '4': 1, '8': 1 },
+  modelVersions: { v1: 1, v2: 1 },
+  segments: { consumer: 1, smb: 1, enterprise: 1, premium: 1 },
+  regions: { 'ap-south': 6, 'us-east': 2, 'eu-west': 2 },
+  priorities: { normal: 4, high: 1 },
+  invalidFraction: 0,
+  unknownEntityFraction: 0,
+};
+
+export const LOAD = { rate: 40, durationS: 3 };
+
+export async function runScenario(scenario: string, mix: Mix = SCENARIO_MIX): Promise<ScenarioRun> {
+  const loadgen = require('@mltrace/loadgen') as LoadgenLib;
+  const analysis = require('@mltrace/analysis') as AnalysisLib;
+  const dir = mkdtempSync(join(tmpdir(), `mltrace-scenario-${scenario}-`));
+  const system = await startSystem({
+    ports: 'auto',
+    scenario: scenario === 'baseline' ? '' : scenario,
+    redis: hasRedisServer() ? 'private' : 'memory',
+    seedCustomers: 2000,
+    tracesDir: join(dir, 'traces'),
+    logsDir: join(dir, 'logs'),
+    // The tests pin every tracing knob the shell might have set.
+    env: { OTEL_TRACES_SAMPLER: 'parentbased_always_on', OTEL_TRACES_EXPORTER: 'file', OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '', MLTRACE_SAMPLING_STRATEGIES_FILE: '' },
+  });
+  try {
+    const load = await loadgen.runLoad({ url: system.urls.gateway, mode: 'open', ...LOAD, mix, seed: 7, timeoutMs: 5000 });
+    await system.stop();
+    const loaded = await analysis.loadSources([system.tracesDir]);
+    return { scenario, load, traces: loaded.traces.length, spans: loaded.spanCount, report: analysis.analyze(loaded.traces) };
+  } finally {
+    await system.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function recommendation(run: ScenarioRun, id: string): Recommendation | undefined {
+  return run.report.recommendations.find((r) => r.id === id);
+}
+
+/** A short description of a report for assertion messages. */
+export function describeRun(run: ScenarioRun): string {
+  const r = run.report;
+  return JSON.stringify(
+    {
+      scenario: run.scenario,
+      load: { sent: run.load.sent, ok: run.load.ok, statuses: run.load.statuses },
+      traces: run.traces,
+      recommendations: r.recommendations.map((x) => `${x.id} @ ${x.target} (${x.impact.toFixed(3)})`),
+      topBottlenecks: r.bottlenecks.ranked.slice(0, 3).map((b) => `${b.service}: ${b.operation}`),
+      criticalPath: r.criticalPath.byService.slice(0, 4).map((s) => `${s.service} ${(s.shareOfTotal * 100).toFixed(0)}%`),
+      errorOrigins: r.errors.origins.slice(0, 2).map((o) => `${o.service}: ${o.operation} (${o.type})`),
+      hopAtFault: r.completeness.hopAtFault,
+      slowSlices: r.slices.slowSlices.slice(0, 3).map((s) => `${s.label} x${s.ratio.toFixed(2)}`),
+    },
+    null,
+    1,
+  );
+}

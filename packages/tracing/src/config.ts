@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { TracingConfig, TraceExporterKind, OtlpProtocol, InstrumentationSet } from './types';
+
+type Env = Record<string, string | undefined>;
+
+/** Receives one line per bad value; the preload prints them as warnings. */
+export type ConfigWarn = (message: string) => void;
+
+const EXPORTERS: readonly TraceExporterKind[] = ['otlp', 'file', 'console', 'none'];
+const PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json'];
+
+function str(env: Env, name: string): string | undefined {
+  const v = env[name]?.trim();
+  return v ? v : undefined;
+}
+
+function bool(env: Env, name: string, warn: ConfigWarn, fallback = false): boolean {
+  const v = str(env, name)?.toLowerCase();
+  if (v === undefined) return fallback;
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  warn(`${name}=${JSON.stringify(env[name])} is not true/false; using ${fallback}`);
+  return fallback;
+}
+
+function int(env: Env, name: string, warn: ConfigWarn, fallback: number, min = 0): number {
+  const raw = str(env, name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) {
+    warn(`${name}=${JSON.stringify(raw)} is not an integer >= ${min}; using ${fallback}`);
+    return fallback;
+  }
+  return n;
+}
+
+/** `key1=v1,key2=v2` as used by OTEL_RESOURCE_ATTRIBUTES (values percent-encoded). */
+function parseKeyValueList(raw: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!raw) return out;
+  for (const part of raw.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) continue;
+    try {
+      out[decodeURIComponent(part.slice(0, eq).trim())] = decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      // a malformed percent-escape: the SDK's env detector ignores it too
+    }
+  }
+  return out;
+}
+
+/** The service's own package.json (cwd), which names the service when OTEL_SERVICE_NAME is unset. */
+function readCwdPackage(cwd: string): { name?: string; version?: string } {
+  try {
+    return JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')) as { name?: string; version?: string };
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Reads every environment variable the tracing package uses. Empty strings count
+ * as unset; a bad value produces one warning through `warn` and the default.
+ */
+export function readTracingConfig(env: Env = process.env, warn: ConfigWarn = () => {}, cwd = process.cwd()): TracingConfig {
+  const pkg = readCwdPackage(cwd);
+  const resourceAttrs = parseKeyValueList(str(env, 'OTEL_RESOURCE_ATTRIBUTES'));
+  const serviceName =
+    str(env, 'OTEL_SERVICE_NAME') ??
+    resourceAttrs['service.name'] ??
+    (pkg.name ? pkg.name.replace(/^@[^/]+\//, '') : undefined) ??
+    'unknown_service';
+  const serviceVersion =
+    resourceAttrs['service.version'] ?? str(env, 'OTEL_SERVICE_VERSION') ?? pkg.version ?? '0.0.0';
+  const environment =
+    resourceAttrs['deployment.environment.name'] ?? resourceAttrs['deployment.environment'] ?? str(env, 'NODE_ENV') ?? 'development';
+
+  const otlpEndpoint = str(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? str(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+
+  let exporters: TraceExporterKind[] = [otlpEndpoint ? 'otlp' : 'file'];
+  const exporterRaw = str(env, 'OTEL_TRACES_EXPORTER');
+  if (exporterRaw !== undefined) {
+    const names = [...new Set(exporterRaw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean))];
+    const bad = names.filter((n) => !EXPORTERS.includes(n as TraceExporterKind));
+    if (bad.length > 0 || names.length === 0) {
+      warn(`OTEL_TRACES_EXPORTER=${JSON.stringify(exporterRaw)} has unsupported value(s) ${bad.join(', ')} (supported: ${EXPORTERS.join(', ')}); using ${exporters.join(',')}`);
+    } else {
+      exporters = names.includes('none') ? [] : (names as TraceExporterKind[]);
+    }
+  }
+
+  let otlpProtocol: OtlpProtocol = 'http/protobuf';
+  const protoName = str(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+  const protoRaw = str(env, protoName);
+  if (protoRaw !== undefined) {
+    if (PROTOCOLS.includes(protoRaw as OtlpProtocol)) otlpProtocol = protoRaw as OtlpProtocol;
+    else warn(`${protoName}=${JSON.stringify(protoRaw)} is not supported (supported: ${PROTOCOLS.join(', ')}); using ${otlpProtocol}`);
+  }
+
+  let instrumentations: InstrumentationSet = 'curated';
+  const instRaw = str(env, 'MLTRACE_INSTRUMENTATIONS')?.toLowerCase();
+  if (instRaw === 'curated' || instRaw === 'all') instrumentations = instRaw;
+  else if (instRaw !== undefined) warn(`MLTRACE_INSTRUMENTATIONS=${JSON.stringify(env['MLTRACE_INSTRUMENTATIONS'])} is not curated|all; using curated`);
+
+  const remotePollMs = str(env, 'MLTRACE_SAMPLING_REMOTE_POLL_MS') !== undefined ? int(env, 'MLTRACE_SAMPLING_REMOTE_POLL_MS', warn, 60_000, 100) : undefined;
+  const strategiesFile = str(env, 'MLTRACE_SAMPLING_STRATEGIES_FILE');
+
+  return {
+    disabled: bool(env, 'OTEL_SDK_DISABLED', warn),
+    serviceName,
+    serviceVersion,
+    environment,
+    exporters,
+    otlpEndpoint,
+    otlpProtocol,
+    tracesDir: resolve(cwd, str(env, 'MLTRACE_TRACES_DIR') ?? join('.mltrace', 'traces')),
+    instrumentations,
+    shutdownTimeoutMs: int(env, 'MLTRACE_SHUTDOWN_TIMEOUT_MS', warn, 5000, 1),
+    metricsConfigured: str(env, 'OTEL_METRICS_EXPORTER') !== undefined,
+    logsConfigured: str(env, 'OTEL_LOGS_EXPORTER') !== undefined,
+    sampling: {
+      strategiesFile: strategiesFile ? resolve(cwd, strategiesFile) : undefined,
+      remoteUrl: str(env, 'MLTRACE_SAMPLING_REMOTE_URL'),
+      remotePollMs,
+    },
+    bsp: {
+      maxQueueSize: int(env, 'OTEL_BSP_MAX_QUEUE_SIZE', warn, 2048, 1),
+      maxExportBatchSize: int(env, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', warn, 512, 1),
+      scheduledDelayMillis: int(env, 'OTEL_BSP_SCHEDULE_DELAY', warn, 5000, 0),
+      exportTimeoutMillis: int(env, 'OTEL_BSP_EXPORT_TIMEOUT', warn, 30_000, 1),
+    },
+    propagators: readPropagators(env, warn),
+  };
+}
+
+const PROPAGATORS = ['tracecontext', 'baggage', 'jaeger', 'xheaders'] as const;
+export type PropagatorName = (typeof PROPAGATORS)[number];
+
+function readPropagators(env: Env, warn: ConfigWarn): PropagatorName[] {
+  const raw = str(env, 'OTEL_PROPAGATORS');
+  if (raw === undefined) return [...PROPAGATORS];
+  const names = raw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  if (names.includes('none')) return [];
+  const good = names.filter((n): n is PropagatorName => (PROPAGATORS as readonly string[]).includes(n));
+  if (good.length !== names.length) {
+    warn(`OTEL_PROPAGATORS=${JSON.stringify(raw)} has unsupported value(s) (supported: ${PROPAGATORS.join(', ')}, none); ignoring them`);
+  }
+  return good.length > 0 ? good : [...PROPAGATORS];
+}

@@ -1,0 +1,200 @@
+import { SpanStatusCode, trace, type Attributes, type Exception, type Span, type Tracer } from '@opentelemetry/api';
+import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
+import {
+  ATTR_ML_DATA_INPUT_SIZE,
+  ATTR_ML_DATA_OPERATION,
+  ATTR_ML_DATA_OUTPUT_SIZE,
+  ATTR_ML_DURATION_MS,
+  ATTR_ML_ENTITY_COUNT,
+  ATTR_ML_ENTITY_MISSING_COUNT,
+  ATTR_ML_FEATURE_COUNT,
+  ATTR_ML_FEATURE_NAMES,
+  ATTR_ML_FEATURE_STORE_VERSION,
+  ATTR_ML_INPUT_DTYPE,
+  ATTR_ML_INPUT_SHAPE,
+  ATTR_ML_INPUT_SIZE,
+  ATTR_ML_MODEL_NAME,
+  ATTR_ML_MODEL_VERSION,
+  ATTR_ML_OPERATION_TYPE,
+  ATTR_ML_OUTPUT_SHAPE,
+  ATTR_ML_PIPELINE_STAGE,
+  ATTR_ML_PREDICTION_CONFIDENCE,
+  ATTR_ML_PREDICTION_CONFIDENCE_MEAN,
+  ATTR_ML_PREDICTION_CONFIDENCE_STD,
+  ATTR_ML_PREDICTION_COUNT,
+  ATTR_ML_SUCCESS,
+} from './attributes';
+import type {
+  DataProcessingOptions,
+  DataProcessingSummary,
+  FeatureExtractionOptions,
+  FeatureExtractionSummary,
+  ModelPredictionOptions,
+  PredictionSummary,
+} from './types';
+
+const TRACER_NAME = '@mltrace/tracing';
+/** Feature names beyond this many are counted, not listed: span attributes stay small. */
+export const MAX_FEATURE_NAMES = 10;
+
+/** The mltrace tracer; a no-op tracer until (unless) the preload registers the SDK. */
+export function getTracer(): Tracer {
+  return trace.getTracer(TRACER_NAME);
+}
+
+/** Low-cardinality `error.type`: an error code when the error has one (fastify, Node), else the class name. */
+export function errorType(err: unknown): string {
+  if (err && typeof err === 'object') {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && code) return code;
+    const name = (err as { name?: unknown }).name;
+    if (typeof name === 'string' && name) return name;
+  }
+  return '_OTHER';
+}
+
+/** Records a failure on `span` the way every helper does: error.type, exception event, ERROR status. */
+export function recordSpanError(span: Span, err: unknown): void {
+  const message = err instanceof Error ? err.message : String(err);
+  span.setAttribute(ATTR_ERROR_TYPE, errorType(err));
+  span.recordException(err instanceof Error ? err : ({ message, name: errorType(err) } as Exception));
+  span.setStatus({ code: SpanStatusCode.ERROR, message });
+}
+
+/**
+ * Runs `fn` in a new active span: the span is the parent of whatever `fn`
+ * starts (including awaited work), ends when `fn`'s promise settles, and on
+ * failure records the error and rethrows it unchanged. When the span is not
+ * recording (no SDK, or not sampled) the summary is never computed.
+ */
+function runInSpan<T, S>(
+  name: string,
+  attributes: Attributes,
+  fn: (span: Span) => Promise<T> | T,
+  summarize: ((result: T) => S) | undefined,
+  toAttributes: (summary: S) => Attributes,
+): Promise<T> {
+  return getTracer().startActiveSpan(name, { attributes }, async (span) => {
+    const start = performance.now();
+    try {
+      const result = await fn(span);
+      if (span.isRecording()) {
+        span.setAttribute(ATTR_ML_SUCCESS, true);
+        if (summarize) {
+          try {
+            span.setAttributes(toAttributes(summarize(result)));
+          } catch {
+            // A faulty summarizer must not fail work that succeeded; the span just lacks the summary.
+          }
+        }
+      }
+      return result;
+    } catch (err) {
+      if (span.isRecording()) {
+        span.setAttribute(ATTR_ML_SUCCESS, false);
+        recordSpanError(span, err);
+      }
+      throw err;
+    } finally {
+      if (span.isRecording()) span.setAttribute(ATTR_ML_DURATION_MS, performance.now() - start);
+      span.end();
+    }
+  });
+}
+
+function product(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** One confidence → scalar; several → mean and (population) standard deviation. */
+export function confidenceAttributes(confidences: readonly number[]): Attributes {
+  const n = confidences.length;
+  if (n === 0) return { [ATTR_ML_PREDICTION_COUNT]: 0 };
+  if (n === 1) return { [ATTR_ML_PREDICTION_COUNT]: 1, [ATTR_ML_PREDICTION_CONFIDENCE]: confidences[0] };
+  let sum = 0;
+  for (const c of confidences) sum += c;
+  const mean = sum / n;
+  let sq = 0;
+  for (const c of confidences) sq += (c - mean) * (c - mean);
+  return {
+    [ATTR_ML_PREDICTION_COUNT]: n,
+    [ATTR_ML_PREDICTION_CONFIDENCE_MEAN]: mean,
+    [ATTR_ML_PREDICTION_CONFIDENCE_STD]: Math.sqrt(sq / n),
+  };
+}
+
+/** A model call: model name/version, input shape/dtype/size; the summary adds output shape and confidence. */
+export function traceModelPrediction<T>(
+  opts: ModelPredictionOptions,
+  fn: (span: Span) => Promise<T> | T,
+  summarize?: (result: T) => PredictionSummary,
+): Promise<T> {
+  return runInSpan(
+    opts.name ?? 'model_prediction',
+    {
+      ...opts.attributes,
+      [ATTR_ML_OPERATION_TYPE]: 'model_prediction',
+      [ATTR_ML_PIPELINE_STAGE]: opts.stage ?? 'inference',
+      [ATTR_ML_MODEL_NAME]: opts.modelName,
+      [ATTR_ML_MODEL_VERSION]: opts.modelVersion,
+      [ATTR_ML_INPUT_SHAPE]: opts.inputShape,
+      [ATTR_ML_INPUT_DTYPE]: opts.inputDtype ?? 'float32',
+      [ATTR_ML_INPUT_SIZE]: product(opts.inputShape),
+    },
+    fn,
+    summarize,
+    (s) => ({
+      ...(s.outputShape ? { [ATTR_ML_OUTPUT_SHAPE]: s.outputShape } : {}),
+      ...(s.confidences ? confidenceAttributes(s.confidences) : {}),
+    }),
+  );
+}
+
+/** A feature lookup: feature count, the first ten names, feature version, entity count; the summary adds found/missing. */
+export function traceFeatureExtraction<T>(
+  opts: FeatureExtractionOptions,
+  fn: (span: Span) => Promise<T> | T,
+  summarize?: (result: T) => FeatureExtractionSummary,
+): Promise<T> {
+  return runInSpan(
+    opts.name ?? 'feature_extraction',
+    {
+      ...opts.attributes,
+      [ATTR_ML_OPERATION_TYPE]: 'feature_extraction',
+      [ATTR_ML_PIPELINE_STAGE]: opts.stage ?? 'feature_extraction',
+      [ATTR_ML_FEATURE_COUNT]: opts.featureNames.length,
+      [ATTR_ML_FEATURE_NAMES]: opts.featureNames.slice(0, MAX_FEATURE_NAMES),
+      ...(opts.featureVersion !== undefined ? { [ATTR_ML_FEATURE_STORE_VERSION]: opts.featureVersion } : {}),
+      ...(opts.entityCount !== undefined ? { [ATTR_ML_ENTITY_COUNT]: opts.entityCount } : {}),
+    },
+    fn,
+    summarize,
+    (s) => ({
+      ...(s.entityCount !== undefined ? { [ATTR_ML_ENTITY_COUNT]: s.entityCount } : {}),
+      ...(s.missingCount !== undefined ? { [ATTR_ML_ENTITY_MISSING_COUNT]: s.missingCount } : {}),
+    }),
+  );
+}
+
+/** A transformation step: operation, stage, input size; the summary adds output size. */
+export function traceDataProcessing<T>(
+  opts: DataProcessingOptions,
+  fn: (span: Span) => Promise<T> | T,
+  summarize?: (result: T) => DataProcessingSummary,
+): Promise<T> {
+  return runInSpan(
+    opts.name ?? opts.operation,
+    {
+      ...opts.attributes,
+      [ATTR_ML_OPERATION_TYPE]: 'data_processing',
+      [ATTR_ML_DATA_OPERATION]: opts.operation,
+      [ATTR_ML_PIPELINE_STAGE]: opts.stage ?? opts.operation,
+      ...(opts.inputSize !== undefined ? { [ATTR_ML_DATA_INPUT_SIZE]: opts.inputSize } : {}),
+    },
+    fn,
+    summarize,
+    (s) => (s.outputSize !== undefined ? { [ATTR_ML_DATA_OUTPUT_SIZE]: s.outputSize } : {}),
+  );
+}

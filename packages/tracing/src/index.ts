@@ -1,0 +1,16 @@
+export * from './attributes';
+export type {
+  MLContext,
+  ModelPredictionOptions,
+  PredictionSummary,
+  FeatureExtractionOptions,
+  FeatureExtractionSummary,
+  DataProcessingOptions,
+  DataProcessingSummary,
+  TracingStats,
+  TracingConfig,
+} from './types';
+export { getMLContext, withMLContext } from './context';
+export { getTracer, traceModelPrediction, traceFeatureExtraction, traceDataProcessing, recordSpanError } from './helpers';
+export { shutdownTracing, getTracingStats, isTracingActive } from './runtime';
+export { createPropagator } from './propagation/composite';

@@ -1,0 +1,11 @@
+export { createSampler, MltraceSampler } from './sampler';
+export { StrategiesFileError } from './errors';
+export { parseStrategies, type ParsedStrategies } from './parse-strategies';
+export { loadStrategiesFile } from './load-strategies';
+export { policyFromStrategies, policyFromRemote, FALLBACK_STRATEGY, JAEGER_DEFAULT_PROBABILITY } from './resolve-policy';
+export { traceIdRatioSampled } from './trace-id-ratio';
+export { TokenBucket } from './rate-limiter';
+export { AdaptiveController } from './adaptive';
+export { RootSampler } from './root-sampler';
+export { ParentFollowingSampler } from './parent-based';
+export type * from './types';

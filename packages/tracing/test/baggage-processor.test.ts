@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { context, defaultTextMapGetter, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { setupInMemoryTracing } from './support';
+import { BAGGAGE_TO_ATTRIBUTE, ML_CONTEXT_KEYS, getMLContext, getTracer } from '../src/index';
+
+const { exporter } = setupInMemoryTracing();
+
+test('every ML/business baggage member becomes its span attribute on every span started under it', () => {
+  const values = Object.fromEntries(ML_CONTEXT_KEYS.map((k, i) => [k, `${k}-value-${i}`]));
+  const header = Object.entries(values).map(([k, v]) => `${k}=${v}`).join(',') + ',tenant=acme,model_version_extra=x';
+  const parent = propagation.extract(ROOT_CONTEXT, { baggage: header }, defaultTextMapGetter);
+  context.with(parent, () => {
+    assert.deepEqual(getMLContext(), values);
+    getTracer().startActiveSpan('server', (server) => {
+      getTracer().startSpan('child').end();
+      server.end();
+    });
+  });
+  const spans = exporter.getFinishedSpans();
+  assert.equal(spans.length, 2);
+  for (const span of spans) {
+    for (const [key, attribute] of Object.entries(BAGGAGE_TO_ATTRIBUTE)) {
+      assert.equal(span.attributes[attribute], values[key], `${span.name} ${attribute}`);
+    }
+    // Arbitrary baggage stays baggage.
+    assert.equal(Object.keys(span.attributes).length, ML_CONTEXT_KEYS.length);
+  }
+});
+
+test('spans without baggage get no ML attributes; attributes set by code win over baggage', () => {
+  exporter.reset();
+  getTracer().startSpan('plain').end();
+  const ctx = propagation.setBaggage(ROOT_CONTEXT, propagation.createBaggage({ model_version: { value: 'from-baggage' } }));
+  const span = getTracer().startSpan('explicit', {}, ctx);
+  span.setAttribute(BAGGAGE_TO_ATTRIBUTE.model_version, 'from-code');
+  span.end();
+  const [plain, explicit] = exporter.getFinishedSpans();
+  assert.deepEqual(plain?.attributes, {});
+  assert.equal(explicit?.attributes[BAGGAGE_TO_ATTRIBUTE.model_version], 'from-code');
+  assert.equal(trace.getSpan(ctx), undefined);
+});

@@ -1,0 +1,233 @@
+// Out-of-process tests of the preload: real processes started with
+// `node --require @mltrace/tracing/register`, real sockets, spans read back
+// from the file exporter's OTLP/JSON files.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, hasRedisServer, readExportedSpans, startRedisServer, stopProcess, waitForHttp, type ExportedSpan } from '@mltrace/testkit';
+
+const PKG_ROOT = join(__dirname, '..', '..');
+const FIXTURES = join(__dirname, 'fixtures');
+const SERVER = 2;
+const CLIENT = 3;
+
+interface App {
+  child: ChildProcess;
+  url: string;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+async function startApp(fixture: string, env: Record<string, string>, preload: string[] = []): Promise<App> {
+  const port = await freePort();
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_') && !k.startsWith('MLTRACE_')));
+  const requires = [...preload, '@mltrace/tracing/register'].flatMap((p) => ['--require', p]);
+  const child = spawn(process.execPath, [...requires, join(FIXTURES, fixture)], {
+    cwd: PKG_ROOT,
+    env: { ...base, OTEL_BSP_SCHEDULE_DELAY: '50', ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/health`);
+  return { child, url, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+async function post(url: string, headers: Record<string, string> = {}): Promise<any> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{}' });
+  assert.equal(res.status, 200, `${url} answered ${res.status}`);
+  return res.json();
+}
+
+function tempDir(t: { after: (fn: () => void) => void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mltrace-preload-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function byId(spans: ExportedSpan[]): Map<string, ExportedSpan> {
+  return new Map(spans.map((s) => [s.spanId, s]));
+}
+
+/** Walks parent links inside the exported spans; true when `ancestor` is reached. */
+function descendsFrom(span: ExportedSpan, ancestor: ExportedSpan, index: Map<string, ExportedSpan>): boolean {
+  for (let cur: ExportedSpan | undefined = span; cur; cur = index.get(cur.parentSpanId)) {
+    if (cur.spanId === ancestor.spanId) return true;
+  }
+  return false;
+}
+
+test('two fastify apps over undici: one trace, correct parent links, baggage attributes on every span', async (t) => {
+  const dir = tempDir(t);
+  const b = await startApp('app-b.js', { OTEL_SERVICE_NAME: 'app-b', MLTRACE_TRACES_DIR: dir });
+  t.after(() => stopProcess(b.child));
+  const a = await startApp('app-a.js', { OTEL_SERVICE_NAME: 'app-a', MLTRACE_TRACES_DIR: dir, B_URL: b.url });
+  t.after(() => stopProcess(a.child));
+
+  const plain = await post(`${a.url}/v1/call`, { baggage: 'model_version=v2,customer_segment=enterprise,unrelated=x' });
+  assert.equal(plain.downstream.traceparentCount, 1);
+  assert.deepEqual(plain.downstream.ml, { model_version: 'v2', customer_segment: 'enterprise', experiment_id: 'exp-7' });
+  const manual = await post(`${a.url}/v1/call-manual`);
+  assert.equal(manual.downstream.traceparentCount, 1, 'a hand-set traceparent must not be duplicated');
+  await (await fetch(`${a.url}/health`)).text();
+
+  // SIGTERM: A closes fastify then calls shutdownTracing(); B has no handler, so the preload flushes and re-raises.
+  await Promise.all([stopProcess(a.child), stopProcess(b.child)]);
+  assert.equal((await b.exited).signal, 'SIGTERM');
+  assert.equal((await a.exited).code, 0);
+  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.jsonl')).map((f) => f.replace(/-\d+\.jsonl$/, '')).sort(), ['app-a', 'app-b']);
+
+  const spans = readExportedSpans(dir);
+  const index = byId(spans);
+  assert.ok(!spans.some((s) => String(s.attributes['url.path']).startsWith('/health')), '/health is not traced');
+
+  const aServer = spans.find((s) => s.serviceName === 'app-a' && s.kind === SERVER && s.name === 'POST /v1/call');
+  assert.ok(aServer, `A's server span named by route; got ${spans.map((s) => `${s.serviceName}:${s.name}`).join(', ')}`);
+  const traceSpans = spans.filter((s) => s.traceId === aServer.traceId);
+  const aClient = traceSpans.find((s) => s.serviceName === 'app-a' && s.kind === CLIENT);
+  const bServer = traceSpans.find((s) => s.serviceName === 'app-b' && s.kind === SERVER);
+  assert.ok(aClient && bServer, 'client span and B server span share the trace id');
+  assert.equal(bServer.name, 'POST /v1/echo');
+  assert.equal(bServer.attributes['http.route'], '/v1/echo');
+  assert.equal(aServer.parentSpanId, '');
+  assert.equal(bServer.parentSpanId, aClient.spanId);
+  assert.ok(descendsFrom(aClient, aServer, index), 'client span descends from A server span');
+  const echo = traceSpans.find((s) => s.serviceName === 'app-b' && s.name === 'echo');
+  assert.ok(echo && descendsFrom(echo, bServer, index), 'helper span in B descends from B server span');
+  assert.ok(traceSpans.length >= 5, `spans in trace: ${traceSpans.length}`);
+  for (const s of traceSpans) {
+    assert.equal(s.attributes['ml.model.version'], 'v2', `${s.serviceName}:${s.name}`);
+    assert.equal(s.attributes['business.customer_segment'], 'enterprise', `${s.serviceName}:${s.name}`);
+    assert.equal(s.attributes['unrelated'], undefined);
+  }
+  for (const s of [aClient, bServer, echo]) assert.equal(s.attributes['ml.experiment.id'], 'exp-7', s.name);
+
+  // The hand-set traceparent request stays in A's trace too.
+  const manualServer = spans.find((s) => s.serviceName === 'app-a' && s.name === 'POST /v1/call-manual');
+  const manualB = spans.filter((s) => s.serviceName === 'app-b' && s.kind === SERVER && s.traceId === manualServer?.traceId);
+  assert.equal(manualB.length, 1);
+  assert.equal(traceIdFromParent(manual.downstream.traceparent), manualServer?.traceId);
+  assert.ok(descendsFrom(manualB[0]!, manualServer!, index));
+});
+
+function traceIdFromParent(traceparent: string): string | undefined {
+  return traceparent.split('-')[1];
+}
+
+test('OTEL_SDK_DISABLED=true: the app works and exports nothing', async (t) => {
+  const dir = tempDir(t);
+  const a = await startApp('app-a.js', { OTEL_SERVICE_NAME: 'app-a', MLTRACE_TRACES_DIR: dir, OTEL_SDK_DISABLED: 'true' });
+  t.after(() => stopProcess(a.child));
+  assert.deepEqual(await post(`${a.url}/v1/local`), { ok: true });
+  const stats = (await (await fetch(`${a.url}/stats`)).json()) as { exported: number };
+  assert.equal(stats.exported, 0);
+  await stopProcess(a.child);
+  assert.equal((await a.exited).code, 0);
+  assert.equal(existsSync(dir) ? readdirSync(dir).length : 0, 0);
+  assert.equal(a.stderr(), '');
+});
+
+test('an SDK that fails to start costs one warning line; the app runs untraced', async (t) => {
+  const dir = tempDir(t);
+  const a = await startApp('app-a.js', { OTEL_SERVICE_NAME: 'app-a', MLTRACE_TRACES_DIR: dir }, [join(FIXTURES, 'break-sdk.js')]);
+  t.after(() => stopProcess(a.child));
+  assert.deepEqual(await post(`${a.url}/v1/local`), { ok: true });
+  await stopProcess(a.child);
+  assert.equal((await a.exited).code, 0);
+  const lines = a.stderr().trim().split('\n');
+  assert.equal(lines.length, 1, a.stderr());
+  assert.match(lines[0]!, /^\[mltrace\/tracing\] tracing is off: .*simulated broken .*runs untraced$/);
+  assert.equal(existsSync(dir) ? readdirSync(dir).length : 0, 0);
+});
+
+test('unreachable OTLP endpoint: the app keeps answering and the dropped spans are reported at shutdown', async (t) => {
+  const closedPort = await freePort();
+  const a = await startApp('app-a.js', {
+    OTEL_SERVICE_NAME: 'app-a',
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${closedPort}`,
+    OTEL_EXPORTER_OTLP_TIMEOUT: '500',
+    MLTRACE_SHUTDOWN_TIMEOUT_MS: '2000',
+  });
+  t.after(() => stopProcess(a.child));
+  for (let i = 0; i < 5; i++) assert.deepEqual(await post(`${a.url}/v1/local`), { ok: true });
+  let dropped = 0;
+  for (const deadline = Date.now() + 8000; dropped === 0 && Date.now() < deadline; ) {
+    await new Promise((r) => setTimeout(r, 100));
+    dropped = ((await (await fetch(`${a.url}/stats`)).json()) as { dropped: number }).dropped;
+  }
+  assert.ok(dropped > 0, 'getTracingStats() counts the failed exports');
+  await post(`${a.url}/v1/local`);
+  await stopProcess(a.child, 8000);
+  assert.equal((await a.exited).code, 0);
+  const line = a.stderr().split('\n').find((l) => l.includes('dropped'));
+  assert.ok(line, `stderr: ${a.stderr()}`);
+  const reported = Number(/dropped (\d+) spans/.exec(line)?.[1]);
+  assert.ok(reported >= dropped, `reported ${reported} >= counted earlier ${dropped}`);
+  assert.equal(a.stderr().split('\n').filter((l) => l.includes('span export failed')).length, 1, 'one warning for the first failure, not one per batch');
+});
+
+test('MLTRACE_SAMPLING_STRATEGIES_FILE: the preload samples with the Jaeger-format strategies', async (t) => {
+  const dir = tempDir(t);
+  const strategies = join(dir, 'strategies.json');
+  writeFileSync(
+    strategies,
+    JSON.stringify({
+      default_strategy: { type: 'probabilistic', param: 1 },
+      service_strategies: [{ service: 'app-b', type: 'probabilistic', param: 0 }],
+    }),
+  );
+  const traces = join(dir, 'traces');
+  const env = { MLTRACE_TRACES_DIR: traces, MLTRACE_SAMPLING_STRATEGIES_FILE: strategies };
+  const a = await startApp('app-a.js', { ...env, OTEL_SERVICE_NAME: 'app-a' });
+  t.after(() => stopProcess(a.child));
+  const b = await startApp('app-b.js', { ...env, OTEL_SERVICE_NAME: 'app-b' });
+  t.after(() => stopProcess(b.child));
+  await post(`${a.url}/v1/local`);
+  await post(`${b.url}/v1/echo`);
+  await Promise.all([stopProcess(a.child), stopProcess(b.child)]);
+  const spans = readExportedSpans(traces);
+  const root = spans.find((s) => s.serviceName === 'app-a' && s.kind === SERVER);
+  assert.ok(root, 'app-a (default strategy, p=1) is traced');
+  assert.equal(typeof root.attributes['mltrace.sampling.rule'], 'string');
+  assert.equal(spans.filter((s) => s.serviceName === 'app-b').length, 0, 'app-b (p=0) exports nothing');
+  assert.equal(a.stderr(), '');
+});
+
+test('MLTRACE_INSTRUMENTATIONS=all starts the full auto-instrumentation set and still traces fastify', async (t) => {
+  const dir = tempDir(t);
+  const b = await startApp('app-b.js', { OTEL_SERVICE_NAME: 'app-b', MLTRACE_TRACES_DIR: dir, MLTRACE_INSTRUMENTATIONS: 'all' });
+  t.after(() => stopProcess(b.child));
+  await post(`${b.url}/v1/echo`, { baggage: 'region=eu-west' });
+  await stopProcess(b.child);
+  const server = readExportedSpans(dir).find((s) => s.kind === SERVER);
+  assert.equal(server?.name, 'POST /v1/echo');
+  assert.equal(server?.attributes['business.region'], 'eu-west');
+  assert.equal(b.stderr(), '');
+});
+
+test('ioredis commands are child spans of the request; pino log lines carry its trace id', { skip: !hasRedisServer() && 'redis-server is not installed' }, async (t) => {
+  const redis = await startRedisServer();
+  t.after(() => redis.stop());
+  const dir = tempDir(t);
+  const app = await startApp('app-redis.js', { OTEL_SERVICE_NAME: 'app-redis', MLTRACE_TRACES_DIR: dir, REDIS_URL: redis.url });
+  t.after(() => stopProcess(app.child));
+  assert.deepEqual(await post(`${app.url}/v1/lookup`), { value: null });
+  await stopProcess(app.child);
+  const spans = readExportedSpans(dir);
+  const server = spans.find((s) => s.kind === SERVER && s.name === 'POST /v1/lookup');
+  const get = spans.find((s) => s.kind === CLIENT && s.name === 'get');
+  assert.ok(server && get, spans.map((s) => s.name).join(', '));
+  assert.ok(descendsFrom(get, server, byId(spans)), 'redis GET descends from the server span');
+  assert.ok(!spans.some((s) => s.name === 'connect' && s.parentSpanId === ''), 'no orphan redis spans');
+  const logLine = app.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['msg'] === 'looked up key');
+  assert.equal(logLine?.['trace_id'], server.traceId);
+  assert.match(String(logLine?.['span_id']), /^[0-9a-f]{16}$/);
+});

@@ -1,0 +1,22 @@
+/** What the route needs from a feature source; Redis is the real one, memory the embedded default. */
+
+export interface LookupContext {
+  /** The request's `region` baggage member, used by the hot-partition scenario. */
+  region?: string | undefined;
+}
+
+export interface BackendStatus {
+  ok: boolean;
+  detail: string;
+}
+
+export interface FeatureBackend {
+  readonly kind: 'redis' | 'memory';
+  /**
+   * One row per entity, in the order given: the values of `features` in that
+   * order, or null when the entity has no (complete) record.
+   */
+  lookup(entities: readonly string[], features: readonly string[], ctx?: LookupContext): Promise<(number[] | null)[]>;
+  status(): Promise<BackendStatus>;
+  close(): Promise<void>;
+}

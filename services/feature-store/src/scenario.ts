@@ -1,0 +1,66 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FeatureBackend, LookupContext } from './backend';
+import type { FeatureStoreScenario } from './types';
+
+/** slow-features: this share of lookups is delayed by SLOW_FEATURES_DELAY_MS. */
+export const SLOW_FEATURES_FRACTION = 0.3;
+export const SLOW_FEATURES_DELAY_MS = 80;
+/** hot-partition: lookups for this region pay HOT_PARTITION_DELAY_MS. */
+export const HOT_PARTITION_REGION = 'ap-south';
+export const HOT_PARTITION_DELAY_MS = 40;
+
+/**
+ * Picks exactly `fraction` of calls, spread evenly and reproducibly
+ * (call n is picked when floor(n·f) steps up), so tests need no randomness.
+ */
+export function fractionPicker(fraction: number): () => boolean {
+  let n = 0;
+  return () => {
+    n += 1;
+    return Math.floor(n * fraction) > Math.floor((n - 1) * fraction);
+  };
+}
+
+/**
+ * Plants a fault scenario around a real backend, so the Redis calls the
+ * traces show are genuine (n-plus-one really sends one round trip per entity).
+ */
+export class ScenarioBackend implements FeatureBackend {
+  private readonly pickSlow = fractionPicker(SLOW_FEATURES_FRACTION);
+
+  constructor(
+    private readonly inner: FeatureBackend,
+    readonly scenario: FeatureStoreScenario,
+  ) {}
+
+  get kind(): FeatureBackend['kind'] {
+    return this.inner.kind;
+  }
+
+  async lookup(entities: readonly string[], features: readonly string[], ctx: LookupContext = {}): Promise<(number[] | null)[]> {
+    switch (this.scenario) {
+      case 'slow-features':
+        if (this.pickSlow()) await sleep(SLOW_FEATURES_DELAY_MS);
+        return this.inner.lookup(entities, features, ctx);
+      case 'hot-partition':
+        if (ctx.region === HOT_PARTITION_REGION) await sleep(HOT_PARTITION_DELAY_MS);
+        return this.inner.lookup(entities, features, ctx);
+      case 'n-plus-one': {
+        const rows: (number[] | null)[] = [];
+        for (const entity of entities) {
+          const [row] = await this.inner.lookup([entity], features, ctx);
+          rows.push(row ?? null);
+        }
+        return rows;
+      }
+    }
+  }
+
+  status(): ReturnType<FeatureBackend['status']> {
+    return this.inner.status();
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}

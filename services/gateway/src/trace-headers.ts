@@ -1,0 +1,27 @@
+import { randomBytes } from 'node:crypto';
+import { context, isSpanContextValid, trace } from '@opentelemetry/api';
+import { getRPCMetadata } from '@opentelemetry/core';
+
+export interface RequestIdentity {
+  traceId: string;
+  /** W3C Trace Context Level 2 `traceresponse` value; absent when tracing is off. */
+  traceresponse?: string;
+}
+
+/**
+ * Identity of the current request from the active span. Without the tracing preload there is no
+ * span, so a random id of the same shape stands in (the response still has a request_id).
+ */
+export function currentIdentity(): RequestIdentity | undefined {
+  // The HTTP server span (kept by the http instrumentation in the context), not a fastify child
+  // span: `traceresponse` names the span the caller's request became.
+  const active = context.active();
+  const ctx = (getRPCMetadata(active)?.span ?? trace.getSpan(active))?.spanContext();
+  if (!ctx || !isSpanContextValid(ctx)) return undefined;
+  const flags = (ctx.traceFlags & 0xff).toString(16).padStart(2, '0');
+  return { traceId: ctx.traceId, traceresponse: `00-${ctx.traceId}-${ctx.spanId}-${flags}` };
+}
+
+export function untracedIdentity(): RequestIdentity {
+  return { traceId: randomBytes(16).toString('hex') };
+}

@@ -1,0 +1,67 @@
+/** Body of `POST /v1/predict`: exactly one of `entities` or `instances`. */
+export interface PredictRequest {
+  /** Customer ids whose features come from the feature store. */
+  entities?: string[];
+  /** Raw feature vectors (FEATURE_NAMES order), bypassing the feature store. */
+  instances?: number[][];
+}
+
+export interface GatewayPrediction {
+  /** The customer id, or null for raw `instances`. */
+  entity: string | null;
+  label: 'churn' | 'retain';
+  probability: number;
+  confidence: number;
+  tier: 'low' | 'medium' | 'high';
+}
+
+export interface PredictResponse {
+  predictions: GatewayPrediction[];
+  /** Requested entities the feature store does not know (never part of `predictions`). */
+  missing: string[];
+  model: { name: string; version: string };
+  /** The trace id of this request (also in the `x-trace-id` header). */
+  request_id: string;
+}
+
+/** fastify's error shape, used by every mltrace service. */
+export interface GatewayErrorBody {
+  statusCode: number;
+  code: string;
+  error: string;
+  message: string;
+}
+
+export type GatewayScenario = 'sequential-calls' | 'dropped-context';
+
+export interface ExperimentArm {
+  /** Experiment arm name put into baggage `experiment_arm`. */
+  arm: string;
+  /** Model version put into baggage `model_version`. */
+  version: string;
+  /** Relative traffic share (normalised over all arms). */
+  weight: number;
+}
+
+export interface ExperimentConfig {
+  id: string;
+  arms: ExperimentArm[];
+}
+
+export interface GatewayConfig {
+  port: number;
+  host: string;
+  featureStoreUrl: string;
+  inferenceUrl: string;
+  postprocessUrl: string;
+  /** Overall budget of one `/v1/predict`; each downstream call gets what remains of it. */
+  requestTimeoutMs: number;
+  maxBatchSize: number;
+  /** Assignment of requests without `model_version` baggage to model versions; null = off. */
+  experiment: ExperimentConfig | null;
+  scenario: GatewayScenario | null;
+  logLevel: string;
+}
+
+/** The names the gateway uses for its dependencies in errors, logs and span attributes. */
+export type DependencyName = 'feature-store' | 'inference' | 'postprocess';

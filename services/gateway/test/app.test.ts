@@ -1,0 +1,274 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { freePort } from '@mltrace/stack';
+import { buildApp } from '../src/app';
+import { createDeps } from '../src/clients';
+import { assignArm } from '../src/experiment';
+import type { GatewayConfig } from '../src/types';
+import { configFor, startContractServers, type ContractServers } from './support';
+
+let servers: ContractServers;
+before(async () => {
+  servers = await startContractServers();
+});
+after(() => servers.close());
+beforeEach(() => servers.reset());
+
+/** Builds a gateway for `config`, runs `fn`, closes both the app and its clients. */
+async function withGateway<T>(config: GatewayConfig, fn: (app: ReturnType<typeof buildApp>) => Promise<T>): Promise<T> {
+  const deps = createDeps(config);
+  const app = buildApp(config, deps, { logger: false });
+  try {
+    return await fn(app);
+  } finally {
+    await app.close();
+    await deps.close?.();
+  }
+}
+
+const predict = (app: ReturnType<typeof buildApp>, payload: unknown, headers: Record<string, string> = {}) =>
+  app.inject({ method: 'POST', url: '/v1/predict', payload: payload as object, headers });
+
+describe('POST /v1/predict success paths', () => {
+  test('entities: feature-store → inference → postprocess, missing reported, request_id = x-trace-id', async () => {
+    await withGateway(configFor(servers.urls), async (app) => {
+      const res = await predict(app, { entities: ['cust-1', 'ghost', 'cust-2'] }, { baggage: 'model_version=v2' });
+      assert.equal(res.statusCode, 200, res.body);
+      const body = res.json();
+      assert.deepEqual(
+        body.predictions.map((p: { entity: string }) => p.entity),
+        ['cust-1', 'cust-2'],
+      );
+      assert.deepEqual(body.missing, ['ghost']);
+      assert.deepEqual(body.model, { name: 'contract-forest', version: 'v2' });
+      assert.match(body.request_id, /^[0-9a-f]{32}$/);
+      assert.equal(res.headers['x-trace-id'], body.request_id);
+      // Inference only sees the vectors that were found; the baggage version travels in the body too.
+      assert.equal(servers.calls.inference[0]?.body.instances.length, 2);
+      assert.equal(servers.calls.inference[0]?.body.model_version, 'v2');
+    });
+  });
+
+  test('instances skip the feature store and give entity null', async () => {
+    await withGateway(configFor(servers.urls), async (app) => {
+      const res = await predict(app, { instances: [[99, 1], [0, 1]] }, { baggage: 'customer_segment=enterprise' });
+      assert.equal(res.statusCode, 200, res.body);
+      const body = res.json();
+      assert.deepEqual(
+        body.predictions.map((p: { entity: null; label: string }) => [p.entity, p.label]),
+        [
+          [null, 'churn'],
+          [null, 'retain'],
+        ],
+      );
+      assert.equal(servers.calls['feature-store'].length, 0);
+      assert.equal(servers.calls.postprocess[0]?.body.segment, 'enterprise');
+    });
+  });
+
+  test('the feature lookup and the profile enrichment run concurrently', async () => {
+    servers.behaviour['feature-store'] = { delayMs: 150 };
+    await withGateway(configFor(servers.urls), async (app) => {
+      assert.equal((await predict(app, { entities: ['cust-1'] })).statusCode, 200);
+    });
+    const [a, b] = servers.calls['feature-store'];
+    assert.ok(a && b, 'two feature-store calls');
+    assert.ok(b.start < a.end && a.start < b.end, `calls overlap: ${JSON.stringify([a.start, a.end, b.start, b.end])}`);
+    assert.deepEqual(b.body.features ?? a.body.features, ['monthly_spend', 'seats']);
+  });
+
+  test('scenario sequential-calls: the same two calls one after the other', async () => {
+    servers.behaviour['feature-store'] = { delayMs: 150 };
+    await withGateway(configFor(servers.urls, { MLTRACE_SCENARIO: 'sequential-calls' }), async (app) => {
+      assert.equal((await predict(app, { entities: ['cust-1'] })).statusCode, 200);
+    });
+    const [a, b] = servers.calls['feature-store'];
+    assert.ok(a && b, 'two feature-store calls');
+    assert.ok(b.start >= a.end, `second call starts after the first ended: ${JSON.stringify([a.start, a.end, b.start, b.end])}`);
+  });
+});
+
+describe('experiment assignment', () => {
+  test('without model_version baggage the arm comes from a stable hash of the first entity', async () => {
+    const config = configFor(servers.urls, { EXPERIMENT_SPLIT: 'control=v1:0.5,treatment=v2:0.5', EXPERIMENT_ID: 'exp-7' });
+    const experiment = config.experiment;
+    assert.ok(experiment);
+    await withGateway(config, async (app) => {
+      for (const entity of ['cust-00001', 'cust-00002', 'cust-00003', 'cust-00004']) {
+        const res = await predict(app, { entities: [entity] });
+        assert.equal(res.statusCode, 200);
+        assert.equal(res.json().model.version, assignArm(experiment, entity).version);
+      }
+      // An explicit version in baggage wins over the assignment.
+      const res = await predict(app, { entities: ['cust-00001'] }, { baggage: 'model_version=v7' });
+      assert.equal(res.json().model.version, 'v7');
+    });
+    const versions = servers.calls.inference.map((c) => c.body.model_version);
+    assert.deepEqual(versions.slice(0, 4), ['cust-00001', 'cust-00002', 'cust-00003', 'cust-00004'].map((e) => assignArm(experiment, e).version));
+  });
+
+  test('EXPERIMENT_SPLIT=off leaves the version to the inference service', async () => {
+    await withGateway(configFor(servers.urls, { EXPERIMENT_SPLIT: 'off' }), async (app) => {
+      assert.equal((await predict(app, { entities: ['cust-1'] })).statusCode, 200);
+    });
+    assert.equal(servers.calls.inference[0]?.body.model_version, undefined);
+  });
+});
+
+describe('invalid requests are 400s naming the field, with no downstream call', () => {
+  const cases: Array<[string, unknown, RegExp]> = [
+    ['neither field', {}, /'entities'.*'instances'/],
+    ['both fields', { entities: ['cust-1'], instances: [[1]] }, /only one of 'entities' or 'instances'/],
+    ['empty entities', { entities: [] }, /body\/entities must NOT have fewer than 1 items/],
+    ['non-string entity', { entities: ['cust-1', 7] }, /body\/entities\/1 must be string/],
+    ['instance not an array', { instances: [3] }, /body\/instances\/0 must be array/],
+    ['non-number feature', { instances: [[1, '2']] }, /body\/instances\/0\/1 must be number/],
+  ];
+  for (const [name, payload, message] of cases) {
+    test(name, async () => {
+      await withGateway(configFor(servers.urls), async (app) => {
+        const res = await predict(app, payload);
+        assert.equal(res.statusCode, 400, res.body);
+        const body = res.json();
+        assert.equal(body.code, 'GW_INVALID_REQUEST');
+        assert.match(body.message, message);
+        assert.match(res.headers['x-trace-id'] as string, /^[0-9a-f]{32}$/);
+      });
+      assert.equal(servers.calls['feature-store'].length + servers.calls.inference.length, 0);
+    });
+  }
+
+  test('batch over MAX_BATCH_SIZE → GW_BATCH_TOO_LARGE naming the field and the limit', async () => {
+    await withGateway(configFor(servers.urls, { MAX_BATCH_SIZE: '4' }), async (app) => {
+      const res = await predict(app, { entities: ['cust-1', 'cust-2', 'cust-3', 'cust-4', 'cust-5'] });
+      assert.equal(res.statusCode, 400);
+      assert.equal(res.json().code, 'GW_BATCH_TOO_LARGE');
+      assert.match(res.json().message, /body\/entities has 5 items; the maximum batch size is 4/);
+    });
+  });
+
+  test('malformed JSON and unknown routes answer in the error shape', async () => {
+    await withGateway(configFor(servers.urls), async (app) => {
+      const bad = await app.inject({ method: 'POST', url: '/v1/predict', payload: '{"entities": [', headers: { 'content-type': 'application/json' } });
+      assert.equal(bad.statusCode, 400);
+      assert.deepEqual(Object.keys(bad.json()).sort(), ['code', 'error', 'message', 'statusCode']);
+      const missing = await app.inject({ method: 'GET', url: '/v1/nothing' });
+      assert.equal(missing.statusCode, 404);
+      assert.equal(missing.json().code, 'GW_ROUTE_NOT_FOUND');
+    });
+  });
+});
+
+describe('missing entities', () => {
+  test('all unknown → 404 GW_ENTITIES_NOT_FOUND listing them, inference not called', async () => {
+    await withGateway(configFor(servers.urls), async (app) => {
+      const res = await predict(app, { entities: ['ghost-1', 'ghost-2'] });
+      assert.equal(res.statusCode, 404);
+      assert.equal(res.json().code, 'GW_ENTITIES_NOT_FOUND');
+      assert.match(res.json().message, /ghost-1, ghost-2/);
+    });
+    assert.equal(servers.calls.inference.length, 0);
+  });
+});
+
+describe('dependency failures name the dependency', () => {
+  test('timeout → 504 within the request budget', async () => {
+    servers.behaviour.inference = { delayMs: 2000 };
+    await withGateway(configFor(servers.urls, { REQUEST_TIMEOUT_MS: '300' }), async (app) => {
+      const t0 = Date.now();
+      const res = await predict(app, { entities: ['cust-1'] });
+      const elapsed = Date.now() - t0;
+      assert.equal(res.statusCode, 504, res.body);
+      assert.equal(res.json().code, 'GW_DEPENDENCY_TIMEOUT');
+      assert.match(res.json().message, /^inference did not answer/);
+      assert.ok(elapsed < 1000, `answered after ${elapsed} ms, budget 300 ms`);
+    });
+  });
+
+  test('each call gets only what is left of the budget', async () => {
+    servers.behaviour['feature-store'] = { delayMs: 250 };
+    servers.behaviour.inference = { delayMs: 250 };
+    await withGateway(configFor(servers.urls, { REQUEST_TIMEOUT_MS: '400' }), async (app) => {
+      const t0 = Date.now();
+      const res = await predict(app, { entities: ['cust-1'] });
+      const elapsed = Date.now() - t0;
+      // 250 ms alone would fit in 400; after the feature lookup only ~150 ms are left for inference.
+      assert.equal(res.statusCode, 504, res.body);
+      assert.match(res.json().message, /^inference did not answer within the request deadline \(1\d\d ms left of REQUEST_TIMEOUT_MS=400\)/);
+      assert.ok(elapsed < 700, `answered after ${elapsed} ms`);
+    });
+  });
+
+  test('downstream 503 → 503 GW_DEPENDENCY_UNAVAILABLE', async () => {
+    servers.behaviour['feature-store'] = { status: 503, code: 'FST_REDIS_UNAVAILABLE' };
+    await withGateway(configFor(servers.urls), async (app) => {
+      const res = await predict(app, { entities: ['cust-1'] });
+      assert.equal(res.statusCode, 503);
+      assert.equal(res.json().code, 'GW_DEPENDENCY_UNAVAILABLE');
+      assert.match(res.json().message, /^feature-store is unavailable/);
+    });
+  });
+
+  test('downstream 500 → 502 GW_DEPENDENCY_FAILED', async () => {
+    servers.behaviour.postprocess = { status: 500, code: 'PP_FLAKY_FAILURE' };
+    await withGateway(configFor(servers.urls), async (app) => {
+      const res = await predict(app, { instances: [[1]] });
+      assert.equal(res.statusCode, 502);
+      assert.equal(res.json().code, 'GW_DEPENDENCY_FAILED');
+      assert.match(res.json().message, /^postprocess failed: .*500/);
+    });
+  });
+
+  test('downstream 400 (e.g. unknown model version) → 400 GW_DEPENDENCY_REJECTED', async () => {
+    servers.behaviour.inference = { status: 400, code: 'INF_UNKNOWN_MODEL_VERSION' };
+    await withGateway(configFor(servers.urls), async (app) => {
+      const res = await predict(app, { instances: [[1]] });
+      assert.equal(res.statusCode, 400);
+      assert.equal(res.json().code, 'GW_DEPENDENCY_REJECTED');
+      assert.match(res.json().message, /^inference rejected the request/);
+    });
+  });
+
+  test('nothing listening → 503 naming the dependency', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    await withGateway(configFor({ ...servers.urls, postprocess: closed }), async (app) => {
+      const res = await predict(app, { instances: [[1]] });
+      assert.equal(res.statusCode, 503);
+      assert.equal(res.json().code, 'GW_DEPENDENCY_UNAVAILABLE');
+      assert.match(res.json().message, /^postprocess is unavailable: .*ECONNREFUSED/);
+      const ready = await app.inject({ method: 'GET', url: '/ready' });
+      assert.equal(ready.statusCode, 503);
+      assert.match(ready.json().message, /postprocess/);
+      assert.doesNotMatch(ready.json().message, /inference|feature-store/);
+    });
+  });
+
+  test('a wrong number of predictions → 502', async () => {
+    servers.behaviour.inference = { body: { model: { name: 'm', version: 'v1' }, predictions: [] } };
+    await withGateway(configFor(servers.urls), async (app) => {
+      const res = await predict(app, { instances: [[1], [2]] });
+      assert.equal(res.statusCode, 502);
+      assert.match(res.json().message, /^inference failed: returned 0 predictions for 2 inputs/);
+    });
+  });
+
+  test('a malformed answer is a 500 GW_INTERNAL without internals', async () => {
+    servers.behaviour.inference = { body: { nonsense: true } };
+    await withGateway(configFor(servers.urls), async (app) => {
+      const res = await predict(app, { instances: [[1]] });
+      assert.equal(res.statusCode, 500);
+      const body = res.json();
+      assert.equal(body.code, 'GW_INTERNAL');
+      assert.match(body.message, new RegExp(res.headers['x-trace-id'] as string));
+      assert.doesNotMatch(res.body, /at .*\.js:\d+/);
+    });
+  });
+});
+
+test('GET /health and /ready', async () => {
+  await withGateway(configFor(servers.urls), async (app) => {
+    assert.deepEqual((await app.inject({ method: 'GET', url: '/health' })).json(), { status: 'ok' });
+    const ready = await app.inject({ method: 'GET', url: '/ready' });
+    assert.equal(ready.statusCode, 200);
+  });
+});

@@ -1,0 +1,35 @@
+import { STATUS_CODES } from 'node:http';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import type { ErrorBody } from './types';
+
+/**
+ * Every error leaves as `{statusCode, code, error, message}`: 4xx say what was
+ * wrong with the request, 5xx name the failing dependency; never a stack.
+ */
+export function installErrorHandlers(app: FastifyInstance, codePrefix: string): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const statusCode = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    // Errors made with @fastify/error carry a deliberate message; anything else may leak internals.
+    const deliberate = err.name === 'FastifyError' || statusCode < 500;
+    // Expected failures (a dependency down, bad input) get one line; only surprises get a stack.
+    if (!deliberate) request.log.error({ err }, err.message);
+    else if (statusCode >= 500) request.log.warn({ code: err.code, reason: err.message }, 'request failed');
+    else request.log.info({ code: err.code, reason: err.message }, 'request rejected');
+    const body: ErrorBody = {
+      statusCode,
+      code: err.code ?? `${codePrefix}_${statusCode < 500 ? 'BAD_REQUEST' : 'INTERNAL'}`,
+      error: STATUS_CODES[statusCode] ?? 'Error',
+      message: deliberate ? err.message : 'Internal error; see the service log for details',
+    };
+    return reply.status(statusCode).send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const body: ErrorBody = {
+      statusCode: 404,
+      code: `${codePrefix}_NOT_FOUND`,
+      error: 'Not Found',
+      message: `Route ${request.method} ${request.url} not found`,
+    };
+    return reply.status(404).send(body);
+  });
+}
