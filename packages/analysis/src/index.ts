@@ -5,6 +5,7 @@ export { selfTimes, childrenIndex } from './analyses/self-time';
 export { analyze, REPORT_KEYS, type AnalysisReport } from './analyses/analyze';
 export type { AnalysisOptions } from './analyses/options';
 export { filterTraces, type TraceFilter } from './analyses/filter';
+export { forgetFacts } from './analyses/trace-facts';
 export { performance } from './analyses/performance';
 export { bottlenecks } from './analyses/bottlenecks';
 export { errors } from './analyses/errors';

@@ -46,8 +46,12 @@ export interface Span {
   duration: number;
   status: StatusCode;
   statusMessage?: string;
+  /**
+   * Span attributes. Loaded data is read-only: equal attribute sets (and empty ones) are one shared,
+   * frozen object, so never mutate them (copy first).
+   */
   attributes: Attributes;
-  /** Resource attributes, shared (same object) by all spans of one process. */
+  /** Resource attributes, shared (same frozen object) by all spans of one process. */
   resource: Attributes;
   events: SpanEvent[];
   /** Loader warnings attached to this span (e.g. clock skew adjusted, duplicate id). */

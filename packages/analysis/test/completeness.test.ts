@@ -41,7 +41,8 @@ test('baggage lost on one hop is named with its keys; orphans, multi-root and cl
   for (const s of t.spans) if (s.service === 'inference') s.attributes = {};
   const orphan = makeTrace([
     { id: 'root', service: 'gateway', name: 'POST /v1/predict', kind: 'server', start: 0, duration: 100, attrs: CTX },
-    { id: 'child', parent: 'root', service: 'feature-store', name: 'x', kind: 'server', start: -5, duration: 10, attrs: CTX },
+    { id: 'child', parent: 'root', service: 'feature-store', name: 'x', kind: 'server', start: -5000, duration: 6000, attrs: CTX },
+    { id: 'rounded', parent: 'root', service: 'feature-store', name: 'x', kind: 'server', start: -800, duration: 900, attrs: CTX },
     { id: 'lost', parent: 'nowhere', service: 'inference', name: 'y', start: 20, duration: 10 },
   ]);
   const r = completeness([t, orphan]);
@@ -53,7 +54,9 @@ test('baggage lost on one hop is named with its keys; orphans, multi-root and cl
   assert.deepEqual(r.orphansByService, [{ service: 'inference', count: 1 }]);
   assert.equal(r.multiRootTraces, 1);
   assert.equal(r.clockSkew.count, 1);
-  assert.deepEqual(r.clockSkew.byHop, [{ hop: 'gateway→feature-store', count: 1, maxUs: 5 }]);
+  // 5 ms early counts; 0.8 ms early is within the 1 ms tolerance (millisecond start times).
+  assert.deepEqual(r.clockSkew.byHop, [{ hop: 'gateway→feature-store', count: 1, maxUs: 5000 }]);
+  assert.equal(completeness([orphan], { clockSkewToleranceUs: 0 }).clockSkew.count, 2);
   assert.ok(r.score < 1);
 });
 
@@ -65,4 +68,37 @@ test('a root whose parent is an untraced caller is not an orphan', () => {
   assert.equal(r.orphanSpans, 0);
   assert.equal(r.externalParentRoots, 1);
   assert.equal(r.score, 1);
+});
+
+test('spans whose caller was not exported yet are orphans, not a split trace', () => {
+  const full = pipelineTrace({ t0: 0, fs: 10, inf: 10, pp: 10, attrs: CTX }).trace;
+  // Only the feature-store server span was exported so far: its parent is named but absent.
+  const partial = { ...full, spans: full.spans.filter((s) => s.service === 'feature-store') };
+  const r = completeness([partial, pipelineTrace({ t0: 5000, fs: 10, inf: 10, pp: 10, attrs: CTX }).trace]);
+  assert.deepEqual(r.downstreamRoots, []);
+  assert.equal(r.orphanSpans, 1);
+  assert.deepEqual(r.orphansByService, [{ service: 'feature-store', count: 1 }]);
+  assert.equal(r.hopAtFault, null);
+});
+
+test('a call made from an empty context: the caller\'s client span roots the split-off trace', () => {
+  const traces: Trace[] = [];
+  for (let i = 0; i < 3; i++) {
+    const full = pipelineTrace({ t0: i * 1000, fs: 10, inf: 10, pp: 10, attrs: CTX }).trace;
+    const pp = full.spans.find((s) => s.service === 'postprocess')!;
+    const client = full.spans.find((s) => s.spanId === pp.parentSpanId)!;
+    full.spans = full.spans.filter((s) => s !== pp && s !== client);
+    traces.push(full);
+    traces.push(
+      makeTrace([
+        { id: 'c', service: 'gateway', name: 'POST', kind: 'client', start: client.start, duration: client.duration },
+        { id: 'pp', parent: 'c', service: 'postprocess', name: pp.name, kind: 'server', start: pp.start, duration: pp.duration },
+      ]),
+    );
+  }
+  // A gateway span that is not a request and calls nothing downstream (start-up work) is no split.
+  traces.push(makeTrace([{ id: 'warm', service: 'gateway', name: 'warmup', start: 0, duration: 5 }]));
+  const r = completeness(traces);
+  assert.deepEqual(r.downstreamRoots, [{ service: 'postprocess', traces: 3, hop: 'gateway→postprocess' }]);
+  assert.equal(r.hopAtFault, 'gateway→postprocess');
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { criticalPathAggregate } from '../src/analyses/critical-path-aggregate';
 import { quantile } from '../src/analyses/stats';
-import { GAP, pipelineTrace } from './trace-builders';
+import { GAP, makeTrace, pipelineTrace } from './trace-builders';
 
 test('per-service share of the critical path at p50/p95 and the saving if X% faster', () => {
   const inputs = [
@@ -34,4 +34,17 @@ test('per-service share of the critical path at p50/p95 and the saving if X% fas
   assert.ok(Math.abs((gw?.shareOfTotal ?? 0) - (3 * (200 + 2 * GAP)) / totalE2e) < 1e-12);
   const op = r.byOperation.find((o) => o.operation === 'POST /v1/infer');
   assert.equal(op?.meanTime, 2000);
+});
+
+test('byCallee counts the time a client span waits on the service it calls', () => {
+  // gateway server [0, 2000) → client [100, 1100) → feature-store server [400, 1000) (300 µs before, 100 µs after).
+  const t = makeTrace([
+    { id: 'root', service: 'gateway', name: 'POST /v1/predict', kind: 'server', start: 0, duration: 2000 },
+    { id: 'c', parent: 'root', service: 'gateway', name: 'POST', kind: 'client', start: 100, duration: 1000 },
+    { id: 's', parent: 'c', service: 'feature-store', name: 'POST /v1/features', kind: 'server', start: 400, duration: 600 },
+  ]);
+  const r = criticalPathAggregate([t]);
+  assert.equal(r.byService.find((s) => s.service === 'feature-store')?.shareOfTotal, 600 / 2000);
+  assert.equal(r.byCallee.find((s) => s.service === 'feature-store')?.shareOfTotal, 1000 / 2000);
+  assert.equal(r.byCallee.find((s) => s.service === 'gateway')?.shareOfTotal, 1000 / 2000);
 });

@@ -229,3 +229,20 @@ test('the streaming splitter gives the same items whatever the chunk boundaries'
     ],
   );
 });
+
+test('several sources are merged by trace id; a missing source is a clear error', async (t) => {
+  const dir = tempDir(t);
+  const a = join(dir, 'a.jsonl');
+  const b = join(dir, 'b.json');
+  writeFileSync(a, otlpLine('gateway', [{ trace: 5, span: 1, startUs: 100, durUs: 50 }]) + '\n');
+  writeFileSync(b, JSON.stringify(JSON.parse(otlpLine('inference', [{ trace: 5, span: 2, parent: 1, startUs: 110, durUs: 20, error: true }])), null, 2));
+  const result = await loadSources([a, b]);
+  assert.equal(result.traces.length, 1);
+  const [root, child] = result.traces[0]!.spans;
+  assert.equal(child!.parentSpanId, root!.spanId);
+  assert.equal(child!.status, 'error');
+  assert.equal(child!.statusMessage, 'boom');
+  assert.equal(child!.attributes['http.response.status_code'], 200);
+  await assert.rejects(loadSources([join(dir, 'nope.json')]), (err: unknown) => err instanceof LoadError && /nope\.json: no such file/.test(err.message));
+  await assert.rejects(loadSources([]), LoadError);
+});

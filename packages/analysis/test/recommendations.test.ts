@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analyze } from '../src/analyses/analyze';
-import type { Recommendation } from '../src/analyses/recommendations';
+import { roundTrips, type Recommendation } from '../src/analyses/recommendations';
+import type { Span } from '../src/model';
+import { makeTrace } from './trace-builders';
 import { generateTraces, type GeneratorOptions } from '../src/synthetic/generator';
 
 function recs(faults: GeneratorOptions['faults'], traces = 600): { list: Recommendation[]; ids: string[]; data: ReturnType<typeof generateTraces> } {
@@ -103,4 +105,47 @@ test('throughput-variability: bursts of traffic', () => {
   const r = only(analyze([...quiet, ...burst, ...quiet2]).recommendations, 'throughput-variability');
   assert.ok((r.evidence.cv as number) >= 0.5);
   assert.ok((r.evidence.peakRate as number) > (r.evidence.meanRate as number));
+});
+
+/** Spans as OpenTelemetry JS records them: start floored to the millisecond, end exact. */
+function quantized(calls: Array<[number, number]>): Span[] {
+  return makeTrace(
+    calls.map(([start, end], i) => {
+      const s = Math.floor(start / 1000) * 1000;
+      return { id: `r${i}`, service: 'feature-store', name: 'hmget', kind: 'client' as const, start: s, duration: end - s };
+    }),
+  ).spans;
+}
+
+test('round trips survive millisecond start times', () => {
+  // Sequential: each call starts 30 µs after the previous reply, round trips of 300 µs.
+  const seq: Array<[number, number]> = [];
+  for (let k = 0, t = 10_400; k < 8; k++, t += 330) seq.push([t, t + 300]);
+  const s = roundTrips(quantized(seq));
+  assert.equal(s.trips, 8);
+  assert.ok(Math.abs(s.durations.reduce((a, b) => a + b, 0) - (seq.at(-1)![1] - 10_000)) < 1e-9, 'trips add up to the wall time');
+  // Pipelined: all sent at once, replies parsed 3 µs apart — whether the round trip is short or long.
+  for (const rt of [300, 3000]) {
+    const pipe: Array<[number, number]> = Array.from({ length: 8 }, (_, k) => [20_100 + k * 2, 20_100 + rt + k * 3]);
+    assert.equal(roundTrips(quantized(pipe)).trips, 1, `pipeline with ${rt} µs round trip`);
+  }
+});
+
+test('sequential-calls and redis-n-plus-one hold with millisecond start times', () => {
+  const data = generateTraces({ traces: 300, seed: 12, faults: { sequentialCalls: true, nPlusOne: true } });
+  for (const t of data) for (const s of t.spans) {
+    const end = s.start + s.duration;
+    s.start = Math.floor(s.start / 1000) * 1000;
+    s.duration = end - s.start;
+  }
+  const ids = analyze(data).recommendations.map((r) => r.id);
+  assert.ok(ids.includes('sequential-calls'), ids.join(', '));
+  assert.ok(ids.includes('redis-n-plus-one'), ids.join(', '));
+  const healthy = generateTraces({ traces: 300, seed: 12 });
+  for (const t of healthy) for (const s of t.spans) {
+    const end = s.start + s.duration;
+    s.start = Math.floor(s.start / 1000) * 1000;
+    s.duration = end - s.start;
+  }
+  assert.deepEqual(analyze(healthy).recommendations.map((r) => r.id), []);
 });

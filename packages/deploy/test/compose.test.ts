@@ -121,3 +121,14 @@ test('the schema check rejects what compose would reject', () => {
   const paths = (validate.errors ?? []).map((e) => e.instancePath).join(' ');
   assert.match(paths, /\/services\/gateway/);
 });
+
+test('the load profile runs `mltrace load` with arguments the CLI accepts, aimed at the gateway', () => {
+  // Required lazily: only this test needs the load generator.
+  const { parseLoadArgs } = require('@mltrace/loadgen') as typeof import('@mltrace/loadgen');
+  const command = svc('load').command as string[];
+  assert.equal(command[0], 'load');
+  const parsed = parseLoadArgs(command.slice(1));
+  assert.equal(parsed.help, false);
+  assert.match(parsed.options.url, /^http:\/\/gateway:8080\//);
+  assert.throws(() => parseLoadArgs(['--url', 'http://gateway:8080/', '--rate', 'lots']));
+});

@@ -12,9 +12,19 @@ const BASE: Record<string, string> = {
   MLTRACE_SAMPLING_STRATEGIES_FILE: '',
   MLTRACE_SAMPLING_REMOTE_URL: '',
   MLTRACE_SCENARIO: '',
+  OTEL_NODE_ENABLED_INSTRUMENTATIONS: '',
+  OTEL_NODE_DISABLED_INSTRUMENTATIONS: '',
 };
 
 const ratio = (p: number): Record<string, string> => ({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: String(p) });
+
+/**
+ * One instrumentation removed at a time. @mltrace/tracing's `all` set honours
+ * OTEL_NODE_ENABLED_INSTRUMENTATIONS (auto-instrumentations-node) except for http, undici
+ * and @fastify/otel, which it always adds. `only-curated` enables the curated ioredis and
+ * pino through that path, so each `no-*` differs from it by exactly one instrumentation.
+ */
+const only = (names: string): Record<string, string> => ({ ...BASE, ...ratio(1), MLTRACE_INSTRUMENTATIONS: 'all', OTEL_NODE_ENABLED_INSTRUMENTATIONS: names });
 
 /**
  * The configurations of issue 5, in the order each round runs them. The load
@@ -29,6 +39,9 @@ export const CONFIGURATIONS: readonly Configuration[] = [
   { id: 'head-100', label: 'head sampling 100 % (curated, file)', tracing: true, exporter: 'file', env: { ...BASE, ...ratio(1) } },
   { id: 'all-100', label: '100 %, MLTRACE_INSTRUMENTATIONS=all', tracing: true, exporter: 'file', env: { ...BASE, ...ratio(1), MLTRACE_INSTRUMENTATIONS: 'all' } },
   { id: 'otlp-100', label: '100 %, OTLP/HTTP protobuf to a local sink', tracing: true, exporter: 'otlp', env: { ...BASE, ...ratio(1), OTEL_TRACES_EXPORTER: 'otlp' } },
+  { id: 'only-curated', label: '100 %, the curated set via the `all` path', tracing: true, exporter: 'file', env: only('ioredis,pino') },
+  { id: 'no-ioredis', label: '100 %, curated without instrumentation-ioredis', tracing: true, exporter: 'file', env: only('pino') },
+  { id: 'no-pino', label: '100 %, curated without instrumentation-pino', tracing: true, exporter: 'file', env: only('ioredis') },
 ];
 
 /** The configurations named in `ids` (comma-separated), always with `off` first as the baseline. */

@@ -7,10 +7,11 @@
  * @mltrace/stack in the build graph (analysis → testkit → stack), so a compile-time
  * dependency from stack's tests would make a cycle. The few fields asserted on are typed here.
  */
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hasRedisServer, startSystem } from '../src';
+import { hasRedisServer, REPO_ROOT, startSystem } from '../src';
 
 export interface Recommendation {
   id: string;
@@ -39,6 +40,7 @@ export interface LoadSummary {
 
 interface LoadgenLib {
   runLoad(opts: Record<string, unknown>): Promise<LoadSummary>;
+  loadMixFile(path: string): Mix;
 }
 interface AnalysisLib {
   loadSources(sources: string[]): Promise<{ traces: unknown[]; spanCount: number }>;
@@ -57,26 +59,26 @@ export interface ScenarioRun {
 export type Mix = Record<string, unknown>;
 
 /**
- * One mix for every scenario and the baseline, so "absent without the switch" compares like with like:
- * batches of 4–8 entities (N+1 shows), both model versions, every segment, most traffic to ap-south
- * (the hot partition), no deliberately invalid requests (errors come only from the scenarios).
+ * The mix of every scenario run and the baseline (docs/scenario-mix.yaml, also what docs/scenarios.md
+ * tells people to use), so "absent without the switch" compares like with like: batches of 4–8
+ * entities (N+1 shows), both model versions, enterprise twice as often as each other segment (the
+ * model-regression slice is then 1 request in 5), most traffic to ap-south (the hot partition), no
+ * deliberately invalid requests (errors come only from the scenarios).
  */
-export const SCENARIO_MIX: Mix = {
-  name: 'scenarios',
-  customers: 2000,
-  batchSizes: { '4': 1, '8': 1 },
-  modelVersions: { v1: 1, v2: 1 },
-  segments: { consumer: 1, smb: 1, enterprise: 1, premium: 1 },
-  regions: { 'ap-south': 6, 'us-east': 2, 'eu-west': 2 },
-  priorities: { normal: 4, high: 1 },
-  invalidFraction: 0,
-  unknownEntityFraction: 0,
-};
+export const SCENARIO_MIX_FILE = join(REPO_ROOT, 'docs', 'scenario-mix.yaml');
 
-export const LOAD = { rate: 40, durationS: 3 };
+/** 80 requests: enough for every rule's minimum counts, light enough for 2 cores running two of these at once. */
+export const LOAD = { rate: 20, durationS: 4 };
 
-export async function runScenario(scenario: string, mix: Mix = SCENARIO_MIX): Promise<ScenarioRun> {
+/** Memoizes one run per test file (the shared baseline). */
+export function once<T>(fn: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => (p ??= fn());
+}
+
+export async function runScenario(scenario: string, load: { rate: number; durationS: number } = LOAD): Promise<ScenarioRun> {
   const loadgen = require('@mltrace/loadgen') as LoadgenLib;
+  const mix = loadgen.loadMixFile(SCENARIO_MIX_FILE);
   const analysis = require('@mltrace/analysis') as AnalysisLib;
   const dir = mkdtempSync(join(tmpdir(), `mltrace-scenario-${scenario}-`));
   const system = await startSystem({
@@ -90,10 +92,10 @@ export async function runScenario(scenario: string, mix: Mix = SCENARIO_MIX): Pr
     env: { OTEL_TRACES_SAMPLER: 'parentbased_always_on', OTEL_TRACES_EXPORTER: 'file', OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '', MLTRACE_SAMPLING_STRATEGIES_FILE: '' },
   });
   try {
-    const load = await loadgen.runLoad({ url: system.urls.gateway, mode: 'open', ...LOAD, mix, seed: 7, timeoutMs: 5000 });
+    const result = await loadgen.runLoad({ url: system.urls.gateway, mode: 'open', ...load, mix, seed: 7, timeoutMs: 5000 });
     await system.stop();
     const loaded = await analysis.loadSources([system.tracesDir]);
-    return { scenario, load, traces: loaded.traces.length, spans: loaded.spanCount, report: analysis.analyze(loaded.traces) };
+    return { scenario, load: result, traces: loaded.traces.length, spans: loaded.spanCount, report: analysis.analyze(loaded.traces) };
   } finally {
     await system.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -102,6 +104,18 @@ export async function runScenario(scenario: string, mix: Mix = SCENARIO_MIX): Pr
 
 export function recommendation(run: ScenarioRun, id: string): Recommendation | undefined {
   return run.report.recommendations.find((r) => r.id === id);
+}
+
+/** The recommendation `id`, failing the test (with the report's summary) when it is missing. */
+export function mustRecommend(run: ScenarioRun, id: string): Recommendation {
+  const rec = recommendation(run, id);
+  assert.ok(rec, `no ${id}: ${describeRun(run)}`);
+  return rec;
+}
+
+/** Every request of the run answered 2xx (a scenario that should slow things down, not break them). */
+export function assertAllAnswered(run: ScenarioRun): void {
+  assert.equal(run.load.ok, run.load.sent, describeRun(run));
 }
 
 /** A short description of a report for assertion messages. */

@@ -77,7 +77,12 @@ export function readTracingConfig(env: Env = process.env, warn: ConfigWarn = () 
   const environment =
     resourceAttrs['deployment.environment.name'] ?? resourceAttrs['deployment.environment'] ?? str(env, 'NODE_ENV') ?? 'development';
 
-  const otlpEndpoint = str(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? str(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  const endpointName = str(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ? 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' : 'OTEL_EXPORTER_OTLP_ENDPOINT';
+  let otlpEndpoint = str(env, endpointName);
+  if (otlpEndpoint !== undefined && !URL.canParse(otlpEndpoint)) {
+    warn(`${endpointName}=${JSON.stringify(otlpEndpoint)} is not a URL; ignoring it (default exporter: file)`);
+    otlpEndpoint = undefined;
+  }
 
   let exporters: TraceExporterKind[] = [otlpEndpoint ? 'otlp' : 'file'];
   const exporterRaw = str(env, 'OTEL_TRACES_EXPORTER');
@@ -106,6 +111,7 @@ export function readTracingConfig(env: Env = process.env, warn: ConfigWarn = () 
 
   const remotePollMs = str(env, 'MLTRACE_SAMPLING_REMOTE_POLL_MS') !== undefined ? int(env, 'MLTRACE_SAMPLING_REMOTE_POLL_MS', warn, 60_000, 100) : undefined;
   const strategiesFile = str(env, 'MLTRACE_SAMPLING_STRATEGIES_FILE');
+  checkSdkSampler(env, warn);
 
   return {
     disabled: bool(env, 'OTEL_SDK_DISABLED', warn),
@@ -133,6 +139,27 @@ export function readTracingConfig(env: Env = process.env, warn: ConfigWarn = () 
     },
     propagators: readPropagators(env, warn),
   };
+}
+
+const SDK_SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'];
+
+/**
+ * OTEL_TRACES_SAMPLER(_ARG) are applied by the SDK itself, which only reports a
+ * bad value through OpenTelemetry's diag logger (silent by default): say it here.
+ */
+function checkSdkSampler(env: Env, warn: ConfigWarn): void {
+  const sampler = str(env, 'OTEL_TRACES_SAMPLER');
+  if (sampler === undefined) return;
+  if (!SDK_SAMPLERS.includes(sampler)) {
+    warn(`OTEL_TRACES_SAMPLER=${JSON.stringify(sampler)} is not supported (supported: ${SDK_SAMPLERS.join(', ')}); using parentbased_always_on`);
+    return;
+  }
+  if (!sampler.endsWith('traceidratio')) return;
+  const arg = str(env, 'OTEL_TRACES_SAMPLER_ARG');
+  const ratio = Number(arg);
+  if (arg === undefined || !Number.isFinite(ratio) || ratio < 0 || ratio > 1) {
+    warn(`OTEL_TRACES_SAMPLER_ARG=${JSON.stringify(arg ?? '')} is not a ratio in [0, 1]; using 1`);
+  }
 }
 
 const PROPAGATORS = ['tracecontext', 'baggage', 'jaeger', 'xheaders'] as const;

@@ -14,3 +14,5 @@ export { getMLContext, withMLContext } from './context';
 export { getTracer, traceModelPrediction, traceFeatureExtraction, traceDataProcessing, recordSpanError } from './helpers';
 export { shutdownTracing, getTracingStats, isTracingActive } from './runtime';
 export { createPropagator } from './propagation/composite';
+export { createSampler, loadStrategiesFile, parseStrategies, StrategiesFileError } from './sampling';
+export type { ParsedStrategies } from './sampling';

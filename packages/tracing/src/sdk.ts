@@ -87,17 +87,16 @@ export function startTracing(config: TracingConfig, warn: WarnLine): TracingRunt
   }
 
   let shutdownPromise: Promise<void> | undefined;
-  let reported = false;
+  let reportedDropped = 0;
+  /** One line with the totals, printed at shutdown (and again at exit only if more spans were lost since). */
   const report = (): void => {
-    if (reported) return;
-    reported = true;
     const s = counters.snapshot();
-    if (s.dropped > 0) {
-      warn(
-        `dropped ${s.dropped} spans (queue full: ${s.droppedQueueFull}, export failed: ${s.droppedExportFailed}, ` +
-          `unsent at shutdown: ${s.droppedAtShutdown}); exported ${s.exported}`,
-      );
-    }
+    if (s.dropped <= reportedDropped) return;
+    reportedDropped = s.dropped;
+    warn(
+      `dropped ${s.dropped} spans (queue full: ${s.droppedQueueFull}, export failed: ${s.droppedExportFailed}, ` +
+        `unsent at shutdown: ${s.droppedAtShutdown}); exported ${s.exported}`,
+    );
   };
   /** Spans still waiting or in flight are lost from here on: count them once. */
   const giveUp = (): void => {
@@ -105,32 +104,32 @@ export function startTracing(config: TracingConfig, warn: WarnLine): TracingRunt
     counters.droppedAtShutdown += batchers.reduce((n, b) => n + b.queued(), 0) + counters.inFlight;
     counters.closed = true;
   };
+  const finish = (): void => {
+    giveUp();
+    report();
+  };
 
   const runtime: TracingRuntime = {
     stats: () => counters.snapshot(),
     shutdown: () =>
       (shutdownPromise ??= new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
-          giveUp();
-          report();
+          finish();
           resolve();
         }, config.shutdownTimeoutMs);
-        sdk.shutdown().then(
-          () => undefined,
-          () => undefined, // export failures are already counted by CountingSpanExporter
-        ).then(() => {
-          clearTimeout(timer);
-          giveUp();
-          report();
-          resolve();
-        });
+        // A rejection means failed exports, which CountingSpanExporter has already counted.
+        void sdk
+          .shutdown()
+          .catch(() => undefined)
+          .then(() => {
+            clearTimeout(timer);
+            finish();
+            resolve();
+          });
       })),
   };
   setTracingRuntime(runtime);
-  installProcessHooks(runtime, () => {
-    giveUp();
-    report();
-  });
+  installProcessHooks(runtime, finish);
   return runtime;
 }
 

@@ -40,3 +40,17 @@ test('spans without baggage get no ML attributes; attributes set by code win ove
   assert.equal(explicit?.attributes[BAGGAGE_TO_ATTRIBUTE.model_version], 'from-code');
   assert.equal(trace.getSpan(ctx), undefined);
 });
+
+test('attributes given when the span starts are not overwritten by baggage', () => {
+  exporter.reset();
+  const ctx = propagation.setBaggage(
+    ROOT_CONTEXT,
+    propagation.createBaggage({ model_version: { value: 'v1' }, region: { value: 'eu-west' } }),
+  );
+  getTracer()
+    .startSpan('predict', { attributes: { [BAGGAGE_TO_ATTRIBUTE.model_version]: 'v2' } }, ctx)
+    .end();
+  const [span] = exporter.getFinishedSpans();
+  assert.equal(span?.attributes[BAGGAGE_TO_ATTRIBUTE.model_version], 'v2');
+  assert.equal(span?.attributes[BAGGAGE_TO_ATTRIBUTE.region], 'eu-west');
+});

@@ -31,6 +31,9 @@ test('an OTLP endpoint switches the default exporter to otlp; OTEL_TRACES_EXPORT
   assert.deepEqual(read({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://c:4318/v1/traces' }).config.exporters, ['otlp']);
   assert.deepEqual(read({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_EXPORTER: 'file,console' }).config.exporters, ['file', 'console']);
   assert.deepEqual(read({ OTEL_TRACES_EXPORTER: 'none' }).config.exporters, []);
+  const bad = read({ OTEL_EXPORTER_OTLP_ENDPOINT: 'jaeger 4318' });
+  assert.deepEqual(bad.config.exporters, ['file']);
+  assert.match(bad.warnings.join('\n'), /^OTEL_EXPORTER_OTLP_ENDPOINT="jaeger 4318" is not a URL/);
 });
 
 test('empty strings count as unset', () => {
@@ -94,4 +97,15 @@ test('sampling, disabled flag and relative paths', () => {
   assert.equal(config.sampling.remotePollMs, 2500);
   assert.equal(config.tracesDir, '/nonexistent/out/traces');
   assert.equal(config.instrumentations, 'all');
+});
+
+test('OTEL_TRACES_SAMPLER(_ARG): supported values pass, bad ones warn once', () => {
+  assert.deepEqual(read({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' }).warnings, []);
+  assert.deepEqual(read({ OTEL_TRACES_SAMPLER: 'always_off' }).warnings, []);
+  const unknown = read({ OTEL_TRACES_SAMPLER: 'jaeger_remote' }).warnings;
+  assert.equal(unknown.length, 1);
+  assert.match(unknown[0]!, /^OTEL_TRACES_SAMPLER="jaeger_remote"/);
+  const badArg = read({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '5' }).warnings;
+  assert.equal(badArg.length, 1);
+  assert.match(badArg[0]!, /^OTEL_TRACES_SAMPLER_ARG="5"/);
 });

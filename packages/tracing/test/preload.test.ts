@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, hasRedisServer, readExportedSpans, startRedisServer, stopProcess, waitForHttp, type ExportedSpan } from '@mltrace/testkit';
@@ -22,20 +23,24 @@ interface App {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** This process's environment without any tracing settings that would leak into the children. */
+function cleanEnv(): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_') && !k.startsWith('MLTRACE_')));
+}
+
 async function startApp(fixture: string, env: Record<string, string>, preload: string[] = []): Promise<App> {
   const port = await freePort();
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_') && !k.startsWith('MLTRACE_')));
   const requires = [...preload, '@mltrace/tracing/register'].flatMap((p) => ['--require', p]);
   const child = spawn(process.execPath, [...requires, join(FIXTURES, fixture)], {
     cwd: PKG_ROOT,
-    env: { ...base, OTEL_BSP_SCHEDULE_DELAY: '50', ...env, PORT: String(port) },
+    env: { ...cleanEnv(), OTEL_BSP_SCHEDULE_DELAY: '50', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code: number | null, signal: NodeJS.Signals | null) => resolve({ code, signal })));
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/health`);
   return { child, url, stdout: () => stdout, stderr: () => stderr, exited };
@@ -84,6 +89,12 @@ test('two fastify apps over undici: one trace, correct parent links, baggage att
   assert.equal((await b.exited).signal, 'SIGTERM');
   assert.equal((await a.exited).code, 0);
   assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.jsonl')).map((f) => f.replace(/-\d+\.jsonl$/, '')).sort(), ['app-a', 'app-b']);
+
+  const firstLine = readFileSync(join(dir, readdirSync(dir).find((f) => f.startsWith('app-b-'))!), 'utf8').split('\n')[0]!;
+  const resourceKeys = (JSON.parse(firstLine).resourceSpans[0].resource.attributes as Array<{ key: string }>).map((a) => a.key);
+  for (const key of ['service.name', 'service.version', 'deployment.environment.name', 'host.name', 'process.pid', 'telemetry.sdk.version']) {
+    assert.ok(resourceKeys.includes(key), `resource has ${key}: ${resourceKeys.join(', ')}`);
+  }
 
   const spans = readExportedSpans(dir);
   const index = byId(spans);
@@ -192,7 +203,7 @@ test('MLTRACE_SAMPLING_STRATEGIES_FILE: the preload samples with the Jaeger-form
   t.after(() => stopProcess(b.child));
   await post(`${a.url}/v1/local`);
   await post(`${b.url}/v1/echo`);
-  await Promise.all([stopProcess(a.child), stopProcess(b.child)]);
+  await Promise.all([stopProcess(a.child), stopProcess(b.child), a.exited, b.exited]);
   const spans = readExportedSpans(traces);
   const root = spans.find((s) => s.serviceName === 'app-a' && s.kind === SERVER);
   assert.ok(root, 'app-a (default strategy, p=1) is traced');
@@ -207,6 +218,7 @@ test('MLTRACE_INSTRUMENTATIONS=all starts the full auto-instrumentation set and 
   t.after(() => stopProcess(b.child));
   await post(`${b.url}/v1/echo`, { baggage: 'region=eu-west' });
   await stopProcess(b.child);
+  await b.exited;
   const server = readExportedSpans(dir).find((s) => s.kind === SERVER);
   assert.equal(server?.name, 'POST /v1/echo');
   assert.equal(server?.attributes['business.region'], 'eu-west');
@@ -230,4 +242,64 @@ test('ioredis commands are child spans of the request; pino log lines carry its 
   const logLine = app.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['msg'] === 'looked up key');
   assert.equal(logLine?.['trace_id'], server.traceId);
   assert.match(String(logLine?.['span_id']), /^[0-9a-f]{16}$/);
+});
+
+test('shutdown is bounded: a collector that never answers costs MLTRACE_SHUTDOWN_TIMEOUT_MS, and the unsent spans are reported', async (t) => {
+  // Accepts connections and never answers, like a hung collector.
+  const sockets: Socket[] = [];
+  const blackhole = createServer((s) => void sockets.push(s));
+  await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', r));
+  t.after(() => {
+    for (const s of sockets) s.destroy();
+    blackhole.close();
+  });
+  const a = await startApp('app-a.js', {
+    OTEL_SERVICE_NAME: 'app-a',
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(blackhole.address() as AddressInfo).port}`,
+    OTEL_EXPORTER_OTLP_TIMEOUT: '30000',
+    OTEL_BSP_SCHEDULE_DELAY: '60000',
+    MLTRACE_SHUTDOWN_TIMEOUT_MS: '700',
+  });
+  t.after(() => stopProcess(a.child));
+  for (let i = 0; i < 3; i++) await post(`${a.url}/v1/local`);
+  const started = Date.now();
+  await stopProcess(a.child, 10_000);
+  const took = Date.now() - started;
+  assert.equal((await a.exited).code, 0);
+  assert.ok(took >= 600 && took < 4000, `shutdown took ${took} ms`);
+  const unsent = Number(/unsent at shutdown: (\d+)/.exec(a.stderr())?.[1]);
+  assert.ok(unsent >= 6, `stderr: ${a.stderr()}`);
+});
+
+test('a script that simply runs out of work is flushed on beforeExit', (t, done) => {
+  const dir = tempDir(t);
+  const script = `require(${JSON.stringify(join(PKG_ROOT, 'dist', 'src', 'index.js'))}).traceDataProcessing({ operation: 'batch-job', inputSize: 3 }, async () => 3, (n) => ({ outputSize: n }));`;
+  const child = spawn(process.execPath, ['--require', '@mltrace/tracing/register', '-e', script], {
+    cwd: PKG_ROOT,
+    env: { ...cleanEnv(), OTEL_SERVICE_NAME: 'batch', MLTRACE_TRACES_DIR: dir, OTEL_BSP_SCHEDULE_DELAY: '60000' },
+    stdio: 'ignore',
+  });
+  child.once('close', (code) => {
+    assert.equal(code, 0);
+    const span = readExportedSpans(dir).find((s) => s.name === 'batch-job');
+    assert.equal(span?.attributes['ml.data.output_size'], 3);
+    done();
+  });
+});
+
+test('process.exit() without shutdownTracing(): the spans lost with the process are still reported', (t, done) => {
+  const dir = tempDir(t);
+  const script = `require(${JSON.stringify(join(PKG_ROOT, 'dist', 'src', 'index.js'))}).traceDataProcessing({ operation: 'abrupt' }, () => 1).then(() => process.exit(0));`;
+  const child = spawn(process.execPath, ['--require', '@mltrace/tracing/register', '-e', script], {
+    cwd: PKG_ROOT,
+    env: { ...cleanEnv(), OTEL_SERVICE_NAME: 'abrupt', MLTRACE_TRACES_DIR: dir, OTEL_BSP_SCHEDULE_DELAY: '60000' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.once('close', (code) => {
+    assert.equal(code, 0);
+    assert.match(stderr, /dropped 1 spans \(queue full: 0, export failed: 0, unsent at shutdown: 1\)/);
+    done();
+  });
 });

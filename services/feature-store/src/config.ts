@@ -2,62 +2,36 @@
  * The only place the feature store reads the environment. An empty string
  * counts as unset; a bad value produces one warning and falls back to the default.
  */
+import { envReader, type Env, type EnvReader } from '@mltrace/service-kit/env';
 import type { FeatureStoreConfig, SeedConfig } from './types';
 
 export const FEATURE_STORE_SCENARIOS = ['slow-features', 'n-plus-one', 'hot-partition'] as const;
 
-type Env = Record<string, string | undefined>;
-
-interface Reader {
-  str(name: string): string | undefined;
-  int(name: string, fallback: number, min: number, max: number): number;
-  warnings: string[];
-}
-
-function reader(env: Env): Reader {
-  const warnings: string[] = [];
-  const str = (name: string): string | undefined => {
-    const v = env[name]?.trim();
-    return v ? v : undefined;
-  };
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = str(name);
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      warnings.push(`${name}=${JSON.stringify(raw)} is not an integer in [${min}, ${max}]; using ${fallback}`);
-      return fallback;
-    }
-    return n;
-  };
-  return { str, int, warnings };
-}
-
-function featureVersion(r: Reader): string {
-  const v = r.str('FEATURE_VERSION');
+function featureVersion(r: EnvReader): string {
+  const v = r.string('FEATURE_VERSION');
   if (v === undefined) return 'v1';
   // The version becomes part of a Redis key: keep it to a safe alphabet.
   if (!/^[A-Za-z0-9._-]{1,32}$/.test(v)) {
-    r.warnings.push(`FEATURE_VERSION=${JSON.stringify(v)} must match [A-Za-z0-9._-]{1,32}; using v1`);
+    r.warn(`FEATURE_VERSION=${JSON.stringify(v)} must match [A-Za-z0-9._-]{1,32}; using v1`);
     return 'v1';
   }
   return v;
 }
 
 export function loadConfig(env: Env = process.env): FeatureStoreConfig {
-  const r = reader(env);
-  const scenario = r.str('MLTRACE_SCENARIO') ?? null;
+  const r = envReader(env);
+  const scenario = r.string('MLTRACE_SCENARIO') ?? null;
   return {
-    host: r.str('HOST') ?? '0.0.0.0',
+    host: r.string('HOST') ?? '0.0.0.0',
     port: r.int('PORT', 8081, 0, 65535),
-    redisUrl: r.str('REDIS_URL') ?? null,
+    redisUrl: r.string('REDIS_URL') ?? null,
     featureVersion: featureVersion(r),
     redisCommandTimeoutMs: r.int('REDIS_COMMAND_TIMEOUT_MS', 500, 1, 60_000),
     redisConnectTimeoutMs: r.int('REDIS_CONNECT_TIMEOUT_MS', 1000, 1, 60_000),
     maxBatchSize: r.int('FEATURE_MAX_BATCH_SIZE', 256, 1, 10_000),
     requestTimeoutMs: r.int('REQUEST_TIMEOUT_MS', 5000, 1, 600_000),
     connectionTimeoutMs: r.int('CONNECTION_TIMEOUT_MS', 10_000, 1, 600_000),
-    logLevel: r.str('LOG_LEVEL') ?? 'info',
+    logLevel: r.string('LOG_LEVEL') ?? 'info',
     // MLTRACE_SCENARIO is shared by every service; names meant for other services are simply not ours.
     scenario: (FEATURE_STORE_SCENARIOS as readonly string[]).includes(scenario ?? '') ? (scenario as FeatureStoreConfig['scenario']) : null,
     memoryCustomerCount: r.int('FEATURE_MEMORY_CUSTOMERS', 0, 0, 1_000_000) || null,
@@ -66,8 +40,8 @@ export function loadConfig(env: Env = process.env): FeatureStoreConfig {
 }
 
 export function loadSeedConfig(env: Env = process.env): SeedConfig {
-  const r = reader(env);
-  const redisUrl = r.str('REDIS_URL');
+  const r = envReader(env);
+  const redisUrl = r.string('REDIS_URL');
   return {
     redisUrl: redisUrl ?? null,
     featureVersion: featureVersion(r),

@@ -1,29 +1,8 @@
-import { shutdownTracing } from '@mltrace/tracing';
+import { runService, serve } from '@mltrace/service-kit/serve';
 import { buildApp } from './app';
 import { loadConfig } from './config';
 
-async function main(): Promise<void> {
+runService('feature-store', async () => {
   const config = loadConfig();
-  const app = buildApp(config);
-  let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
-    try {
-      await app.close();
-      // After close(): the spans of the requests it drained are flushed too.
-      await shutdownTracing();
-    } finally {
-      process.exit(0);
-    }
-  };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  await app.listen({ host: config.host, port: config.port });
-}
-
-main().catch((err: unknown) => {
-  console.error('feature-store failed to start:', err);
-  process.exit(1);
+  await serve(buildApp(config), { host: config.host, port: config.port });
 });

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -6,15 +6,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { generateCustomers } from '@mltrace/dataset';
-import { ATTR_DB_SYSTEM_NAME } from '@opentelemetry/semantic-conventions';
+import { ATTR_DB_OPERATION_BATCH_SIZE, ATTR_DB_OPERATION_NAME, ATTR_DB_SYSTEM_NAME, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from '@opentelemetry/semantic-conventions';
 import { ATTR_ML_OPERATION_TYPE, ATTR_BUSINESS_REGION, ATTR_ML_ENTITY_COUNT, ATTR_ML_ENTITY_MISSING_COUNT, ATTR_ML_FEATURE_STORE_VERSION } from '@mltrace/tracing';
 import { freePort, readExportedSpans, startRedisServer, stopProcess, waitForHttp } from '@mltrace/testkit';
+import { BATCH_HMGET } from '../src/backends/redis';
 import { seedRedis } from '../src/seed';
 import { HOT_PARTITION_DELAY_MS, HOT_PARTITION_REGION } from '../src/scenario';
 
 const PACKAGE_ROOT = join(__dirname, '..', '..');
+/** SPAN_KIND_CLIENT in OTLP's enum (the exported files carry OTLP values, not the API's SpanKind). */
+const OTLP_SPAN_KIND_CLIENT = 3;
 
-test('the service process under the tracing preload: spans, baggage and the hot-partition scenario', async (t) => {
+/** The service as a real process under the tracing preload, over a private seeded Redis; spans go to a temp dir. */
+async function startTraced(t: TestContext, scenario: string): Promise<{ port: number; tracesDir: string; stop: () => Promise<number | null> }> {
   const redis = await startRedisServer();
   t.after(() => redis.stop());
   const admin = new Redis(redis.url);
@@ -31,7 +35,7 @@ test('the service process under the tracing preload: spans, baggage and the hot-
       PORT: String(port),
       HOST: '127.0.0.1',
       REDIS_URL: redis.url,
-      MLTRACE_SCENARIO: 'hot-partition',
+      MLTRACE_SCENARIO: scenario,
       OTEL_SERVICE_NAME: 'feature-store',
       OTEL_TRACES_EXPORTER: 'file',
       MLTRACE_TRACES_DIR: tracesDir,
@@ -41,6 +45,18 @@ test('the service process under the tracing preload: spans, baggage and the hot-
   });
   t.after(() => stopProcess(child));
   await waitForHttp(`http://127.0.0.1:${port}/ready`);
+  return {
+    port,
+    tracesDir,
+    stop: async () => {
+      await stopProcess(child);
+      return child.exitCode;
+    },
+  };
+}
+
+test('the service process under the tracing preload: spans, baggage and the hot-partition scenario', async (t) => {
+  const { port, tracesDir, stop } = await startTraced(t, 'hot-partition');
 
   const lookup = (region: string) =>
     fetch(`http://127.0.0.1:${port}/v1/features`, {
@@ -52,8 +68,7 @@ test('the service process under the tracing preload: spans, baggage and the hot-
   assert.equal((await lookup('eu-west')).status, 200);
 
   // SIGTERM: the server drains, the preload flushes, the process exits cleanly.
-  await stopProcess(child);
-  assert.equal(child.exitCode, 0);
+  assert.equal(await stop(), 0);
 
   const spans = readExportedSpans(tracesDir);
   const extractions = spans.filter((s) => s.attributes[ATTR_ML_OPERATION_TYPE] === 'feature_extraction');
@@ -67,8 +82,38 @@ test('the service process under the tracing preload: spans, baggage and the hot-
   assert.equal(hot.attributes[ATTR_ML_ENTITY_COUNT], 3);
   assert.equal(hot.attributes[ATTR_ML_ENTITY_MISSING_COUNT], 1);
   assert.equal(hot.attributes[ATTR_ML_FEATURE_STORE_VERSION], 'v1');
-  // One pipelined HMGET span per entity, all children of the lookup span.
+  // The pipelined batch is ONE client span, a child of the lookup span; no per-command spans.
   const redisSpans = spans.filter((s) => s.traceId === hot.traceId && s.attributes[ATTR_DB_SYSTEM_NAME] === 'redis');
-  assert.equal(redisSpans.length, 3);
-  assert.ok(redisSpans.every((s) => s.parentSpanId === hot.spanId));
+  assert.equal(redisSpans.length, 1, `redis spans: ${redisSpans.map((s) => s.name).join(', ')}`);
+  const batch = redisSpans[0]!;
+  assert.equal(batch.name, BATCH_HMGET);
+  assert.equal(batch.kind, OTLP_SPAN_KIND_CLIENT);
+  assert.equal(batch.parentSpanId, hot.spanId);
+  assert.equal(batch.attributes[ATTR_DB_OPERATION_NAME], 'BATCH HMGET');
+  assert.equal(batch.attributes[ATTR_DB_OPERATION_BATCH_SIZE], 3);
+  assert.equal(batch.attributes[ATTR_SERVER_ADDRESS], '127.0.0.1');
+  assert.equal(typeof batch.attributes[ATTR_SERVER_PORT], 'number');
+});
+
+test('n-plus-one under the tracing preload: one un-suppressed hmget span per entity, no batch span', async (t) => {
+  const { port, tracesDir, stop } = await startTraced(t, 'n-plus-one');
+  const entities = ['cust-00001', 'cust-00002', 'cust-00003', 'cust-09999'];
+  const res = await fetch(`http://127.0.0.1:${port}/v1/features`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ entities }),
+  });
+  assert.equal(res.status, 200);
+  assert.deepEqual(((await res.json()) as { missing: string[] }).missing, ['cust-09999']);
+  assert.equal(await stop(), 0);
+
+  const spans = readExportedSpans(tracesDir);
+  const lookup = spans.find((s) => s.attributes[ATTR_ML_OPERATION_TYPE] === 'feature_extraction');
+  assert.ok(lookup, 'the lookup span');
+  const redisSpans = spans.filter((s) => s.traceId === lookup.traceId && s.attributes[ATTR_DB_SYSTEM_NAME] === 'redis');
+  assert.deepEqual(
+    redisSpans.map((s) => s.name),
+    entities.map(() => 'hmget'),
+  );
+  assert.ok(redisSpans.every((s) => s.parentSpanId === lookup.spanId && s.attributes[ATTR_DB_OPERATION_BATCH_SIZE] === undefined));
 });

@@ -20,13 +20,8 @@ export interface InferResponse {
   predictions: Prediction[];
 }
 
-/** fastify's error shape, used by every mltrace service. */
-export interface ErrorBody {
-  statusCode: number;
-  code: string;
-  error: string;
-  message: string;
-}
+/** The JSON error body every route returns (fastify's shape, shared by every mltrace service). */
+export type { ErrorBody } from '@mltrace/service-kit/client';
 
 export type InferenceScenario = 'cold-model' | 'model-regression';
 

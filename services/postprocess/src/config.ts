@@ -2,36 +2,26 @@
  * The only place the post-processor reads the environment. An empty string
  * counts as unset; a bad value produces one warning and falls back to the default.
  */
+import { envReader, type Env } from '@mltrace/service-kit/env';
 import type { PostprocessConfig, Thresholds } from './types';
 
 /** High-value segments are flagged earlier: a lower churn probability already counts as churn. */
 export const DEFAULT_THRESHOLDS: Readonly<Thresholds> = { default: 0.5, smb: 0.45, enterprise: 0.4, premium: 0.35 };
 
-type Env = Record<string, string | undefined>;
-
 export function loadConfig(env: Env = process.env): PostprocessConfig {
-  const warnings: string[] = [];
-  const str = (name: string): string | undefined => env[name]?.trim() || undefined;
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = str(name);
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (Number.isInteger(n) && n >= min && n <= max) return n;
-    warnings.push(`${name}=${JSON.stringify(raw)} is not an integer in [${min}, ${max}]; using ${fallback}`);
-    return fallback;
-  };
-  const scenario = str('MLTRACE_SCENARIO');
+  const r = envReader(env);
+  const scenario = r.string('MLTRACE_SCENARIO');
   return {
-    host: str('HOST') ?? '0.0.0.0',
-    port: int('PORT', 8083, 0, 65535),
-    thresholds: parseThresholds(str('THRESHOLDS'), warnings),
-    maxBatchSize: int('POSTPROCESS_MAX_BATCH_SIZE', 256, 1, 10_000),
-    requestTimeoutMs: int('REQUEST_TIMEOUT_MS', 5000, 1, 600_000),
-    connectionTimeoutMs: int('CONNECTION_TIMEOUT_MS', 10_000, 1, 600_000),
-    logLevel: str('LOG_LEVEL') ?? 'info',
+    host: r.string('HOST') ?? '0.0.0.0',
+    port: r.int('PORT', 8083, 0, 65535),
+    thresholds: parseThresholds(r.string('THRESHOLDS'), r.warnings),
+    maxBatchSize: r.int('POSTPROCESS_MAX_BATCH_SIZE', 256, 1, 10_000),
+    requestTimeoutMs: r.int('REQUEST_TIMEOUT_MS', 5000, 1, 600_000),
+    connectionTimeoutMs: r.int('CONNECTION_TIMEOUT_MS', 10_000, 1, 600_000),
+    logLevel: r.string('LOG_LEVEL') ?? 'info',
     // MLTRACE_SCENARIO is shared by every service; names meant for other services are simply not ours.
     scenario: scenario === 'flaky-postprocess' ? scenario : null,
-    warnings,
+    warnings: r.warnings,
   };
 }
 

@@ -55,10 +55,5 @@ export interface PostprocessResponse {
   threshold: number;
 }
 
-/** The JSON error body every route returns (fastify's shape). */
-export interface ErrorBody {
-  statusCode: number;
-  code: string;
-  error: string;
-  message: string;
-}
+/** The JSON error body every route returns (fastify's shape, shared by every mltrace service). */
+export type { ErrorBody } from '@mltrace/service-kit/client';

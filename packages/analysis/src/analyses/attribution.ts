@@ -6,7 +6,8 @@
  */
 import type { Trace } from '../model';
 import { resolvedTopN, type AnalysisOptions } from './options';
-import { opKey, splitOpKey, traceFacts } from './trace-facts';
+import { spanStats } from './op-stats';
+import { splitOpKey, traceFacts } from './trace-facts';
 
 export interface SelfTimeResult {
   totalSelfTime: number;
@@ -17,26 +18,12 @@ export interface SelfTimeResult {
 }
 
 export function selfTimeSummary(traces: readonly Trace[], opts: AnalysisOptions = {}): SelfTimeResult {
-  const bySvc = new Map<string, { t: number; n: number }>();
-  const byOp = new Map<string, { t: number; n: number }>();
+  const stats = spanStats(traces);
+  const total = stats.totalSelfTime;
   const cp = new Map<string, { sum: number; ratioSum: number }>();
-  let total = 0;
   let e2eTotal = 0;
   for (const trace of traces) {
     const f = traceFacts(trace);
-    trace.spans.forEach((s, i) => {
-      const self = f.selfTime[i] as number;
-      total += self;
-      const a = bySvc.get(s.service) ?? { t: 0, n: 0 };
-      a.t += self;
-      a.n++;
-      bySvc.set(s.service, a);
-      const k = opKey(s.service, s.name);
-      const b = byOp.get(k) ?? { t: 0, n: 0 };
-      b.t += self;
-      b.n++;
-      byOp.set(k, b);
-    });
     e2eTotal += f.e2e;
     for (const [svc, time] of f.cpByService) {
       const c = cp.get(svc) ?? { sum: 0, ratioSum: 0 };
@@ -48,9 +35,9 @@ export function selfTimeSummary(traces: readonly Trace[], opts: AnalysisOptions 
   const share = (x: number) => (total > 0 ? x / total : 0);
   return {
     totalSelfTime: total,
-    byService: [...bySvc].map(([service, a]) => ({ service, selfTime: a.t, share: share(a.t), spans: a.n })).sort((a, b) => b.selfTime - a.selfTime),
-    byOperation: [...byOp]
-      .map(([k, a]) => ({ ...splitOpKey(k), selfTime: a.t, share: share(a.t), spans: a.n, meanSelfTime: a.t / a.n }))
+    byService: [...stats.byService].map(([service, a]) => ({ service, selfTime: a.selfTime, share: share(a.selfTime), spans: a.spans })).sort((a, b) => b.selfTime - a.selfTime),
+    byOperation: [...stats.byOp]
+      .map(([k, o]) => ({ ...splitOpKey(k), selfTime: o.selfTime, share: share(o.selfTime), spans: o.durations.length, meanSelfTime: o.selfTime / o.durations.length }))
       .sort((a, b) => b.selfTime - a.selfTime)
       .slice(0, Math.max(resolvedTopN(opts), 1)),
     contribution: [...cp]

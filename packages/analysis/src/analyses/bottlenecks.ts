@@ -9,8 +9,9 @@
  */
 import type { Trace } from '../model';
 import { resolvedTopN, type AnalysisOptions } from './options';
-import { mean, quantileSorted, sortedCopy } from './stats';
-import { opKey, splitOpKey, traceFacts } from './trace-facts';
+import { spanStats } from './op-stats';
+import { mean, quantileSorted } from './stats';
+import { splitOpKey } from './trace-facts';
 
 export interface Bottleneck {
   service: string;
@@ -35,22 +36,10 @@ export interface BottlenecksResult {
 }
 
 export function bottlenecks(traces: readonly Trace[], opts: AnalysisOptions = {}): BottlenecksResult {
-  const acc = new Map<string, { durations: number[]; self: number }>();
-  let total = 0;
-  for (const trace of traces) {
-    const f = traceFacts(trace);
-    trace.spans.forEach((s, i) => {
-      const k = opKey(s.service, s.name);
-      let a = acc.get(k);
-      if (!a) acc.set(k, (a = { durations: [], self: 0 }));
-      a.durations.push(s.duration);
-      const self = f.selfTime[i] as number;
-      a.self += self;
-      total += self;
-    });
-  }
-  const ranked: Bottleneck[] = [...acc].map(([k, a]) => {
-    const sorted = sortedCopy(a.durations);
+  const stats = spanStats(traces);
+  const total = stats.totalSelfTime;
+  const ranked: Bottleneck[] = [...stats.byOp].map(([k, o]) => {
+    const sorted = o.durations;
     const p50 = quantileSorted(sorted, 0.5);
     const p95 = quantileSorted(sorted, 0.95);
     const count = sorted.length;
@@ -60,10 +49,10 @@ export function bottlenecks(traces: readonly Trace[], opts: AnalysisOptions = {}
       mean: mean(sorted),
       p50,
       p95,
-      selfTimeTotal: a.self,
-      selfTimeMean: a.self / count,
-      score: a.self,
-      share: total > 0 ? a.self / total : 0,
+      selfTimeTotal: o.selfTime,
+      selfTimeMean: o.selfTime / count,
+      score: o.selfTime,
+      share: total > 0 ? o.selfTime / total : 0,
       optimizationPotential: (p95 - p50) * count,
     };
   });

@@ -4,15 +4,20 @@
  *   parent is missing is not an orphan: that is the untraced caller (e.g. the load generator)
  *   and is counted as `externalParentRoots`.
  * - multiRootTraces: traces with more than one parentless span.
- * - downstreamRoots: traces whose root is a server span of a service other than the entry:
- *   the request reached it without trace context, so the trace was split in two. The hop at
+ * - downstreamRoots: traces that are not requests entering the system (their root, which names
+ *   no parent, is not a server span of the entry service) but reach a downstream service's
+ *   server span: a call lost its context and the trace was split in two. Counted per downstream
+ *   service; the hop at fault is the expected edge into it. The hop at
  *   fault is the expected edge into that service.
  * - missingServices: traces entering at the entry service, not failed, that lack an expected
  *   service.
  * - context hops: for every caller→callee pair across services, the ML context keys
  *   (ml.*, business.* from baggage) the caller carries but the callee does not; the hop that
  *   loses them is named.
- * - clockSkew: children that start before or end after their parent.
+ * - clockSkew: children that start before or end after their parent by more than a tolerance
+ *   (default 1 ms: exporters that record start times in whole milliseconds put children up to
+ *   1 ms before their parent; a child ending long after its parent is usually a call the caller
+ *   abandoned on timeout).
  * - score = tracedOperations × propagationRate, where tracedOperations = mean share of expected
  *   services present in entry traces, propagationRate = intact hops / (intact + broken hops),
  *   broken = hops losing context keys + downstream roots + orphans.
@@ -20,7 +25,7 @@
 import { BAGGAGE_TO_ATTRIBUTE } from '@mltrace/tracing';
 import type { Span, Trace } from '../model';
 import { DEFAULT_EXPECTED_EDGES, type AnalysisOptions } from './options';
-import { MISSING_PARENT, traceFacts } from './trace-facts';
+import { MISSING_PARENT, NO_PARENT, traceFacts } from './trace-facts';
 
 export const CONTEXT_ATTRIBUTE_KEYS: readonly string[] = Object.values(BAGGAGE_TO_ATTRIBUTE);
 
@@ -84,6 +89,7 @@ export function completeness(traces: readonly Trace[], opts: AnalysisOptions = {
   const entry = resolveEntryService(traces, opts);
   const edges = opts.expectedEdges ?? DEFAULT_EXPECTED_EDGES;
   const expectedServices = [...new Set(edges.flat())];
+  const skewTolerance = opts.clockSkewToleranceUs ?? 1000;
   const intoService = new Map<string, string>();
   for (const [a, b] of edges) if (!intoService.has(b)) intoService.set(b, `${a}→${b}`);
 
@@ -120,12 +126,20 @@ export function completeness(traces: readonly Trace[], opts: AnalysisOptions = {
         count(orphansBySvc, s.service);
       }
     });
-    if (first && first.kind === 'server' && first.service !== entry) {
-      count(downstream, first.service);
-      const h = intoService.get(first.service);
-      if (h) {
-        const [from = '', to = ''] = h.split('→');
-        hop(from, to).traceContextLost++;
+    // A trace that is not a request entering the system (its root is not a server span of the
+    // entry service) yet reaches a downstream service was split off: the call lost its context,
+    // whether the callee's server span became the root or the caller's client span did (a call
+    // made from an empty context). Only roots naming no parent count: one whose parent is named
+    // but absent is an orphan instead (its caller's spans are missing, e.g. not exported yet).
+    if (first && f.parent[f.roots[0] as number] === NO_PARENT && !(first.service === entry && first.kind === 'server')) {
+      const reached = spans.find((s) => s.kind === 'server' && s.service !== entry);
+      if (reached) {
+        count(downstream, reached.service);
+        const h = intoService.get(reached.service);
+        if (h) {
+          const [from = '', to = ''] = h.split('→');
+          hop(from, to).traceContextLost++;
+        }
       }
     }
     // Context the request carries: the keys on its root.
@@ -138,7 +152,7 @@ export function completeness(traces: readonly Trace[], opts: AnalysisOptions = {
       const p = f.parent[i] as number;
       if (p < 0) return;
       const parent = spans[p] as Span;
-      if (s.start < parent.start || s.start + s.duration > parent.start + parent.duration) {
+      if (s.start < parent.start - skewTolerance || s.start + s.duration > parent.start + parent.duration + skewTolerance) {
         const name = `${parent.service}→${s.service}`;
         const k = skew.get(name) ?? { count: 0, maxUs: 0 };
         k.count++;

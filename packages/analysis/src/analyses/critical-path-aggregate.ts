@@ -6,6 +6,10 @@
  * report p50/p95 of that share over the traces whose critical path contains op, the share of
  * all end-to-end time (Σ cp time / Σ end-to-end), and how often op is on the path at all.
  *
+ * byCallee attributes a client span's critical-path time (the part not covered by the callee's
+ * server span: network, connection and queueing) to the service it calls, answering "how much of
+ * the latency is spent in or waiting on X".
+ *
  * Saving potential if op were X % faster (a first-order estimate): in each trace op's
  * critical-path time shrinks by X %, and the new end-to-end time is taken as the old one minus
  * that saving. This assumes the path stays critical; a parallel branch that was almost as long
@@ -43,6 +47,8 @@ export interface CriticalPathAggregate {
   traces: number;
   totalEndToEnd: number;
   byService: Array<{ service: string } & CriticalPathEntry>;
+  /** Like byService, but a client span's time counts for the service it calls (time spent in or waiting on that service). */
+  byCallee: Array<{ service: string } & CriticalPathEntry>;
   byOperation: Array<{ service: string; operation: string } & CriticalPathEntry>;
 }
 
@@ -64,7 +70,7 @@ function aggregate(traces: readonly Trace[], pick: (t: Trace) => Map<string, num
   const out: Array<[string, CriticalPathEntry]> = [];
   for (const [k, a] of acc) {
     const shares = sortedCopy(a.shares);
-    const savings = sortedCopy(a.times.map((x) => x * speedup));
+    const times = sortedCopy(a.times);
     let sum = 0;
     for (const x of a.times) sum += x;
     const meanSaving = n ? (sum * speedup) / n : 0;
@@ -76,8 +82,8 @@ function aggregate(traces: readonly Trace[], pick: (t: Trace) => Map<string, num
         shareOfTotal: totalE2e > 0 ? sum / totalE2e : 0,
         shareP50: quantileSorted(shares, 0.5),
         shareP95: quantileSorted(shares, 0.95),
-        meanTime: mean(a.times),
-        saving: { meanUs: meanSaving, p50Us: quantileSorted(savings, 0.5), meanShare: meanE2e > 0 ? meanSaving / meanE2e : 0 },
+        meanTime: mean(times),
+        saving: { meanUs: meanSaving, p50Us: speedup * quantileSorted(times, 0.5), meanShare: meanE2e > 0 ? meanSaving / meanE2e : 0 },
       },
     ]);
   }
@@ -90,12 +96,14 @@ export function criticalPathAggregate(traces: readonly Trace[], opts: AnalysisOp
   const x = speedupPercent / 100;
   const services = aggregate(traces, (t) => traceFacts(t).cpByService, x);
   const ops = aggregate(traces, (t) => traceFacts(t).cpByOp, x);
+  const callees = aggregate(traces, (t) => traceFacts(t).cpByCallee, x);
   return {
     speedupPercent,
     savingDefinition: `first-order estimate: per trace, the item's critical-path time shrinks by ${speedupPercent}% and end-to-end = trace duration − that saving (assumes the path stays critical, so it is an upper bound)`,
     traces: traces.length,
     totalEndToEnd: services.totalE2e,
     byService: services.out.map(([service, e]) => ({ service, ...e })),
+    byCallee: callees.out.map(([service, e]) => ({ service, ...e })),
     byOperation: ops.out.slice(0, Math.max(resolvedTopN(opts), 1)).map(([k, e]) => ({ ...splitOpKey(k), ...e })),
   };
 }

@@ -14,6 +14,8 @@ export interface AnalysisOptions {
   targetRate?: number;
   /** Call targets in data-dependency order: a later one consumes an earlier one's output (default feature-store, inference, postprocess). */
   pipelineOrder?: string[];
+  /** A child this far (µs) outside its parent counts as clock skew (default 1000). */
+  clockSkewToleranceUs?: number;
   /** Rows kept in ranked lists (default 20). */
   topN?: number;
   /** A comparison of two slices of one attribute, e.g. {key:'ml.model.version', a:'v1', b:'v2'}. */

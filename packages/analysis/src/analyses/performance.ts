@@ -1,12 +1,13 @@
 /**
- * 1. Performance: end-to-end latency distribution, throughput per time bucket with its
- * variability, success rate; the same per service (latency of the spans through which the
+ * 1. Performance: end-to-end latency distribution, throughput (requests: traces rooted at a
+ * server/consumer span) per time bucket with its variability, success rate; the same per service (latency of the spans through which the
  * service is entered) and per operation (every span of that service+name).
  */
-import type { Span, Trace } from '../model';
-import { bucketWidthUs, type AnalysisOptions } from './options';
-import { cv, distribution, histogram, mean, type Distribution, type Histogram } from './stats';
-import { isEntry, isFailure, opKey, splitOpKey, traceFacts } from './trace-facts';
+import type { Trace } from '../model';
+import { spanStats } from './op-stats';
+import { bucketWidthUs, resolvedTopN, type AnalysisOptions } from './options';
+import { cv, distribution, distributionOfSorted, histogram, mean, type Distribution, type Histogram } from './stats';
+import { splitOpKey, traceFacts } from './trace-facts';
 
 export interface ThroughputSeries {
   bucketMs: number;
@@ -72,59 +73,46 @@ export function throughputSeries(startTimes: ArrayLike<number>, opts: AnalysisOp
   };
 }
 
-interface Acc {
-  durations: number[];
-  errors: number;
-}
-
-function summarize(acc: Acc): GroupPerformance {
-  return { count: acc.durations.length, errors: acc.errors, errorRate: acc.durations.length ? acc.errors / acc.durations.length : 0, latency: distribution(acc.durations) };
-}
-
 export function performance(traces: readonly Trace[], opts: AnalysisOptions = {}): PerformanceResult {
   const e2e = new Float64Array(traces.length);
   const starts = new Float64Array(traces.length);
+  // Throughput counts requests: traces rooted at a server or consumer span. Background traces
+  // (a model loaded at start-up, a seeding script) would otherwise stretch the window with empty
+  // buckets. Without any request trace (hand-made data), every trace counts.
+  const requestStarts: number[] = [];
   let failed = 0;
-  let spanCount = 0;
   let wStart = Infinity;
   let wEnd = -Infinity;
-  const byService = new Map<string, Acc>();
-  const byOp = new Map<string, Acc>();
   traces.forEach((trace, t) => {
     const f = traceFacts(trace);
     e2e[t] = f.e2e;
     starts[t] = f.start;
+    const root = f.roots[0] === undefined ? undefined : trace.spans[f.roots[0]];
+    if (root && (root.kind === 'server' || root.kind === 'consumer')) requestStarts.push(f.start);
     if (f.failed) failed++;
     if (f.start < wStart) wStart = f.start;
     if (f.end > wEnd) wEnd = f.end;
-    spanCount += trace.spans.length;
-    trace.spans.forEach((s: Span, i) => {
-      const err = isFailure(s) ? 1 : 0;
-      const k = opKey(s.service, s.name);
-      let o = byOp.get(k);
-      if (!o) byOp.set(k, (o = { durations: [], errors: 0 }));
-      o.durations.push(s.duration);
-      o.errors += err;
-      if (isEntry(trace.spans, f.parent, i)) {
-        let a = byService.get(s.service);
-        if (!a) byService.set(s.service, (a = { durations: [], errors: 0 }));
-        a.durations.push(s.duration);
-        a.errors += err;
-      }
-    });
+  });
+  const stats = spanStats(traces);
+  const group = (g: { durations: Float64Array; errors: number }): GroupPerformance => ({
+    count: g.durations.length,
+    errors: g.errors,
+    errorRate: g.durations.length ? g.errors / g.durations.length : 0,
+    latency: distributionOfSorted(g.durations),
   });
   return {
     traces: traces.length,
-    spans: spanCount,
+    spans: stats.spanCount,
     window: { start: traces.length ? wStart : 0, end: traces.length ? wEnd : 0 },
     latency: distribution(e2e),
     histogram: histogram(e2e, 24),
     successRate: traces.length ? 1 - failed / traces.length : 1,
     failedTraces: failed,
-    throughput: throughputSeries(starts, opts),
-    byService: [...byService].map(([service, acc]) => ({ service, ...summarize(acc) })).sort((a, b) => b.count - a.count),
-    byOperation: [...byOp]
-      .map(([k, acc]) => ({ ...splitOpKey(k), ...summarize(acc) }))
-      .sort((a, b) => b.latency.mean * b.count - a.latency.mean * a.count),
+    throughput: throughputSeries(requestStarts.length ? requestStarts : starts, opts),
+    byService: [...stats.byServiceEntry].map(([service, g]) => ({ service, ...group(g) })).sort((a, b) => b.count - a.count),
+    byOperation: [...stats.byOp]
+      .map(([k, g]) => ({ ...splitOpKey(k), ...group(g) }))
+      .sort((a, b) => b.latency.mean * b.count - a.latency.mean * a.count)
+      .slice(0, Math.max(resolvedTopN(opts), 1)),
   };
 }

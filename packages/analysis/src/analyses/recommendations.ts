@@ -50,6 +50,7 @@ export interface Findings {
   slices: SlicesResult;
 }
 
+const OPERATION_TYPE: string = ATTR_ML_OPERATION_TYPE;
 const ms = (us: number) => Math.round(us / 10) / 100;
 const pct = (x: number) => Math.round(x * 1000) / 10;
 
@@ -74,7 +75,7 @@ function modelReloaded(traces: readonly Trace[], totalE2e: number): Recommendati
     let found = false;
     const loadServices = new Set<string>();
     t.spans.forEach((s, i) => {
-      const isLoad = s.name === 'model_load' || s.attributes[ATTR_ML_OPERATION_TYPE] === 'model_load';
+      const isLoad = s.name === 'model_load' || s.attributes[OPERATION_TYPE] === 'model_load';
       if (!isLoad) return;
       // Loads at start-up form their own trace; only loads inside a request count.
       const root = f.roots[0] === undefined ? undefined : (t.spans[f.roots[0]] as Span);
@@ -118,6 +119,39 @@ function modelReloaded(traces: readonly Trace[], totalE2e: number): Recommendati
   ];
 }
 
+/**
+ * OpenTelemetry JS records span starts in whole milliseconds (Date.now()) and durations precisely,
+ * so a start can be up to this much earlier than it really was; ends are exact.
+ */
+export const START_QUANTUM_US = 1000;
+/** Replies of one pipeline are parsed back to back; a new round trip ends at least this much later. */
+const REPLY_GAP_US = 25;
+
+/**
+ * Groups calls into network round trips, robust to millisecond start times: ordered by their
+ * (exact) end, a call starts a new round trip when it ended clearly after the previous one and
+ * could not have started before the previous one ended. Durations of the round trips are
+ * measured between consecutive ends (the first: its own span), so they add up to the wall time.
+ */
+export function roundTrips(calls: readonly Span[]): { trips: number; durations: number[] } {
+  const byEnd = [...calls].sort((a, b) => a.start + a.duration - (b.start + b.duration));
+  const durations: number[] = [];
+  let tripStart = Infinity;
+  let first = true;
+  let prevEnd = -Infinity;
+  for (const c of byEnd) {
+    const end = c.start + c.duration;
+    if (prevEnd > -Infinity && end - prevEnd >= REPLY_GAP_US && c.start >= prevEnd - START_QUANTUM_US) {
+      durations.push(prevEnd - tripStart);
+      tripStart = prevEnd;
+      first = false;
+    } else if (first) tripStart = Math.min(tripStart, c.start);
+    prevEnd = end;
+  }
+  if (byEnd.length) durations.push(prevEnd - tripStart);
+  return { trips: durations.length, durations };
+}
+
 function redisNPlusOne(traces: readonly Trace[], totalE2e: number): Recommendation[] {
   const perOwner: Array<{ calls: number; trips: number; gain: number }> = [];
   const ownerServices = new Map<string, number>();
@@ -137,33 +171,26 @@ function redisNPlusOne(traces: readonly Trace[], totalE2e: number): Recommendati
     for (const [owner, idx] of byOwner) {
       const svc = (t.spans[owner] as Span).service;
       ownerServices.set(svc, (ownerServices.get(svc) ?? 0) + 1);
-      // Round trips: overlapping calls (one pipeline) form one group.
-      const sorted = idx.map((i) => t.spans[i] as Span).sort((a, b) => a.start - b.start);
-      const groups: number[] = [];
-      let gStart = -Infinity;
-      let gEnd = -Infinity;
-      for (const s of sorted) {
-        if (s.start >= gEnd) {
-          if (gEnd > -Infinity) groups.push(gEnd - gStart);
-          gStart = s.start;
-          gEnd = s.start + s.duration;
-        } else gEnd = Math.max(gEnd, s.start + s.duration);
-      }
-      groups.push(gEnd - gStart);
+      const { trips, durations } = roundTrips(idx.map((i) => t.spans[i] as Span));
       let sum = 0;
       let max = 0;
-      for (const g of groups) {
+      for (const g of durations) {
         sum += g;
         if (g > max) max = g;
       }
-      perOwner.push({ calls: idx.length, trips: groups.length, gain: sum - max });
+      perOwner.push({ calls: idx.length, trips, gain: sum - max });
     }
   }
-  if (perOwner.length < 5) return [];
-  const trips = perOwner.map((o) => o.trips);
+  // Requests with one Redis call say nothing; among the others, N+1 means (nearly) every call is
+  // its own round trip, where a pipeline or MGET puts them all in one. "Nearly": on a busy host
+  // two sequential replies can land back to back and look like one trip.
+  const multi = perOwner.filter((o) => o.calls >= 2);
+  if (multi.length < 5) return [];
+  const sequential = multi.filter((o) => o.trips > 0.5 * o.calls).length / multi.length;
+  const trips = multi.map((o) => o.trips);
   const meanTrips = mean(trips);
   const medianTrips = quantile(trips, 0.5);
-  if (meanTrips < 3 || medianTrips < 3) return [];
+  if (sequential < 0.5 || meanTrips < 2) return [];
   const service = [...ownerServices].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '?';
   const topCommand = [...commands].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '?';
   const gainSum = perOwner.reduce((a, o) => a + o.gain, 0);
@@ -175,7 +202,9 @@ function redisNPlusOne(traces: readonly Trace[], totalE2e: number): Recommendati
       action: `Batch the ${topCommand} calls of one request into a single pipeline (or MGET/HMGET over all keys) so each request makes one round trip.`,
       evidence: {
         requests: perOwner.length,
-        meanRedisCallsPerRequest: mean(perOwner.map((o) => o.calls)),
+        requestsWithSeveralCalls: multi.length,
+        shareMostlyOneCallPerRoundTrip: Math.round(sequential * 1000) / 10,
+        meanRedisCallsPerRequest: mean(multi.map((o) => o.calls)),
         meanRoundTripsPerRequest: meanTrips,
         medianRoundTripsPerRequest: medianTrips,
         command: topCommand,
@@ -236,7 +265,9 @@ function sequentialCalls(traces: readonly Trace[], totalE2e: number, opts: Analy
         for (let b = a + 1; b < list.length; b++) {
           const x = list[a]!;
           const y = list[b]!;
-          if (y.span.start < x.span.start + x.span.duration) continue; // they overlap: already concurrent
+          // Already concurrent: y started in the same millisecond as x, or clearly before x ended
+          // (starts are whole milliseconds, see START_QUANTUM_US).
+          if (y.span.start <= x.span.start || y.span.start < x.span.start + x.span.duration - START_QUANTUM_US) continue;
           if (isFailure(x.span)) continue; // a retry after a failure is sequential on purpose
           if (dependent(x.target, y.target)) continue;
           involved.add(a).add(b);
@@ -281,13 +312,28 @@ export function recommendations(traces: readonly Trace[], findings: Findings, op
 
   const fsName = opts.featureStoreService ?? 'feature-store';
   const fs = findings.criticalPath.byService.find((s) => s.service === fsName);
-  if (fs && fs.shareOfTotal >= 0.5 && traces.length >= 5) {
+  const fsCalls = findings.criticalPath.byCallee.find((s) => s.service === fsName);
+  // The bulk and the tail must both point at the feature store: its own spans hold ≥ 40 % of all
+  // end-to-end time on the critical path, or its spans plus the calls waiting on it ≥ 50 %; and
+  // ≥ 60 % of the slowest traces (p95). A feature store that is merely the biggest hop of a fast
+  // pipeline does not dominate.
+  const own = fs !== undefined && fs.shareOfTotal >= 0.4 && fs.shareP95 >= 0.6;
+  const withCalls = fsCalls !== undefined && fsCalls.shareOfTotal >= 0.5 && fsCalls.shareP95 >= 0.6;
+  if (fs && fsCalls && (own || withCalls) && traces.length >= 5) {
     out.push({
       id: 'feature-store-dominates',
       title: 'The feature store dominates the critical path',
       target: fsName,
       action: `Cache features close to the gateway (or in ${fsName} in front of its backend) and look at what makes ${fsName} slow in the bottleneck table.`,
-      evidence: { criticalPathShare: pct(fs.shareOfTotal), shareP50: pct(fs.shareP50), shareP95: pct(fs.shareP95), meanCriticalPathMs: ms(fs.meanTime), traces: fs.traces },
+      evidence: {
+        criticalPathShare: pct(fs.shareOfTotal),
+        shareP50: pct(fs.shareP50),
+        shareP95: pct(fs.shareP95),
+        shareWithCallsToIt: pct(fsCalls.shareOfTotal),
+        shareWithCallsP95: pct(fsCalls.shareP95),
+        meanCriticalPathMs: ms(fs.meanTime),
+        traces: fs.traces,
+      },
       estimatedGain: {
         value: ms(fs.saving.meanUs),
         unit: 'ms per request',
@@ -298,7 +344,7 @@ export function recommendations(traces: readonly Trace[], findings: Findings, op
   }
 
   const tp = findings.performance.throughput;
-  if (tp.counts.length >= 10 && tp.cv >= 0.5 && tp.peakRate > 0) {
+  if (tp.counts.length >= 10 && tp.cv >= 0.75 && tp.peakRate > 0) {
     const freed = (tp.peakRate - tp.meanRate) / tp.peakRate;
     out.push({
       id: 'throughput-variability',

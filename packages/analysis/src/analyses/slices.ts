@@ -17,7 +17,7 @@
 import type { Trace } from '../model';
 import type { AnalysisOptions } from './options';
 import { distribution, informationGain, mannWhitneyU, mean, quantileSorted, sortedCopy, twoProportionZ, type Distribution, type TestResult } from './stats';
-import { SLICE_KEYS, opKey, splitOpKey, traceFacts } from './trace-facts';
+import { SLICE_KEYS, opKey, splitOpKey, traceFacts, type TraceFacts } from './trace-facts';
 
 export interface SliceStats {
   value: string;
@@ -82,16 +82,23 @@ function significance(p: number): string {
 }
 
 export function summarizeGroup(label: string, traces: readonly Trace[]): GroupSummary {
-  const e2e: number[] = [];
-  const conf: number[] = [];
+  return summarizeFacts(label, traces.map(traceFacts));
+}
+
+function summarizeFacts(label: string, facts: readonly TraceFacts[]): GroupSummary {
+  const e2e = new Float64Array(facts.length);
+  let confSum = 0;
+  let confN = 0;
   let failed = 0;
-  for (const t of traces) {
-    const f = traceFacts(t);
-    e2e.push(f.e2e);
+  facts.forEach((f, i) => {
+    e2e[i] = f.e2e;
     if (f.failed) failed++;
-    if (f.confidence !== undefined) conf.push(f.confidence);
-  }
-  return { label, traces: traces.length, latency: distribution(e2e), errorRate: traces.length ? failed / traces.length : 0, failed, confidence: conf.length ? mean(conf) : null };
+    if (f.confidence !== undefined) {
+      confSum += f.confidence;
+      confN++;
+    }
+  });
+  return { label, traces: facts.length, latency: distribution(e2e), errorRate: facts.length ? failed / facts.length : 0, failed, confidence: confN ? confSum / confN : null };
 }
 
 function opMedians(traces: readonly Trace[]): Map<string, number> {
@@ -146,12 +153,11 @@ export function compareGroups(labelA: string, a: readonly Trace[], labelB: strin
   };
 }
 
-function sliceStats(value: string, traces: readonly Trace[]): SliceStats {
-  const g = summarizeGroup(value, traces);
+function sliceStats(value: string, facts: readonly TraceFacts[]): SliceStats {
+  const g = summarizeFacts(value, facts);
   const cp = new Map<string, number>();
   let e2e = 0;
-  for (const t of traces) {
-    const f = traceFacts(t);
+  for (const f of facts) {
     e2e += f.e2e;
     for (const [s, x] of f.cpByService) cp.set(s, (cp.get(s) ?? 0) + x);
   }
@@ -238,8 +244,9 @@ function slowSlices(traces: readonly Trace[]): SlowSlice[] {
       label,
       conditions: g.conditions,
       traces: slice.length,
-      p50Us: quantileSorted(sortedCopy(slice), 0.5),
-      restP50Us: quantileSorted(sortedCopy(others), 0.5),
+      // Filled in only for the slices reported (sorting every candidate would be wasted).
+      p50Us: NaN,
+      restP50Us: NaN,
       meanUs: mean(slice),
       restMeanUs: restMean,
       ratio: restMean > 0 ? mean(slice) / restMean : 0,
@@ -250,9 +257,32 @@ function slowSlices(traces: readonly Trace[]): SlowSlice[] {
     evaluated.set(label, s);
     return { s, slice, others };
   };
+  // Σ and count of end-to-end time over the traces that carry both keys of a pair (for a cheap
+  // first look at a pair's mean ratio before sorting anything).
+  const present = new Map<number, { sum: number; count: number }>();
+  const presentFor = (a: number, b: number) => {
+    let p = present.get(a * K + b);
+    if (!p) {
+      p = { sum: 0, count: 0 };
+      for (let i = 0; i < n; i++)
+        if (matrix[i * K + a] !== 0 && matrix[i * K + b] !== 0) {
+          p.sum += e2e[i] as number;
+          p.count++;
+        }
+      present.set(a * K + b, p);
+    }
+    return p;
+  };
   const candidates: Array<{ s: SlowSlice & { single: boolean }; slice: number[]; others: number[] }> = [];
   for (const [label, g] of groups) {
     if (g.idx.length < minN) continue;
+    if (g.keys.length === 2) {
+      const p = presentFor(g.keys[0] as number, g.keys[1] as number);
+      let sum = 0;
+      for (const i of g.idx) sum += e2e[i] as number;
+      const restCount = p.count - g.idx.length;
+      if (restCount < minN || sum / g.idx.length < 1.2 * ((p.sum - sum) / restCount)) continue;
+    }
     const rest = restOf(g);
     if (rest.length < minN) continue;
     // Singles are always evaluated (pairs are judged against them); pairs only when slower on average.
@@ -268,6 +298,8 @@ function slowSlices(traces: readonly Trace[]): SlowSlice[] {
     }
     s.pValue = mannWhitneyU(slice, others).pValue;
     if (s.pValue >= 0.001) continue;
+    s.p50Us = quantileSorted(sortedCopy(slice), 0.5);
+    s.restP50Us = quantileSorted(sortedCopy(others), 0.5);
     out.push(s);
   }
   // A single value that is slow only because it contains a slow pair (v2 is slow only for
@@ -294,20 +326,21 @@ function slowSlices(traces: readonly Trace[]): SlowSlice[] {
     .sort((x, y) => y.ratio - x.ratio);
 }
 
-function separators(traces: readonly Trace[], label: (i: number) => boolean): Separator[] {
+function separators(contexts: readonly (string | undefined)[][], labels: Uint8Array): Separator[] {
   const out: Separator[] = [];
+  const n = contexts.length;
   let pos = 0;
-  for (let i = 0; i < traces.length; i++) if (label(i)) pos++;
-  const baseRate = traces.length ? pos / traces.length : 0;
+  for (let i = 0; i < n; i++) pos += labels[i] as number;
+  const baseRate = n ? pos / n : 0;
   SLICE_KEYS.forEach((key, k) => {
     const groups = new Map<string, [number, number]>();
-    traces.forEach((t, i) => {
-      const v = traceFacts(t).context[k] ?? '(unset)';
-      const g = groups.get(v) ?? [0, 0];
-      if (label(i)) g[0]++;
+    for (let i = 0; i < n; i++) {
+      const v = (contexts[i] as (string | undefined)[])[k] ?? '(unset)';
+      let g = groups.get(v);
+      if (!g) groups.set(v, (g = [0, 0]));
+      g[0] += labels[i] as number;
       g[1]++;
-      groups.set(v, g);
-    });
+    }
     if (groups.size < 2) return;
     let worst = '';
     let worstRate = -1;
@@ -319,11 +352,13 @@ function separators(traces: readonly Trace[], label: (i: number) => boolean): Se
 
 export function slices(traces: readonly Trace[], opts: AnalysisOptions = {}): SlicesResult {
   const byKey: SlicesResult['byKey'] = [];
+  const facts = traces.map(traceFacts);
   SLICE_KEYS.forEach((key, k) => {
-    const groups = new Map<string, Trace[]>();
+    const groups = new Map<string, TraceFacts[]>();
     let untagged = 0;
-    for (const t of traces) {
-      const v = traceFacts(t).context[k];
+    for (let i = 0; i < traces.length; i++) {
+      const t = facts[i] as TraceFacts;
+      const v = t.context[k];
       if (v === undefined) {
         untagged++;
         continue;
@@ -336,8 +371,10 @@ export function slices(traces: readonly Trace[], opts: AnalysisOptions = {}): Sl
     const top = [...groups].sort((a, b) => b[1].length - a[1].length).slice(0, 20);
     byKey.push({ key, untagged, distinctValues: groups.size, values: top.map(([v, ts]) => sliceStats(v, ts)) });
   });
-  const e2eSorted = sortedCopy(traces.map((t) => traceFacts(t).e2e));
-  const slowThreshold = quantileSorted(e2eSorted, 0.9);
+  const slowThreshold = quantileSorted(sortedCopy(facts.map((f) => f.e2e)), 0.9);
+  const contexts = facts.map((f) => f.context);
+  const slowLabels = Uint8Array.from(facts, (f) => (traces.length >= 10 && f.e2e >= slowThreshold ? 1 : 0));
+  const failedLabels = Uint8Array.from(facts, (f) => (f.failed ? 1 : 0));
   let comparison: Comparison | null = null;
   if (opts.compare) {
     const k = SLICE_KEYS.indexOf(opts.compare.key);
@@ -350,8 +387,8 @@ export function slices(traces: readonly Trace[], opts: AnalysisOptions = {}): Sl
     slowSlices: slowSlices(traces),
     separators: {
       slowThresholdUs: slowThreshold,
-      slow: separators(traces, (i) => traceFacts(traces[i] as Trace).e2e >= slowThreshold && traces.length >= 10),
-      failed: separators(traces, (i) => traceFacts(traces[i] as Trace).failed),
+      slow: separators(contexts, slowLabels),
+      failed: separators(contexts, failedLabels),
     },
     comparison,
   };

@@ -17,7 +17,10 @@ export interface Distribution {
 
 /** Sorts a copy ascending (typed array sort is numeric and fast). */
 export function sortedCopy(values: ArrayLike<number>): Float64Array {
-  const out = Float64Array.from(values as ArrayLike<number>);
+  // A plain copy loop: Float64Array.from(array) takes the slow iterator path.
+  const n = values.length;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = values[i] as number;
   out.sort();
   return out;
 }
@@ -62,7 +65,11 @@ export function cv(values: ArrayLike<number>): number {
 }
 
 export function distribution(values: ArrayLike<number>): Distribution {
-  const s = sortedCopy(values);
+  return distributionOfSorted(sortedCopy(values));
+}
+
+/** distribution() of a sample already sorted ascending. */
+export function distributionOfSorted(s: ArrayLike<number>): Distribution {
   const n = s.length;
   if (n === 0) return { count: 0, mean: NaN, std: NaN, min: NaN, p50: NaN, p90: NaN, p95: NaN, p99: NaN, max: NaN };
   return {
@@ -114,6 +121,13 @@ export function normalCdf(z: number): number {
   return z >= 0 ? 0.5 * (1 + y) : 0.5 * (1 - y);
 }
 
+/** Below this the normal approximation (and double precision) cannot tell: p-values are floored here, never 0. */
+export const MIN_P_VALUE = 1e-16;
+
+function twoSidedP(z: number): number {
+  return Math.max(MIN_P_VALUE, Math.min(1, 2 * (1 - normalCdf(Math.abs(z)))));
+}
+
 export interface TestResult {
   /** The test statistic (U for Mann–Whitney, z for the proportion test). */
   statistic: number;
@@ -156,7 +170,7 @@ export function mannWhitneyU(a: ArrayLike<number>, b: ArrayLike<number>): TestRe
   if (variance <= 0) return { statistic: u, z: 0, pValue: 1 };
   const diff = u - mu;
   const z = (diff - Math.sign(diff) * 0.5) / Math.sqrt(variance);
-  return { statistic: u, z, pValue: Math.min(1, 2 * (1 - normalCdf(Math.abs(z)))) };
+  return { statistic: u, z, pValue: twoSidedP(z) };
 }
 
 /** Two-proportion z-test (pooled), two-sided. */
@@ -168,7 +182,7 @@ export function twoProportionZ(successA: number, nA: number, successB: number, n
   const se = Math.sqrt(p * (1 - p) * (1 / nA + 1 / nB));
   if (se === 0) return { statistic: 0, z: 0, pValue: 1 };
   const z = (pA - pB) / se;
-  return { statistic: z, z, pValue: Math.min(1, 2 * (1 - normalCdf(Math.abs(z)))) };
+  return { statistic: z, z, pValue: twoSidedP(z) };
 }
 
 /** "***" p<0.001, "**" p<0.01, "*" p<0.05, "" otherwise. */

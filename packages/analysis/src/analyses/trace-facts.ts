@@ -21,6 +21,9 @@ export const SLICE_KEYS: readonly string[] = [
 ];
 
 const HTTP_STATUS_KEYS = ['http.response.status_code', 'http.status_code'];
+// Plain module constants: an imported binding is read through a getter on every use.
+const CONFIDENCE_MEAN: string = ATTR_ML_PREDICTION_CONFIDENCE_MEAN;
+const CONFIDENCE: string = ATTR_ML_PREDICTION_CONFIDENCE;
 
 /** NO_PARENT: a root; MISSING_PARENT: names a parent that is not in the trace (an orphan). */
 export const NO_PARENT = -1;
@@ -45,6 +48,11 @@ export interface TraceFacts {
   /** Critical-path time per operation key and per service (µs). */
   cpByOp: Map<string, number>;
   cpByService: Map<string, number>;
+  /**
+   * Critical-path time per service including the time its callers' client spans wait on it
+   * beyond its own spans (network, queueing before its server span starts).
+   */
+  cpByCallee: Map<string, number>;
 }
 
 const opKeys = new Map<string, Map<string, string>>();
@@ -82,12 +90,20 @@ export function isFailure(span: Span): boolean {
   return !(status !== undefined && status >= 400 && status < 500);
 }
 
-const memo = new WeakMap<Trace, TraceFacts>();
+/** The memo lives on the trace under a symbol (invisible to JSON and to other code); faster than a WeakMap lookup. */
+const FACTS = Symbol('mltrace.traceFacts');
+type WithFacts = Trace & { [FACTS]?: TraceFacts };
 
 export function traceFacts(trace: Trace): TraceFacts {
-  let f = memo.get(trace);
-  if (!f) memo.set(trace, (f = computeFacts(trace)));
+  const t = trace as WithFacts;
+  let f = t[FACTS];
+  if (!f) Object.defineProperty(t, FACTS, { value: (f = computeFacts(trace)), enumerable: false, writable: true });
   return f;
+}
+
+/** Drops the memo (after a trace's spans were changed in place). */
+export function forgetFacts(trace: Trace): void {
+  (trace as WithFacts)[FACTS] = undefined;
 }
 
 function computeFacts(trace: Trace): TraceFacts {
@@ -111,7 +127,7 @@ function computeFacts(trace: Trace): TraceFacts {
     const e = spanEnd(s);
     if (e > end) end = e;
     if (!failed && isFailure(s)) failed = true;
-    const c = s.attributes[ATTR_ML_PREDICTION_CONFIDENCE_MEAN] ?? s.attributes[ATTR_ML_PREDICTION_CONFIDENCE];
+    const c = s.attributes[CONFIDENCE_MEAN] ?? s.attributes[CONFIDENCE];
     if (typeof c === 'number' && Number.isFinite(c)) {
       confSum += c;
       confN++;
@@ -133,8 +149,15 @@ function computeFacts(trace: Trace): TraceFacts {
   const selfTime = new Float64Array(n);
   for (let i = 0; i < n; i++) selfTime[i] = st.get((spans[i] as Span).spanId) ?? (spans[i] as Span).duration;
 
+  // The service each client span calls: its child in another service.
+  const callee = new Map<number, string>();
+  for (let i = 0; i < n; i++) {
+    const p = parent[i] as number;
+    if (p >= 0 && (spans[p] as Span).kind === 'client' && (spans[p] as Span).service !== (spans[i] as Span).service) callee.set(p, (spans[i] as Span).service);
+  }
   const cpByOp = new Map<string, number>();
   const cpByService = new Map<string, number>();
+  const cpByCallee = new Map<string, number>();
   for (const section of criticalPath(trace)) {
     const i = index.get(section.spanId);
     if (i === undefined) continue;
@@ -143,6 +166,8 @@ function computeFacts(trace: Trace): TraceFacts {
     const k = opKey(s.service, s.name);
     cpByOp.set(k, (cpByOp.get(k) ?? 0) + d);
     cpByService.set(s.service, (cpByService.get(s.service) ?? 0) + d);
+    const c = callee.get(i) ?? s.service;
+    cpByCallee.set(c, (cpByCallee.get(c) ?? 0) + d);
   }
   return {
     parent,
@@ -156,6 +181,7 @@ function computeFacts(trace: Trace): TraceFacts {
     selfTime,
     cpByOp,
     cpByService,
+    cpByCallee,
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyze } from '../analyses/analyze';
@@ -24,6 +24,9 @@ interface Measurement {
   loadSeconds: number;
   analyzeSeconds: number;
   totalSeconds: number;
+  /** CPU time (user + system) of load and of analysis: robust to other work on the machine. */
+  loadCpuSeconds: number;
+  analyzeCpuSeconds: number;
   spansPerSecond: number;
   peakRssMB: number;
   bytesPerSpan: number;
@@ -31,11 +34,15 @@ interface Measurement {
 
 async function child(file: string): Promise<void> {
   const base = process.resourceUsage().maxRSS * 1024;
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const loaded = await loadSources([file]);
   const t1 = process.hrtime.bigint();
+  const c1 = process.cpuUsage();
   const report = analyze(loaded.traces);
   const t2 = process.hrtime.bigint();
+  const c2 = process.cpuUsage();
+  const cpu = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage) => (b.user - a.user + b.system - a.system) / 1e6;
   const peak = process.resourceUsage().maxRSS * 1024;
   const load = Number(t1 - t0) / 1e9;
   const an = Number(t2 - t1) / 1e9;
@@ -46,6 +53,8 @@ async function child(file: string): Promise<void> {
     loadSeconds: load,
     analyzeSeconds: an,
     totalSeconds: load + an,
+    loadCpuSeconds: cpu(c0, c1),
+    analyzeCpuSeconds: cpu(c1, c2),
     spansPerSecond: loaded.spanCount / (load + an),
     peakRssMB: peak / 1e6,
     bytesPerSpan: (peak - base) / Math.max(1, loaded.spanCount),
@@ -87,14 +96,15 @@ async function main(): Promise<void> {
     `${m.loadSeconds.toFixed(2)} s`,
     `${m.analyzeSeconds.toFixed(2)} s`,
     `${m.totalSeconds.toFixed(2)} s`,
+    `${m.loadCpuSeconds.toFixed(2)} + ${m.analyzeCpuSeconds.toFixed(2)} s`,
     Math.round(m.spansPerSecond).toLocaleString('en-US'),
     `${m.peakRssMB.toFixed(0)} MB`,
     `${Math.round(m.bytesPerSpan)} B`,
   ]);
-  const head = ['spans', 'traces', 'file', 'load', 'analyze', 'total', 'spans/s', 'peak RSS', 'RSS/span'];
+  const head = ['spans', 'traces', 'file', 'load', 'analyze', 'total', 'CPU load + analyze', 'spans/s', 'peak RSS', 'RSS/span'];
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
   const line = (r: string[]) => r.map((c, i) => c.padStart(w[i] as number)).join('  ');
-  console.log(`node ${process.version}, ${require('node:os').cpus().length} CPUs (${require('node:os').cpus()[0]?.model ?? '?'})`);
+  console.log(`node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average ${loadavg()[0]?.toFixed(1)} at the end`);
   console.log(line(head));
   console.log(w.map((n) => '-'.repeat(n)).join('  '));
   for (const r of rows) console.log(line(r));

@@ -27,6 +27,7 @@ export async function runAnalyze(argv: string[]): Promise<number> {
       'entry-service': { type: 'string' },
       'expect-edge': { type: 'string', multiple: true },
       top: { type: 'string' },
+      summary: { type: 'boolean' },
       format: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -73,7 +74,7 @@ export async function runAnalyze(argv: string[]): Promise<number> {
     return EXIT_FAILURE;
   }
   const report = analyze(traces, opts);
-  const sectionOpts = top !== undefined ? { topN: top } : {};
+  const sectionOpts = { ...(top !== undefined ? { topN: top } : {}), ...(values.summary ? { only: ['summary', 'recommendations'] } : {}) };
   const text =
     format === 'json'
       ? `${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`

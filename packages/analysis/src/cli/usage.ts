@@ -38,6 +38,7 @@ Analysis:
   --entry-service NAME    the service requests enter through (default gateway)
   --expect-edge A->B      expected service edge (repeatable; default gateway->feature-store, gateway->inference, gateway->postprocess)
   --top N                 rows per ranked table (default 10 in reports, 20 in JSON)
+  --summary               text/md/html: only the summary and the recommendations
 Output:
   --format FMT            text (default) | json | md | html
   --out FILE              write the report to FILE instead of stdout

@@ -51,45 +51,63 @@ export function otlpValue(v: unknown): AttributeValue | undefined {
   return undefined;
 }
 
+/**
+ * Spans of a pipeline repeat the same attribute sets (the ML context is copied onto every span), so
+ * equal sets share one frozen object: far less memory and GC, and no object to build on a hit. Sets are
+ * found through a trie keyed by the interned key and value strings, whose hashes V8 caches, so a lookup
+ * costs about as much as reading the attributes. Arrays and long strings make a set unshared.
+ */
+interface AttributeNode {
+  next: Map<string, Map<string | number | boolean, AttributeNode>> | undefined;
+  shared: Attributes | undefined;
+}
+const MAX_SHARED_VALUE = 96;
+const MAX_NODES = 500_000;
+const attributeRoot: AttributeNode = { next: undefined, shared: undefined };
+let attributeNodes = 0;
+
+function step(node: AttributeNode, key: string, value: string | number | boolean): AttributeNode | undefined {
+  let byValue = node.next?.get(key);
+  let child = byValue?.get(value);
+  if (child !== undefined) return child;
+  if (attributeNodes >= MAX_NODES) return undefined;
+  attributeNodes++;
+  child = { next: undefined, shared: undefined };
+  if (byValue === undefined) {
+    byValue = new Map();
+    (node.next ??= new Map()).set(key, byValue);
+  }
+  byValue.set(value, child);
+  return child;
+}
+
+const scratchKeys: string[] = [];
+const scratchValues: AttributeValue[] = [];
+
 export function otlpAttributes(list: unknown): Attributes {
   if (!Array.isArray(list) || list.length === 0) return EMPTY_ATTRIBUTES;
-  const out: Attributes = {};
-  // Spans of a pipeline repeat the same attribute sets (the ML context is copied onto every span), so
-  // equal sets share one frozen object: far less memory and GC. The key is built while converting.
-  let key = '';
-  let shareable = true;
+  let node: AttributeNode | undefined = attributeRoot;
+  let n = 0;
   for (const kv of list) {
     if (!isObject(kv) || typeof kv.key !== 'string') continue;
-    const value = otlpValue(kv.value);
-    if (value === undefined) continue;
-    out[intern(kv.key)] = internValue(value);
-    if (shareable) {
-      if (typeof value === 'string') {
-        if (value.length > MAX_SHARED_VALUE) shareable = false;
-        else key += `${kv.key}\u0001s${value}\u0002`;
-      } else if (Array.isArray(value)) shareable = false;
-      else key += `${kv.key}\u0001${typeof value === 'number' ? 'n' : 'b'}${String(value)}\u0002`;
+    const raw = otlpValue(kv.value);
+    if (raw === undefined) continue;
+    const key = intern(kv.key);
+    const value = internValue(raw);
+    scratchKeys[n] = key;
+    scratchValues[n] = value;
+    n++;
+    if (node !== undefined) {
+      node = Array.isArray(value) || (typeof value === 'string' && value.length > MAX_SHARED_VALUE) ? undefined : step(node, key, value);
     }
   }
-  return shareable ? sharedAttributes.get(key, out) : out;
+  if (n === 0) return EMPTY_ATTRIBUTES;
+  if (node?.shared !== undefined) return node.shared;
+  const out: Attributes = {};
+  for (let i = 0; i < n; i++) out[scratchKeys[i]!] = scratchValues[i]!;
+  if (node !== undefined) node.shared = Object.freeze(out);
+  return out;
 }
-
-const MAX_SHARED_VALUE = 96;
-
-/** A bounded table of attribute sets already seen; past its size new sets are simply not shared. */
-class AttributeSets {
-  private readonly sets = new Map<string, Attributes>();
-  constructor(private readonly max: number) {}
-  get(key: string, built: Attributes): Attributes {
-    const hit = this.sets.get(key);
-    if (hit !== undefined) return hit;
-    if (this.sets.size >= this.max) return built;
-    Object.freeze(built);
-    this.sets.set(key, built);
-    return built;
-  }
-}
-const sharedAttributes = new AttributeSets(200_000);
 
 const STATUS: Record<string, StatusCode> = {
   '0': 'unset',

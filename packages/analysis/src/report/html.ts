@@ -33,7 +33,7 @@ function histogramChart(r: AnalysisReport): string {
     .join('');
   const labels = h.bounds.length
     ? [0, Math.floor(h.counts.length / 2), h.counts.length]
-        .map((i) => `<text x="${50 + i * bw}" y="${H - 12}" font-size="11" text-anchor="middle">${esc(dur(h.bounds[i]))}</text>`)
+        .map((i, k) => `<text x="${50 + i * bw}" y="${H - 12}" font-size="11" text-anchor="${['start', 'middle', 'end'][k]}">${esc(dur(h.bounds[i]))}</text>`)
         .join('')
     : '<text x="20" y="40">no traces</text>';
   return `<svg class="chart" data-chart="latency-histogram" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="End-to-end latency histogram">
@@ -75,12 +75,13 @@ function dependencyGraph(r: AnalysisReport): string {
   const layers = new Map<number, string[]>();
   for (const n of names) layers.set(depth.get(n) as number, [...(layers.get(depth.get(n) as number) ?? []), n]);
   const maxRows = Math.max(1, ...[...layers.values()].map((l) => l.length));
-  const W = Math.max(640, 200 * layers.size + 40);
+  const COL = 330;
   const H = Math.max(160, 70 * maxRows + 40);
   const pos = new Map<string, { x: number; y: number }>();
-  for (const [dpt, list] of layers) list.forEach((n, i) => pos.set(n, { x: 30 + dpt * 200, y: 30 + ((i + 0.5) * (H - 60)) / list.length }));
+  for (const [dpt, list] of layers) list.forEach((n, i) => pos.set(n, { x: 30 + dpt * COL, y: 30 + ((i + 0.5) * (H - 60)) / list.length }));
   const missing = d.expected.filter((e) => e.status === 'missing');
-  for (const m of missing) for (const n of [m.from, m.to]) if (!pos.has(n)) pos.set(n, { x: 30 + 200 * layers.size, y: 40 + 50 * pos.size });
+  for (const m of missing) for (const n of [m.from, m.to]) if (!pos.has(n)) pos.set(n, { x: 30 + COL * layers.size, y: 40 + 50 * pos.size });
+  const W = Math.max(640, ...[...pos.values()].map((p) => p.x + 170));
   const edge = (from: string, to: string, label: string, cls: string) => {
     const a = pos.get(from);
     const b = pos.get(to);
@@ -89,7 +90,10 @@ function dependencyGraph(r: AnalysisReport): string {
     const y1 = a.y;
     const x2 = b.x;
     const y2 = b.y;
-    return `<g class="${cls}"><line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" marker-end="url(#arrow)"/><text x="${(x1 + x2) / 2}" y="${(y1 + y2) / 2 - 4}" font-size="10" text-anchor="middle">${esc(label)}</text></g>`;
+    // Labels sit near the callee end of the edge, where edges fanning out are apart.
+    const lx = x1 + (x2 - x1) * 0.62;
+    const ly = y1 + (y2 - y1) * 0.62 - 5;
+    return `<g class="${cls}"><line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" marker-end="url(#arrow)"/><text x="${lx}" y="${ly}" font-size="10" text-anchor="middle" paint-order="stroke" stroke="#fafafa" stroke-width="3">${esc(label)}</text></g>`;
   };
   const edges = d.edges.map((e) => edge(e.from, e.to, `${e.calls} calls, p95 ${dur(e.p95Us)}${e.errorRate > 0 ? `, ${pct(e.errorRate)} err` : ''}`, 'edge')).join('');
   const missingEdges = missing.map((m) => edge(m.from, m.to, 'expected edge missing', 'edge missing')).join('');
@@ -136,7 +140,7 @@ th{background:#f5f5f5;text-align:left}.r{text-align:right;font-variant-numeric:t
 
 export function renderHtml(report: AnalysisReport, opts: SectionOptions = {}): string {
   const charts: Record<string, string> = {
-    performance: `<h3>End-to-end latency</h3>${histogramChart(report)}`,
+    performance: `<h3>End-to-end latency histogram</h3>${histogramChart(report)}`,
     'critical-path': criticalPathChart(report),
     dependencies: dependencyGraph(report),
     slices: sliceChart(report),

@@ -22,6 +22,8 @@ export interface Section {
 
 export interface SectionOptions {
   topN?: number;
+  /** Keep only these section ids (summary, recommendations, performance, bottlenecks, critical-path, self-time, errors, dependencies, completeness, slices, capacity). */
+  only?: readonly string[];
 }
 
 function table(title: string | undefined, spec: Array<[string, 'l' | 'r']>, rows: string[][]): Table {
@@ -97,12 +99,20 @@ export function buildSections(r: AnalysisReport, opts: SectionOptions = {}): Sec
   out.push({
     id: 'critical-path',
     title: 'Critical path across traces',
-    lines: [cp.savingDefinition],
+    lines: [cp.savingDefinition, '"incl. calls to it": also the time callers\' client spans wait on the service beyond its own spans (network, queueing)'],
     tables: [
       table(
         'Per service',
-        [['service', 'l'], ['share of e2e', 'r'], ['p50 share', 'r'], ['p95 share', 'r'], ['on path', 'r'], [`saving if ${cp.speedupPercent}% faster`, 'r']],
-        cp.byService.map((s) => [s.service, pct(s.shareOfTotal), pct(s.shareP50), pct(s.shareP95), pct(s.presence), `${dur(s.saving.meanUs)} (${pct(s.saving.meanShare)})`]),
+        [['service', 'l'], ['share of e2e', 'r'], ['p50 share', 'r'], ['p95 share', 'r'], ['on path', 'r'], ['incl. calls to it', 'r'], [`saving if ${cp.speedupPercent}% faster`, 'r']],
+        cp.byService.map((s) => [
+          s.service,
+          pct(s.shareOfTotal),
+          pct(s.shareP50),
+          pct(s.shareP95),
+          pct(s.presence),
+          pct(cp.byCallee.find((c) => c.service === s.service)?.shareOfTotal),
+          `${dur(s.saving.meanUs)} (${pct(s.saving.meanShare)})`,
+        ]),
       ),
       table(
         `Top ${top} operations`,
@@ -228,7 +238,7 @@ export function buildSections(r: AnalysisReport, opts: SectionOptions = {}): Sec
       table('Throughput vs latency (load bands)', [['rate', 'r'], ['buckets', 'r'], ['requests', 'r'], ['mean latency', 'r']], cap.loadBands.map((b) => [rate(b.meanRate), num(b.buckets), num(b.requests), dur(b.meanLatencyUs)])),
     ],
   });
-  return out;
+  return opts.only ? out.filter((s) => opts.only?.includes(s.id)) : out;
 }
 
 export function comparisonTable(cmp: NonNullable<AnalysisReport['slices']['comparison']>): Table {

@@ -52,7 +52,7 @@ export interface GeneratorOptions {
     sequentialCalls?: boolean;
     /** Fraction of postprocess calls failing with PP_FLAKY_FAILURE (HTTP 500 → gateway 502). */
     flakyPostprocess?: number;
-    /** The gateway stops propagating context to postprocess: its spans form separate traces without ML context. */
+    /** The gateway calls postprocess outside the request's context: that call and postprocess form separate traces without ML context. */
     droppedContext?: boolean;
     /** Fraction of feature lookups delayed by 80 ms. */
     slowFeatures?: number;
@@ -198,10 +198,12 @@ export function* traceStream(opts: GeneratorOptions): Generator<Trace> {
     t = ic.start + ic.duration + dur(0.05);
 
     const flaky = faults.flakyPostprocess !== undefined && r() < faults.flakyPostprocess;
-    const pc = span(root, 'gateway', 'POST', 'client', t, 0, { 'http.request.method': 'POST', 'server.address': '127.0.0.1', 'server.port': 8083, 'http.response.status_code': flaky ? 500 : 200 });
+    // dropped-context: the gateway calls postprocess from an empty context (as with
+    // context.with(ROOT_CONTEXT, …)), so its client span starts a new trace without baggage.
     const dropped = faults.droppedContext === true;
     const ppTrace = dropped ? hex(r, 32) : traceId;
-    const ps = span(dropped ? undefined : pc, 'postprocess', 'POST /v1/postprocess', 'server', t + net(), dur(0.8), { 'http.request.method': 'POST', 'http.route': '/v1/postprocess', 'http.response.status_code': flaky ? 500 : 200 }, ppTrace, !dropped);
+    const pc = span(dropped ? undefined : root, 'gateway', 'POST', 'client', t, 0, { 'http.request.method': 'POST', 'server.address': '127.0.0.1', 'server.port': 8083, 'http.response.status_code': flaky ? 500 : 200 }, ppTrace, !dropped);
+    const ps = span(pc, 'postprocess', 'POST /v1/postprocess', 'server', t + net(), dur(0.8), { 'http.request.method': 'POST', 'http.route': '/v1/postprocess', 'http.response.status_code': flaky ? 500 : 200 }, ppTrace, !dropped);
     pc.duration = ps.start + ps.duration + net() - pc.start;
     if (flaky) {
       ps.status = 'error';
@@ -217,7 +219,7 @@ export function* traceStream(opts: GeneratorOptions): Generator<Trace> {
 
     const main = spans.filter((s) => s.traceId === traceId).sort((a, b) => a.start - b.start || (a.spanId < b.spanId ? -1 : 1));
     yield { traceId, spans: main };
-    if (dropped) yield { traceId: ppTrace, spans: [ps] };
+    if (dropped) yield { traceId: ppTrace, spans: [pc, ps] };
   }
 }
 

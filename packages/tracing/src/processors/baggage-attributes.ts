@@ -9,7 +9,9 @@ const MAPPING = Object.entries(BAGGAGE_TO_ATTRIBUTE);
  * starts (`model_version` → `ml.model.version`, …), so each service's spans
  * can be sliced by model, experiment or segment without the code setting them.
  * Only the fixed members in BAGGAGE_TO_ATTRIBUTE are copied: arbitrary baggage
- * is never turned into span attributes.
+ * is never turned into span attributes. An attribute the code already set when
+ * it started the span wins: it knows better than the inherited context (e.g. the
+ * model version a request body asked for).
  */
 export class BaggageAttributesSpanProcessor implements SpanProcessor {
   onStart(span: Span, parentContext: Context): void {
@@ -17,7 +19,9 @@ export class BaggageAttributesSpanProcessor implements SpanProcessor {
     if (!baggage) return;
     for (const [key, attribute] of MAPPING) {
       const entry = baggage.getEntry(key);
-      if (entry !== undefined && entry.value !== '') span.setAttribute(attribute, entry.value);
+      if (entry !== undefined && entry.value !== '' && span.attributes[attribute] === undefined) {
+        span.setAttribute(attribute, entry.value);
+      }
     }
   }
 

@@ -1,10 +1,12 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import type { ErrorBody } from './types';
+import type { ErrorBody } from './error-body';
 
 /**
  * Every error leaves as `{statusCode, code, error, message}`: 4xx say what was
- * wrong with the request, 5xx name the failing dependency; never a stack.
+ * wrong with the request (fastify's validation message names the field), 5xx
+ * name the failing dependency; never a stack. `codePrefix` (e.g. `FST`) makes
+ * the codes of errors that carry none: `FST_BAD_REQUEST`, `FST_INTERNAL`, `FST_NOT_FOUND`.
  */
 export function installErrorHandlers(app: FastifyInstance, codePrefix: string): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
@@ -17,7 +19,8 @@ export function installErrorHandlers(app: FastifyInstance, codePrefix: string): 
     else request.log.info({ code: err.code, reason: err.message }, 'request rejected');
     const body: ErrorBody = {
       statusCode,
-      code: err.code ?? `${codePrefix}_${statusCode < 500 ? 'BAD_REQUEST' : 'INTERNAL'}`,
+      // A surprise's own code (ECONNRESET, ERR_…) is an internal detail too.
+      code: (deliberate && err.code) || `${codePrefix}_${statusCode < 500 ? 'BAD_REQUEST' : 'INTERNAL'}`,
       error: STATUS_CODES[statusCode] ?? 'Error',
       message: deliberate ? err.message : 'Internal error; see the service log for details',
     };

@@ -1,0 +1,90 @@
+/**
+ * Per-operation and per-service span statistics that performance, bottlenecks and self-time
+ * all need: one pass over the spans, memoized per traces array so `analyze()` pays for it once.
+ */
+import type { Span, Trace } from '../model';
+import { isEntry, isFailure, opKey, traceFacts } from './trace-facts';
+
+export interface OpStats {
+  /** Durations of every span of the operation, sorted ascending (µs). */
+  durations: Float64Array;
+  errors: number;
+  selfTime: number;
+}
+
+export interface SpanStats {
+  byOp: Map<string, OpStats>;
+  /** Spans through which each service is entered (see isEntry), sorted durations and errors. */
+  byServiceEntry: Map<string, { durations: Float64Array; errors: number }>;
+  byService: Map<string, { spans: number; selfTime: number }>;
+  totalSelfTime: number;
+  spanCount: number;
+}
+
+const memo = new WeakMap<readonly Trace[], SpanStats>();
+
+class Growable {
+  data = new Float64Array(16);
+  length = 0;
+  errors = 0;
+  self = 0;
+  push(x: number): void {
+    if (this.length === this.data.length) {
+      const next = new Float64Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = x;
+  }
+  sorted(): Float64Array {
+    return this.data.slice(0, this.length).sort();
+  }
+}
+
+export function spanStats(traces: readonly Trace[]): SpanStats {
+  let s = memo.get(traces);
+  if (!s) memo.set(traces, (s = compute(traces)));
+  return s;
+}
+
+function compute(traces: readonly Trace[]): SpanStats {
+  const ops = new Map<string, Growable>();
+  const entries = new Map<string, Growable>();
+  const services = new Map<string, { spans: number; selfTime: number }>();
+  let total = 0;
+  let spanCount = 0;
+  for (const trace of traces) {
+    const f = traceFacts(trace);
+    const spans = trace.spans;
+    spanCount += spans.length;
+    for (let i = 0; i < spans.length; i++) {
+      const sp = spans[i] as Span;
+      const err = isFailure(sp) ? 1 : 0;
+      const self = f.selfTime[i] as number;
+      total += self;
+      const k = opKey(sp.service, sp.name);
+      let o = ops.get(k);
+      if (!o) ops.set(k, (o = new Growable()));
+      o.push(sp.duration);
+      o.errors += err;
+      o.self += self;
+      let svc = services.get(sp.service);
+      if (!svc) services.set(sp.service, (svc = { spans: 0, selfTime: 0 }));
+      svc.spans++;
+      svc.selfTime += self;
+      if (isEntry(spans, f.parent, i)) {
+        let e = entries.get(sp.service);
+        if (!e) entries.set(sp.service, (e = new Growable()));
+        e.push(sp.duration);
+        e.errors += err;
+      }
+    }
+  }
+  return {
+    byOp: new Map([...ops].map(([k, g]) => [k, { durations: g.sorted(), errors: g.errors, selfTime: g.self }])),
+    byServiceEntry: new Map([...entries].map(([k, g]) => [k, { durations: g.sorted(), errors: g.errors }])),
+    byService: services,
+    totalSelfTime: total,
+    spanCount,
+  };
+}

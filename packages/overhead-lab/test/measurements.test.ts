@@ -1,0 +1,88 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { categorize, processCpuMs, profileBreakdown, summarize, tallyTraceFiles, CONFIGURATIONS, selectConfigurations, type RunMeasurement } from '../src';
+
+test('processCpuMs reads this process\'s CPU time from /proc, and it grows with work done', () => {
+  const before = processCpuMs(process.pid);
+  assert.ok(before !== undefined && before > 0);
+  const end = Date.now() + 300;
+  let x = 0;
+  while (Date.now() < end) x += Math.sqrt(x + 1);
+  const after = processCpuMs(process.pid)!;
+  assert.ok(after - before >= 150, `only ${after - before} ms of CPU for 300 ms of busy loop`);
+  assert.equal(processCpuMs(2 ** 22 + 12345), undefined);
+});
+
+test('tallyTraceFiles counts bytes, spans per scope and per service in file-exporter output', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'lab-files-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const line = (scope: string, n: number) => JSON.stringify({ resourceSpans: [{ scopeSpans: [{ scope: { name: scope }, spans: Array.from({ length: n }, (_, i) => ({ name: `s${i}` })) }] }] });
+  writeFileSync(join(dir, 'gateway-101.jsonl'), `${line('@opentelemetry/instrumentation-http', 3)}\n${line('@opentelemetry/instrumentation-undici', 2)}\n`);
+  writeFileSync(join(dir, 'feature-store-7.jsonl'), `${line('@opentelemetry/instrumentation-ioredis', 4)}\n{"truncated":\n`);
+  writeFileSync(join(dir, 'notes.txt'), 'ignored');
+  const tally = tallyTraceFiles(dir);
+  assert.equal(tally.spans, 9);
+  assert.deepEqual(tally.byService, { gateway: 5, 'feature-store': 4 });
+  assert.equal(tally.byScope['@opentelemetry/instrumentation-ioredis'], 4);
+  assert.equal(tally.badRequests, 1);
+  assert.ok(tally.bytes > 200);
+});
+
+test('profile samples are charged to the package of the nearest script frame, idle left out', () => {
+  assert.equal(categorize('file:///w/node_modules/@opentelemetry/sdk-trace-base/build/src/Span.js', 'end'), '@opentelemetry/sdk-trace-base');
+  assert.equal(categorize('/w/node_modules/fastify/lib/route.js', 'x'), 'fastify');
+  assert.equal(categorize('/w/packages/tracing/dist/src/helpers.js', 'x'), '@mltrace/tracing');
+  assert.equal(categorize('/w/services/gateway/dist/src/pipeline.js', 'x'), 'service code (gateway)');
+  assert.equal(categorize('node:internal/async_hooks', 'x'), 'node: async_hooks / AsyncLocalStorage');
+  assert.equal(categorize('', 'stringify'), undefined);
+  const profile = {
+    startTime: 0,
+    nodes: [
+      { id: 1, callFrame: { functionName: '(root)', url: '' }, children: [2, 4] },
+      { id: 2, callFrame: { functionName: 'export', url: '/w/node_modules/@opentelemetry/otlp-transformer/x.js' }, children: [3] },
+      { id: 3, callFrame: { functionName: 'stringify', url: '' } },
+      { id: 4, callFrame: { functionName: '(idle)', url: '' } },
+    ],
+    samples: [3, 3, 2, 4, 4, 4],
+    timeDeltas: [1000, 1000, 2000, 5000, 5000, 5000],
+  };
+  assert.deepEqual(profileBreakdown(profile), { '@opentelemetry/otlp-transformer': 4 });
+  assert.deepEqual(profileBreakdown(profile, 1500, 2500), { '@opentelemetry/otlp-transformer': 1 });
+});
+
+function run(config: string, round: number, throughput: number, p50: number, cpu: number, spans = 0): RunMeasurement {
+  const latency = { count: 100, min: 1, mean: p50, p50, p90: p50, p99: p50 * 2, p999: p50 * 2, max: p50 * 3 };
+  return {
+    config, round, maxThroughput: throughput, saturatedLatencyMs: latency, openRate: 40, achievedRate: 40, latencyMs: latency, errors: 0,
+    cpuMsPerRequest: { gateway: cpu / 2, inference: cpu / 2 }, requests: 100,
+    exported: { bytes: spans * 1000, spans: spans * 100, byScope: { http: spans * 100 }, byService: {}, badRequests: 0 },
+    spansPerRequest: spans, bytesPerRequest: spans * 10,
+  };
+}
+
+test('ratios are taken against the untraced run of the same round, then the median over rounds', () => {
+  const configs = selectConfigurations('head-100');
+  assert.deepEqual(configs.map((c) => c.id), ['off', 'head-100']);
+  // Round 2 runs on a machine twice as fast: per-round ratios stay 0.8, a pooled ratio would not.
+  const runs = [run('off', 1, 100, 2, 2), run('head-100', 1, 80, 3, 3, 20), run('off', 2, 200, 1, 1), run('head-100', 2, 160, 1.5, 1.5, 22)];
+  const [off, traced] = summarize(configs, runs);
+  assert.equal(off!.throughputRatio, 1);
+  assert.equal(traced!.throughputRatio, 0.8);
+  assert.deepEqual(traced!.throughputRatioRange, [0.8, 0.8]);
+  assert.equal(traced!.p50Added, 0.5);
+  assert.equal(traced!.cpuRatio, 1.5);
+  assert.equal(traced!.spansPerRequest, 21);
+  assert.equal(traced!.spansPerRequestByScope['http'], 21);
+  assert.equal(traced!.maxThroughput, 120);
+});
+
+test('every configuration of the issue is there, and an unknown one is refused', () => {
+  assert.deepEqual(CONFIGURATIONS.map((c) => c.id), ['off', 'sampling-off', 'head-1', 'head-10', 'head-100', 'all-100', 'otlp-100', 'only-curated', 'no-ioredis', 'no-pino']);
+  assert.equal(CONFIGURATIONS.find((c) => c.id === 'no-pino')!.env['OTEL_NODE_ENABLED_INSTRUMENTATIONS'], 'ioredis');
+  assert.equal(CONFIGURATIONS.find((c) => c.id === 'off')!.tracing, false);
+  assert.equal(CONFIGURATIONS.find((c) => c.id === 'head-10')!.env['OTEL_TRACES_SAMPLER_ARG'], '0.1');
+  assert.throws(() => selectConfigurations('head-100,head-50'), /unknown configuration\(s\) head-50/);
+});

@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { startOtlpSink } from '../src';
+
+test('the OTLP sink counts the bytes and the spans per scope that the real OTLP/HTTP protobuf exporter sends', async (t) => {
+  const sink = await startOtlpSink();
+  t.after(() => sink.close());
+  const provider = new BasicTracerProvider({
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: sink.endpoint }), { maxExportBatchSize: 7, scheduledDelayMillis: 10 })],
+  });
+  const a = provider.getTracer('scope-a');
+  const b = provider.getTracer('scope-b');
+  for (let i = 0; i < 20; i++) a.startSpan(`a-${i}`, { attributes: { 'ml.model.version': 'v2', i } }).end();
+  for (let i = 0; i < 5; i++) b.startSpan(`b-${i}`).end();
+  await provider.forceFlush();
+  await provider.shutdown();
+  const tally = sink.tally();
+  assert.equal(tally.spans, 25);
+  assert.deepEqual(tally.byScope, { 'scope-a': 20, 'scope-b': 5 });
+  assert.equal(tally.badRequests, 0);
+  // Several batches of protobuf, each well over the bare span names.
+  assert.ok(tally.bytes > 25 * 20, `bytes ${tally.bytes}`);
+  sink.reset();
+  assert.equal(sink.tally().spans, 0);
+});
+
+test('a body that is not protobuf is refused and counted, not crashed on', async (t) => {
+  const sink = await startOtlpSink();
+  t.after(() => sink.close());
+  const res = await fetch(sink.endpoint, { method: 'POST', body: new Uint8Array([0x0a, 0xff, 0xff, 0xff]) });
+  assert.equal(res.status, 400);
+  assert.equal(sink.tally().badRequests, 1);
+});

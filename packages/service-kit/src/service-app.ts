@@ -1,0 +1,41 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { installErrorHandlers } from './error-handler';
+
+/** The members of a service's config that shape its fastify instance. */
+export interface ServiceAppConfig {
+  logLevel: string;
+  requestTimeoutMs: number;
+  connectionTimeoutMs: number;
+  /** What config.ts could not use; logged once, at start. */
+  warnings: readonly string[];
+}
+
+export interface ServiceAppOptions {
+  /** Prefix of the service's error codes, e.g. `FST` (see installErrorHandlers). */
+  codePrefix: string;
+  /** More Ajv options for request validation; `coerceTypes` stays false. */
+  ajv?: Record<string, unknown>;
+  /** Where the JSON log lines go; default stdout. */
+  logStream?: { write(line: string): void };
+}
+
+/**
+ * A service's fastify instance, not listening, with the settings every
+ * mltrace service shares: bounded request and connection times, 503 while
+ * closing, no type coercion of request bodies, the JSON error handlers, and
+ * the config warnings logged.
+ */
+export function createServiceApp(config: ServiceAppConfig, opts: ServiceAppOptions): FastifyInstance {
+  const app = Fastify({
+    logger: { level: config.logLevel, ...(opts.logStream ? { stream: opts.logStream } : {}) },
+    // fastify's defaults are unlimited; a stuck client must not hold a socket forever.
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.connectionTimeoutMs,
+    return503OnClosing: true,
+    // A string where a number belongs is a client bug to report, not to paper over.
+    ajv: { customOptions: { ...opts.ajv, coerceTypes: false } },
+  });
+  for (const warning of config.warnings) app.log.warn(`config: ${warning}`);
+  installErrorHandlers(app, opts.codePrefix);
+  return app;
+}

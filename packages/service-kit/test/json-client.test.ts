@@ -1,0 +1,174 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Pool } from 'undici';
+import { freePort } from '@mltrace/testkit';
+import { DependencyError, JsonClient, ServiceClient, type ServiceClientOptions } from '../src/client';
+
+type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
+
+/** A real HTTP server on a free port, answering with `handler`; closed after the test. */
+async function server(t: { after(fn: () => unknown): void }, handler: Handler): Promise<string> {
+  const s = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => handler(req, body, res));
+  });
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  t.after(() => {
+    s.closeAllConnections();
+    return new Promise((r) => s.close(r));
+  });
+  return `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+}
+
+function json(res: ServerResponse, status: number, value: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+}
+
+async function failure(p: Promise<unknown>): Promise<DependencyError> {
+  const err = await p.then(
+    () => assert.fail('expected a rejection'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof DependencyError, `a DependencyError, got ${String(err)}`);
+  return err;
+}
+
+test('POST sends JSON under the base path and returns the parsed answer; GET has no body', async (t) => {
+  const seen: Array<{ method?: string; url?: string; type?: string; body: string }> = [];
+  const baseUrl = await server(t, (req, body, res) => {
+    seen.push({ method: req.method, url: req.url, type: req.headers['content-type'], body });
+    json(res, 200, { echo: body ? JSON.parse(body) : null });
+  });
+  const client = new JsonClient({ dependency: 'svc', baseUrl: `${baseUrl}/prefix/` });
+  t.after(() => client.close());
+  assert.deepEqual(await client.post('/v1/things', { a: [1, 2] }), { echo: { a: [1, 2] } });
+  assert.deepEqual(await client.get('/v1/things'), { echo: null });
+  assert.equal(await client.ready(), true);
+  assert.deepEqual(seen[0], { method: 'POST', url: '/prefix/v1/things', type: 'application/json', body: '{"a":[1,2]}' });
+  assert.equal(seen[1]?.method, 'GET');
+  assert.equal(seen[1]?.type, undefined);
+  assert.equal(seen[2]?.url, '/prefix/ready');
+});
+
+test('error answers: the JSON error code and message are kept; 503 is unavailable, 504 timeout, others http', async (t) => {
+  const baseUrl = await server(t, (req, _body, res) => {
+    const status = Number(req.url?.slice(1)) || 503;
+    json(res, status, { statusCode: status, code: `SVC_E${status}`, error: 'x', message: `failed with ${status}` });
+  });
+  const client = new JsonClient({ dependency: 'svc', baseUrl });
+  t.after(() => client.close());
+  for (const [status, kind] of [
+    [400, 'http'],
+    [500, 'http'],
+    [503, 'unavailable'],
+    [504, 'timeout'],
+  ] as const) {
+    const err = await failure(client.post(`/${status}`, {}));
+    assert.equal(err.name, 'DependencyError');
+    assert.equal(err.dependency, 'svc');
+    assert.equal(err.kind, kind);
+    assert.equal(err.timeout, kind === 'timeout');
+    assert.equal(err.status, status);
+    assert.equal(err.code, `SVC_E${status}`);
+    assert.match(err.message, new RegExp(`^svc POST /${status} answered ${status}: failed with ${status}$`));
+  }
+  assert.equal(await client.ready(), false);
+});
+
+test('an answer that is not JSON is kind http with its status', async (t) => {
+  const baseUrl = await server(t, (_req, _body, res) => res.writeHead(502, { 'content-type': 'text/html' }).end('<h1>Bad Gateway</h1>'));
+  const client = new JsonClient({ dependency: 'svc', baseUrl });
+  t.after(() => client.close());
+  const err = await failure(client.get('/x'));
+  assert.equal(err.kind, 'http');
+  assert.equal(err.status, 502);
+  assert.equal(err.code, undefined);
+  assert.match(err.message, /answered 502 without a JSON body/);
+});
+
+test('a server that never answers: kind timeout after timeoutMs', async (t) => {
+  const baseUrl = await server(t, () => {});
+  const client = new JsonClient({ dependency: 'svc', baseUrl, timeoutMs: 150 });
+  t.after(() => client.close());
+  const started = performance.now();
+  const err = await failure(client.post('/slow', {}));
+  const elapsed = performance.now() - started;
+  assert.equal(err.kind, 'timeout');
+  assert.equal(err.timeout, true);
+  assert.equal(err.status, undefined);
+  assert.match(err.message, /svc POST \/slow did not answer within 150 ms/);
+  assert.ok(elapsed >= 140 && elapsed < 1500, `took ${elapsed} ms`);
+});
+
+test('a server that stops half-way through the body: the timeout still applies', async (t) => {
+  const baseUrl = await server(t, (_req, _body, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write('{"partial":');
+  });
+  const client = new JsonClient({ dependency: 'svc', baseUrl, timeoutMs: 150 });
+  t.after(() => client.close());
+  const err = await failure(client.get('/half'));
+  assert.equal(err.kind, 'timeout');
+});
+
+test('nothing listening: kind unavailable with the socket code', async (t) => {
+  const port = await freePort();
+  const client = new JsonClient({ dependency: 'svc', baseUrl: `http://127.0.0.1:${port}` });
+  t.after(() => client.close());
+  const err = await failure(client.post('/v1/x', {}));
+  assert.equal(err.kind, 'unavailable');
+  assert.equal(err.code, 'ECONNREFUSED');
+  assert.equal(err.status, undefined);
+  assert.match(err.message, new RegExp(`unreachable at http://127.0.0.1:${port}: ECONNREFUSED`));
+  assert.ok(err.cause, 'the socket error is kept as the cause');
+});
+
+test("the caller's signal ends the call: kind aborted, not timeout", async (t) => {
+  const baseUrl = await server(t, () => {});
+  const client = new JsonClient({ dependency: 'svc', baseUrl, timeoutMs: 5000 });
+  t.after(() => client.close());
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 50);
+  const started = performance.now();
+  const err = await failure(client.post('/x', {}, { signal: controller.signal }));
+  assert.equal(err.kind, 'aborted');
+  assert.equal(err.timeout, false);
+  assert.ok(performance.now() - started < 2000);
+  assert.equal((await failure(client.get('/x', { signal: AbortSignal.abort() }))).kind, 'aborted');
+});
+
+test('a shared pool is used and left open by close()', async (t) => {
+  let calls = 0;
+  const baseUrl = await server(t, (_req, _body, res) => json(res, 200, { n: ++calls }));
+  const pool = new Pool(baseUrl, { connections: 2 });
+  t.after(() => pool.close());
+  const a = new JsonClient({ dependency: 'a', baseUrl, pool });
+  const b = new JsonClient({ dependency: 'b', baseUrl, pool });
+  assert.deepEqual(await a.get('/'), { n: 1 });
+  await a.close();
+  assert.deepEqual(await b.get('/'), { n: 2 }, 'the pool still works after a client closed');
+  assert.equal(pool.closed, false);
+});
+
+test('ServiceClient: a subclass adds its routes; ready() and close() come with it', async (t) => {
+  const baseUrl = await server(t, (req, body, res) => (req.url === '/ready' ? json(res, 200, { ok: true }) : json(res, 400, { code: 'EX_BAD', message: `bad ${body}` })));
+  class ExampleClient extends ServiceClient {
+    constructor(opts: ServiceClientOptions) {
+      super('example', opts);
+    }
+    run(req: { x: number }): Promise<{ y: number }> {
+      return this.http.post('/v1/run', req);
+    }
+  }
+  const client = new ExampleClient({ baseUrl });
+  assert.equal(await client.ready(), true);
+  const err = await failure(client.run({ x: 1 }));
+  assert.equal(err.dependency, 'example');
+  assert.equal(err.code, 'EX_BAD');
+  assert.match(err.message, /^example POST \/v1\/run answered 400: bad \{"x":1\}$/);
+  await client.close();
+  assert.equal(await client.ready(), false, 'a closed client is not ready');
+});

@@ -1,0 +1,62 @@
+/**
+ * Planted structural problems (issue 5): a model reloaded per request, calls made serially,
+ * failures from one service, a hop that drops trace context. Same method as
+ * scenarios-latency.test.ts: scenario on → load → analysis → the finding; baseline → no finding.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { assertAllAnswered, describeRun, mustRecommend, once, recommendation, runScenario } from './scenarios-harness';
+
+const baseline = once(() => runScenario('baseline'));
+
+test('cold-model: model_load inside requests tops the bottlenecks and model-reloaded is recommended', async () => {
+  // Reloading the ONNX model on every request costs tens of ms: a lighter load keeps inference below saturation.
+  const run = await runScenario('cold-model', { rate: 10, durationS: 3 });
+  const base = await baseline();
+  const why = describeRun(run);
+  assertAllAnswered(run);
+  const top = run.report.bottlenecks.ranked[0];
+  assert.equal(`${top?.service}: ${top?.operation}`, 'inference: model_load', why);
+  const rec = mustRecommend(run, 'model-reloaded');
+  assert.equal(rec.target, 'inference: model_load');
+  assert.ok(Number(rec.evidence['loadsPerRequest']) >= 0.9, JSON.stringify(rec.evidence));
+  assert.equal(recommendation(base, 'model-reloaded'), undefined, describeRun(base));
+});
+
+test('sequential-calls: the gateway\'s two independent feature-store calls are found and sequential-calls is recommended', async () => {
+  const run = await runScenario('sequential-calls');
+  const base = await baseline();
+  assertAllAnswered(run);
+  const rec = mustRecommend(run, 'sequential-calls');
+  assert.equal(rec.target, 'gateway: feature-store then feature-store');
+  assert.ok(Number(rec.evidence['shareOfRequests']) >= 50, JSON.stringify(rec.evidence));
+  assert.equal(recommendation(base, 'sequential-calls'), undefined, describeRun(base));
+});
+
+test('flaky-postprocess: failures originate in postprocess (PP_FLAKY_FAILURE) and error-origin points there', async () => {
+  const run = await runScenario('flaky-postprocess');
+  const base = await baseline();
+  const why = describeRun(run);
+  assert.ok((run.load.statuses['502'] ?? 0) > 0, why);
+  assert.equal((run.load.statuses['502'] ?? 0) + run.load.ok, run.load.sent, why);
+  const origin = run.report.errors.origins[0];
+  assert.equal(origin?.service, 'postprocess', why);
+  assert.equal(origin?.type, 'PP_FLAKY_FAILURE', why);
+  const rec = mustRecommend(run, 'error-origin');
+  assert.match(rec.target, /^postprocess: /);
+  assert.equal(base.report.errors.failedTraces, 0, describeRun(base));
+  assert.equal(recommendation(base, 'error-origin'), undefined);
+});
+
+test('dropped-context: completeness names the gateway→postprocess hop and dropped-context is recommended', async () => {
+  const run = await runScenario('dropped-context');
+  const base = await baseline();
+  const why = describeRun(run);
+  assertAllAnswered(run);
+  // Every request becomes two traces; the baseline has one per request (plus start-up traces).
+  assert.ok(run.traces - base.traces >= run.load.sent * 0.9, `traces ${run.traces} vs baseline ${base.traces}: ${why}`);
+  assert.equal(run.report.completeness.hopAtFault, 'gateway→postprocess', why);
+  const rec = mustRecommend(run, 'dropped-context');
+  assert.equal(rec.target, 'gateway→postprocess');
+  assert.equal(base.report.completeness.hopAtFault, null, describeRun(base));
+});
