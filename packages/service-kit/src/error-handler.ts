@@ -1,6 +1,17 @@
 import { STATUS_CODES } from 'node:http';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { ErrorBody } from './error-body';
+
+/** A service's additions to the shared error handling. */
+export interface ErrorHandlerHooks {
+  /**
+   * The message of a 500 for an unexpected error (default: a generic one);
+   * e.g. naming the request's trace id so the log lines can be found.
+   */
+  internalMessage?: (request: FastifyRequest) => string;
+  /** Called with each error answer just before it is sent (e.g. to record it on the active span). */
+  onErrorReply?: (request: FastifyRequest, body: ErrorBody, error: FastifyError) => void;
+}
 
 /**
  * Every error leaves as `{statusCode, code, error, message}`: 4xx say what was
@@ -8,7 +19,7 @@ import type { ErrorBody } from './error-body';
  * name the failing dependency; never a stack. `codePrefix` (e.g. `FST`) makes
  * the codes of errors that carry none: `FST_BAD_REQUEST`, `FST_INTERNAL`, `FST_NOT_FOUND`.
  */
-export function installErrorHandlers(app: FastifyInstance, codePrefix: string): void {
+export function installErrorHandlers(app: FastifyInstance, codePrefix: string, hooks: ErrorHandlerHooks = {}): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const statusCode = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
     // Errors made with @fastify/error carry a deliberate message; anything else may leak internals.
@@ -22,8 +33,9 @@ export function installErrorHandlers(app: FastifyInstance, codePrefix: string): 
       // A surprise's own code (ECONNRESET, ERR_…) is an internal detail too.
       code: (deliberate && err.code) || `${codePrefix}_${statusCode < 500 ? 'BAD_REQUEST' : 'INTERNAL'}`,
       error: STATUS_CODES[statusCode] ?? 'Error',
-      message: deliberate ? err.message : 'Internal error; see the service log for details',
+      message: deliberate ? err.message : (hooks.internalMessage?.(request) ?? 'Internal error; see the service log for details'),
     };
+    hooks.onErrorReply?.(request, body, err);
     return reply.status(statusCode).send(body);
   });
   app.setNotFoundHandler((request, reply) => {

@@ -1,5 +1,6 @@
 export * from './client';
 export { installErrorHandlers } from './error-handler';
+export type { ErrorHandlerHooks } from './error-handler';
 export { createServiceApp } from './service-app';
 export type { ServiceAppConfig, ServiceAppOptions } from './service-app';
 export { serve, runService } from './serve';

@@ -7,8 +7,10 @@ export interface ServiceClientOptions {
   baseUrl: string;
   /** Per-call limit when the caller's signal does not end the call first; default 2000. */
   timeoutMs?: number;
-  /** A dispatcher to share (not closed by `close()`); default: a keep-alive Pool of 32 connections. */
+  /** A dispatcher to share (not closed by `close()`); default: a keep-alive Pool of `connections`. */
   pool?: Dispatcher;
+  /** Connections of the default pool; default 32. */
+  connections?: number;
 }
 
 export interface JsonClientOptions extends ServiceClientOptions {
@@ -18,6 +20,15 @@ export interface JsonClientOptions extends ServiceClientOptions {
 
 export interface CallOptions {
   signal?: AbortSignal;
+  /** More request headers, e.g. `baggage` or `traceparent`. */
+  headers?: Record<string, string>;
+}
+
+/** An answer of any status with a JSON body, as `request()` resolves it. */
+export interface JsonResponse<T = unknown> {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: T;
 }
 
 /** The `{code, message}` members of the services' JSON error bodies. */
@@ -27,6 +38,7 @@ interface ErrorBodyLike {
 }
 
 const DEFAULT_TIMEOUT_MS = 2000;
+const DEFAULT_CONNECTIONS = 32;
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
 
@@ -50,7 +62,7 @@ export class JsonClient {
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.ownsDispatcher = !opts.pool;
-    this.dispatcher = opts.pool ?? new Pool(this.origin, { connections: 32, keepAliveTimeout: 10_000 });
+    this.dispatcher = opts.pool ?? new Pool(this.origin, { connections: opts.connections ?? DEFAULT_CONNECTIONS, keepAliveTimeout: 10_000 });
   }
 
   post<T>(path: string, body: unknown, opts: CallOptions = {}): Promise<T> {
@@ -75,7 +87,12 @@ export class JsonClient {
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
 
-  private async call<T>(method: 'GET' | 'POST', path: string, body: unknown, opts: CallOptions): Promise<T> {
+  /**
+   * One call that resolves with any answer that has a JSON body, 4xx and 5xx
+   * included (for a caller that reports error answers rather than failing on
+   * them); rejects with a DependencyError only when there is no such answer.
+   */
+  async request<T = unknown>(method: 'GET' | 'POST', path: string, body?: unknown, opts: CallOptions = {}): Promise<JsonResponse<T>> {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
     const what = `${this.dependency} ${method} ${path}`;
@@ -85,7 +102,7 @@ export class JsonClient {
         origin: this.origin,
         path: this.basePath + path,
         method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...opts.headers },
         body: body === undefined ? null : JSON.stringify(body),
         signal,
       });
@@ -99,13 +116,21 @@ export class JsonClient {
       if (signal.aborted) throw this.failure(err, timeout, what);
       throw new DependencyError(this.dependency, 'http', `${what} answered ${res.statusCode} without a JSON body`, res.statusCode, undefined, { cause: err });
     }
-    if (res.statusCode >= 400) {
-      const e = (payload ?? {}) as ErrorBodyLike;
-      const kind: DependencyErrorKind = res.statusCode === 503 ? 'unavailable' : res.statusCode === 504 ? 'timeout' : 'http';
-      const message = typeof e.message === 'string' ? e.message : 'no message';
-      throw new DependencyError(this.dependency, kind, `${what} answered ${res.statusCode}: ${message}`, res.statusCode, typeof e.code === 'string' ? e.code : undefined);
-    }
-    return payload as T;
+    return { statusCode: res.statusCode, headers: res.headers, body: payload as T };
+  }
+
+  private async call<T>(method: 'GET' | 'POST', path: string, body: unknown, opts: CallOptions): Promise<T> {
+    const res = await this.request<T>(method, path, body, opts);
+    if (res.statusCode >= 400) throw this.httpError(res, `${this.dependency} ${method} ${path}`);
+    return res.body;
+  }
+
+  /** The DependencyError for an error answer: its status, and the code and message of its JSON error body. */
+  httpError(res: JsonResponse, what: string = this.dependency): DependencyError {
+    const e = (res.body ?? {}) as ErrorBodyLike;
+    const kind: DependencyErrorKind = res.statusCode === 503 ? 'unavailable' : res.statusCode === 504 ? 'timeout' : 'http';
+    const message = typeof e.message === 'string' ? e.message : 'no message';
+    return new DependencyError(this.dependency, kind, `${what} answered ${res.statusCode}: ${message}`, res.statusCode, typeof e.code === 'string' ? e.code : undefined);
   }
 
   private failure(err: unknown, timeout: AbortSignal, what: string): DependencyError {

@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { installErrorHandlers } from './error-handler';
+import { installErrorHandlers, type ErrorHandlerHooks } from './error-handler';
 
 /** The members of a service's config that shape its fastify instance. */
 export interface ServiceAppConfig {
@@ -10,7 +10,7 @@ export interface ServiceAppConfig {
   warnings: readonly string[];
 }
 
-export interface ServiceAppOptions {
+export interface ServiceAppOptions extends ErrorHandlerHooks {
   /** Prefix of the service's error codes, e.g. `FST` (see installErrorHandlers). */
   codePrefix: string;
   /** More Ajv options for request validation; `coerceTypes` stays false. */
@@ -36,6 +36,6 @@ export function createServiceApp(config: ServiceAppConfig, opts: ServiceAppOptio
     ajv: { customOptions: { ...opts.ajv, coerceTypes: false } },
   });
   for (const warning of config.warnings) app.log.warn(`config: ${warning}`);
-  installErrorHandlers(app, opts.codePrefix);
+  installErrorHandlers(app, opts.codePrefix, opts);
   return app;
 }

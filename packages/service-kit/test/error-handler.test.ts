@@ -80,3 +80,28 @@ test('unknown routes: 404 PREFIX_NOT_FOUND naming the route', async () => {
   assert.equal(res.statusCode, 404);
   assert.deepEqual(res.json(), { statusCode: 404, code: 'SVC_NOT_FOUND', error: 'Not Found', message: 'Route DELETE /nope?x=1 not found' });
 });
+
+test('hooks: a service-specific internal message, and every error answer observed as sent', async (t) => {
+  const a = Fastify({ logger: false });
+  const seen: Array<{ url: string; code: string; status: number; original?: string }> = [];
+  installErrorHandlers(a, 'SVC', {
+    internalMessage: (request) => `internal error (request ${request.id})`,
+    onErrorReply: (request, body, error) => void seen.push({ url: request.url, code: body.code, status: body.statusCode, original: error.code }),
+  });
+  a.get('/crash', async () => {
+    throw Object.assign(new Error('secret'), { code: 'ERR_SOMETHING_INTERNAL' });
+  });
+  a.get('/down', async () => {
+    throw new Unavailable('connection refused');
+  });
+  t.after(() => a.close());
+  const crash = await a.inject({ method: 'GET', url: '/crash' });
+  assert.equal(crash.json().code, 'SVC_INTERNAL');
+  assert.match(crash.json().message, /^internal error \(request req-\w+\)$/);
+  assert.doesNotMatch(crash.body, /secret/);
+  assert.equal((await a.inject({ method: 'GET', url: '/down' })).statusCode, 503);
+  assert.deepEqual(seen, [
+    { url: '/crash', code: 'SVC_INTERNAL', status: 500, original: 'ERR_SOMETHING_INTERNAL' },
+    { url: '/down', code: 'SVC_REDIS_UNAVAILABLE', status: 503, original: 'SVC_REDIS_UNAVAILABLE' },
+  ]);
+});

@@ -78,6 +78,36 @@ test('error answers: the JSON error code and message are kept; 503 is unavailabl
   assert.equal(await client.ready(), false);
 });
 
+test('request(): extra headers are sent; any status with a JSON body resolves with its status, headers and body', async (t) => {
+  const seen: Array<Record<string, unknown>> = [];
+  const baseUrl = await server(t, (req, _body, res) => {
+    seen.push({ baggage: req.headers.baggage, type: req.headers['content-type'] });
+    const status = Number(req.url?.slice(1)) || 200;
+    res.writeHead(status, { 'content-type': 'application/json', 'x-trace-id': `t${status}` }).end(JSON.stringify({ code: `SVC_E${status}`, message: 'no' }));
+  });
+  const client = new JsonClient({ dependency: 'svc', baseUrl });
+  t.after(() => client.close());
+  const ok = await client.request('POST', '/200', { a: 1 }, { headers: { baggage: 'region=eu-west' } });
+  assert.equal(ok.statusCode, 200);
+  assert.equal(ok.headers['x-trace-id'], 't200');
+  for (const status of [404, 503]) {
+    const res = await client.request('GET', `/${status}`);
+    assert.equal(res.statusCode, status);
+    assert.equal(res.headers['x-trace-id'], `t${status}`);
+    assert.deepEqual(res.body, { code: `SVC_E${status}`, message: 'no' });
+    const err = client.httpError(res, `svc GET /${status}`);
+    assert.equal(err.kind, status === 503 ? 'unavailable' : 'http');
+    assert.equal(err.code, `SVC_E${status}`);
+    assert.equal(err.message, `svc GET /${status} answered ${status}: no`);
+  }
+  assert.deepEqual(seen[0], { baggage: 'region=eu-west', type: 'application/json' });
+  assert.deepEqual(seen[1], { baggage: undefined, type: undefined });
+  // Without an answer request() still rejects like post() and get().
+  const gone = new JsonClient({ dependency: 'svc', baseUrl: `http://127.0.0.1:${await freePort()}` });
+  t.after(() => gone.close());
+  assert.equal((await failure(gone.request('GET', '/x'))).kind, 'unavailable');
+});
+
 test('an answer that is not JSON is kind http with its status', async (t) => {
   const baseUrl = await server(t, (_req, _body, res) => res.writeHead(502, { 'content-type': 'text/html' }).end('<h1>Bad Gateway</h1>'));
   const client = new JsonClient({ dependency: 'svc', baseUrl });

@@ -12,3 +12,5 @@ export {
   countExportedSpans,
 } from '@mltrace/stack';
 export type { RedisServer, ExportedSpan } from '@mltrace/stack';
+export { startTracedProcess } from './traced-process';
+export type { Cleanup, TracedProcess, TracedProcessOptions } from './traced-process';

@@ -73,3 +73,19 @@ export const ATTR_MLTRACE_SAMPLING_RULE = 'mltrace.sampling.rule';
 export const ATTR_MLTRACE_SAMPLING_PROBABILITY = 'mltrace.sampling.probability';
 /** Marks load-test traffic (value: 'test'), alongside the semconv `user_agent.synthetic.type`. */
 export const ATTR_MLTRACE_SCENARIO = 'mltrace.scenario';
+
+// ---- Synthetic (load-test) traffic ----
+/**
+ * Load-test traffic is marked on spans with the semconv (incubating)
+ * `user_agent.synthetic.type` = `test` (`ATTR_USER_AGENT_SYNTHETIC_TYPE`,
+ * `USER_AGENT_SYNTHETIC_TYPE_VALUE_TEST` from
+ * `@opentelemetry/semantic-conventions/incubating`), so analysis can tell it
+ * from real traffic. Two signals set it:
+ *  - the baggage member `synthetic_type` (what `mltrace load` sends): it
+ *    travels downstream, and the baggage processor copies it onto **every span
+ *    of every service**, like the ML context above;
+ *  - a `user-agent` starting with `mltrace-loadgen/`: marks the SERVER span of
+ *    the hop that received it (the user agent is not propagated).
+ */
+export const SYNTHETIC_BAGGAGE_KEY = 'synthetic_type';
+export const SYNTHETIC_USER_AGENT_PREFIX = 'mltrace-loadgen/';

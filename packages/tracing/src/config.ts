@@ -112,6 +112,7 @@ export function readTracingConfig(env: Env = process.env, warn: ConfigWarn = () 
   const remotePollMs = str(env, 'MLTRACE_SAMPLING_REMOTE_POLL_MS') !== undefined ? int(env, 'MLTRACE_SAMPLING_REMOTE_POLL_MS', warn, 60_000, 100) : undefined;
   const strategiesFile = str(env, 'MLTRACE_SAMPLING_STRATEGIES_FILE');
   checkSdkSampler(env, warn);
+  const propagators = readPropagators(env, warn);
 
   return {
     disabled: bool(env, 'OTEL_SDK_DISABLED', warn),
@@ -137,7 +138,8 @@ export function readTracingConfig(env: Env = process.env, warn: ConfigWarn = () 
       scheduledDelayMillis: int(env, 'OTEL_BSP_SCHEDULE_DELAY', warn, 5000, 0),
       exportTimeoutMillis: int(env, 'OTEL_BSP_EXPORT_TIMEOUT', warn, 30_000, 1),
     },
-    propagators: readPropagators(env, warn),
+    propagators,
+    writeXHeaders: str(env, 'OTEL_PROPAGATORS') !== undefined && propagators.includes('xheaders'),
   };
 }
 

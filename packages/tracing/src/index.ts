@@ -11,6 +11,7 @@ export type {
   TracingConfig,
 } from './types';
 export { getMLContext, withMLContext } from './context';
+export { getServerSpan } from './server-span';
 export { getTracer, traceModelPrediction, traceFeatureExtraction, traceDataProcessing, recordSpanError } from './helpers';
 export { shutdownTracing, getTracingStats, isTracingActive } from './runtime';
 export { createPropagator } from './propagation/composite';

@@ -72,7 +72,7 @@ export function startTracing(config: TracingConfig, warn: WarnLine): TracingRunt
     ),
     serviceName: config.serviceName,
     spanProcessors,
-    textMapPropagator: createPropagator(config.propagators),
+    textMapPropagator: createPropagator(config.propagators, { writeXHeaders: config.writeXHeaders }),
     instrumentations: createInstrumentations(config),
     ...(sampler ? { sampler } : {}),
     // The SDK would default both to OTLP; mltrace exports only traces unless asked.

@@ -70,6 +70,8 @@ export interface TracingConfig {
   sampling: { strategiesFile: string | undefined; remoteUrl: string | undefined; remotePollMs: number | undefined };
   bsp: { maxQueueSize: number; maxExportBatchSize: number; scheduledDelayMillis: number; exportTimeoutMillis: number };
   propagators: Array<'tracecontext' | 'baggage' | 'jaeger' | 'xheaders'>;
+  /** Write the X-* compatibility headers too: only when OTEL_PROPAGATORS names `xheaders` (by default they are read, not written). */
+  writeXHeaders: boolean;
 }
 
 /** Span bookkeeping of the running preload; all counts since start. */

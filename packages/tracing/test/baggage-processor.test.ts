@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { context, defaultTextMapGetter, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { setupInMemoryTracing } from './support';
-import { BAGGAGE_TO_ATTRIBUTE, ML_CONTEXT_KEYS, getMLContext, getTracer } from '../src/index';
+import { ATTR_USER_AGENT_SYNTHETIC_TYPE } from '@opentelemetry/semantic-conventions/incubating';
+import { BAGGAGE_TO_ATTRIBUTE, ML_CONTEXT_KEYS, SYNTHETIC_BAGGAGE_KEY, getMLContext, getTracer } from '../src/index';
 
 const { exporter } = setupInMemoryTracing();
 
@@ -53,4 +54,35 @@ test('attributes given when the span starts are not overwritten by baggage', () 
   const [span] = exporter.getFinishedSpans();
   assert.equal(span?.attributes[BAGGAGE_TO_ATTRIBUTE.model_version], 'v2');
   assert.equal(span?.attributes[BAGGAGE_TO_ATTRIBUTE.region], 'eu-west');
+});
+
+test('synthetic_type=test in baggage marks every span user_agent.synthetic.type=test; other values are not copied', () => {
+  exporter.reset();
+  const synthetic = propagation.extract(ROOT_CONTEXT, { baggage: `${SYNTHETIC_BAGGAGE_KEY}=test,region=eu-west` }, defaultTextMapGetter);
+  context.with(synthetic, () => {
+    getTracer().startActiveSpan('server', (server) => {
+      getTracer().startSpan('child').end();
+      server.end();
+    });
+  });
+  const odd = propagation.extract(ROOT_CONTEXT, { baggage: `${SYNTHETIC_BAGGAGE_KEY}=anything` }, defaultTextMapGetter);
+  getTracer().startSpan('odd', {}, odd).end();
+  const [child, server, oddSpan] = exporter.getFinishedSpans();
+  for (const span of [child, server]) {
+    assert.equal(span?.attributes[ATTR_USER_AGENT_SYNTHETIC_TYPE], 'test', span?.name);
+    assert.equal(span?.attributes[BAGGAGE_TO_ATTRIBUTE.region], 'eu-west', span?.name);
+  }
+  assert.deepEqual(oddSpan?.attributes, {});
+});
+
+test('the attributes read from one baggage are reused, and a new baggage is read afresh', () => {
+  exporter.reset();
+  const first = propagation.setBaggage(ROOT_CONTEXT, propagation.createBaggage({ model_version: { value: 'v1' } }));
+  // Baggage is immutable: setEntry makes a new instance, which must not inherit the first one's attributes.
+  const second = propagation.setBaggage(first, propagation.getBaggage(first)!.setEntry('model_version', { value: 'v2' }).setEntry('priority', { value: 'high' }));
+  for (const ctx of [first, first, second, first]) getTracer().startSpan('s', {}, ctx).end();
+  assert.deepEqual(
+    exporter.getFinishedSpans().map((s) => s.attributes),
+    [{ 'ml.model.version': 'v1' }, { 'ml.model.version': 'v1' }, { 'ml.model.version': 'v2', 'business.priority': 'high' }, { 'ml.model.version': 'v1' }],
+  );
 });

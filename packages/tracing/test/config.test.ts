@@ -109,3 +109,11 @@ test('OTEL_TRACES_SAMPLER(_ARG): supported values pass, bad ones warn once', () 
   assert.equal(badArg.length, 1);
   assert.match(badArg[0]!, /^OTEL_TRACES_SAMPLER_ARG="5"/);
 });
+
+test('X-headers are read by default and written only when OTEL_PROPAGATORS names xheaders', () => {
+  assert.equal(read({}).config.writeXHeaders, false);
+  assert.equal(read({ OTEL_PROPAGATORS: 'tracecontext,baggage' }).config.writeXHeaders, false);
+  const explicit = read({ OTEL_PROPAGATORS: 'tracecontext,baggage,xheaders' }).config;
+  assert.equal(explicit.writeXHeaders, true);
+  assert.deepEqual(explicit.propagators, ['tracecontext', 'baggage', 'xheaders']);
+});

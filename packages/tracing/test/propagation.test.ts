@@ -183,3 +183,16 @@ test('ignored headers leave a debug line (OTEL_LOG_LEVEL=debug shows them)', () 
     assert.ok(lines.some((l) => l.includes(what)), `${what} in ${JSON.stringify(lines)}`);
   }
 });
+
+test('writeXHeaders: false (the preload default) writes only W3C headers but still reads X-headers and uber-trace-id', () => {
+  const readOnly = createPropagator(['tracecontext', 'baggage', 'jaeger', 'xheaders'], { writeXHeaders: false });
+  const carrier: Record<string, string> = {};
+  readOnly.inject(withSpanAndBaggage({ model_version: 'v3', region: 'eu-west' }), carrier, defaultTextMapSetter);
+  assert.deepEqual(Object.keys(carrier).sort(), ['baggage', 'traceparent']);
+  assert.deepEqual(readOnly.fields().sort(), ['baggage', 'traceparent', 'tracestate']);
+  const fromX = readOnly.extract(ROOT_CONTEXT, { 'x-trace-id': TRACE_ID, 'x-span-id': SPAN_ID, 'x-ml-model-version': 'v3' }, defaultTextMapGetter);
+  assert.equal(trace.getSpanContext(fromX)?.traceId, TRACE_ID);
+  assert.deepEqual(baggageOf(fromX), { model_version: 'v3' });
+  const fromJaeger = readOnly.extract(ROOT_CONTEXT, { 'uber-trace-id': `${TRACE_ID}:${SPAN_ID}:0:1` }, defaultTextMapGetter);
+  assert.equal(trace.getSpanContext(fromJaeger)?.spanId, SPAN_ID);
+});

@@ -1,14 +1,11 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { generateCustomers } from '@mltrace/dataset';
 import { ATTR_DB_OPERATION_BATCH_SIZE, ATTR_DB_OPERATION_NAME, ATTR_DB_SYSTEM_NAME, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT } from '@opentelemetry/semantic-conventions';
 import { ATTR_ML_OPERATION_TYPE, ATTR_BUSINESS_REGION, ATTR_ML_ENTITY_COUNT, ATTR_ML_ENTITY_MISSING_COUNT, ATTR_ML_FEATURE_STORE_VERSION } from '@mltrace/tracing';
-import { freePort, readExportedSpans, startRedisServer, stopProcess, waitForHttp } from '@mltrace/testkit';
+import { startRedisServer, startTracedProcess, type TracedProcess } from '@mltrace/testkit';
 import { BATCH_HMGET } from '../src/backends/redis';
 import { seedRedis } from '../src/seed';
 import { HOT_PARTITION_DELAY_MS, HOT_PARTITION_REGION } from '../src/scenario';
@@ -18,48 +15,26 @@ const PACKAGE_ROOT = join(__dirname, '..', '..');
 const OTLP_SPAN_KIND_CLIENT = 3;
 
 /** The service as a real process under the tracing preload, over a private seeded Redis; spans go to a temp dir. */
-async function startTraced(t: TestContext, scenario: string): Promise<{ port: number; tracesDir: string; stop: () => Promise<number | null> }> {
+async function startTraced(t: TestContext, scenario: string): Promise<TracedProcess> {
   const redis = await startRedisServer();
   t.after(() => redis.stop());
   const admin = new Redis(redis.url);
   await seedRedis(admin, { featureVersion: 'v1', customers: generateCustomers({ count: 50 }) });
   admin.disconnect();
-
-  const tracesDir = mkdtempSync(join(tmpdir(), 'fs-traces-'));
-  t.after(() => rmSync(tracesDir, { recursive: true, force: true }));
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--require', '@mltrace/tracing/register', 'dist/src/server.js'], {
+  return startTracedProcess(t, {
     cwd: PACKAGE_ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      REDIS_URL: redis.url,
-      MLTRACE_SCENARIO: scenario,
-      OTEL_SERVICE_NAME: 'feature-store',
-      OTEL_TRACES_EXPORTER: 'file',
-      MLTRACE_TRACES_DIR: tracesDir,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: 'ignore',
+    script: 'dist/src/server.js',
+    serviceName: 'feature-store',
+    env: { REDIS_URL: redis.url, MLTRACE_SCENARIO: scenario },
+    readyPath: '/ready',
   });
-  t.after(() => stopProcess(child));
-  await waitForHttp(`http://127.0.0.1:${port}/ready`);
-  return {
-    port,
-    tracesDir,
-    stop: async () => {
-      await stopProcess(child);
-      return child.exitCode;
-    },
-  };
 }
 
 test('the service process under the tracing preload: spans, baggage and the hot-partition scenario', async (t) => {
-  const { port, tracesDir, stop } = await startTraced(t, 'hot-partition');
+  const { url, spans: exported, stop } = await startTraced(t, 'hot-partition');
 
   const lookup = (region: string) =>
-    fetch(`http://127.0.0.1:${port}/v1/features`, {
+    fetch(`${url}/v1/features`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', baggage: `region=${region},customer_segment=smb` },
       body: JSON.stringify({ entities: ['cust-00001', 'cust-00002', 'cust-09999'] }),
@@ -70,7 +45,7 @@ test('the service process under the tracing preload: spans, baggage and the hot-
   // SIGTERM: the server drains, the preload flushes, the process exits cleanly.
   assert.equal(await stop(), 0);
 
-  const spans = readExportedSpans(tracesDir);
+  const spans = exported();
   const extractions = spans.filter((s) => s.attributes[ATTR_ML_OPERATION_TYPE] === 'feature_extraction');
   assert.equal(extractions.length, 2);
   const ms = (s: (typeof spans)[number]) => Number(BigInt(s.endTimeUnixNano) - BigInt(s.startTimeUnixNano)) / 1e6;
@@ -96,9 +71,9 @@ test('the service process under the tracing preload: spans, baggage and the hot-
 });
 
 test('n-plus-one under the tracing preload: one un-suppressed hmget span per entity, no batch span', async (t) => {
-  const { port, tracesDir, stop } = await startTraced(t, 'n-plus-one');
+  const { url, spans: exported, stop } = await startTraced(t, 'n-plus-one');
   const entities = ['cust-00001', 'cust-00002', 'cust-00003', 'cust-09999'];
-  const res = await fetch(`http://127.0.0.1:${port}/v1/features`, {
+  const res = await fetch(`${url}/v1/features`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ entities }),
@@ -107,7 +82,7 @@ test('n-plus-one under the tracing preload: one un-suppressed hmget span per ent
   assert.deepEqual(((await res.json()) as { missing: string[] }).missing, ['cust-09999']);
   assert.equal(await stop(), 0);
 
-  const spans = readExportedSpans(tracesDir);
+  const spans = exported();
   const lookup = spans.find((s) => s.attributes[ATTR_ML_OPERATION_TYPE] === 'feature_extraction');
   assert.ok(lookup, 'the lookup span');
   const redisSpans = spans.filter((s) => s.traceId === lookup.traceId && s.attributes[ATTR_DB_SYSTEM_NAME] === 'redis');

@@ -1,11 +1,12 @@
 /**
- * Typed client for the gateway (load generator, demo, tests). Imports only undici and the
- * contract types, never server code.
+ * Typed client for the gateway (load generator, demo, tests). Imports only service-kit's client
+ * (undici) and the contract types, never server code.
  */
-import { Pool, type Dispatcher } from 'undici';
-import type { GatewayErrorBody, PredictRequest, PredictResponse } from './types';
+import { DependencyError, JsonClient, type JsonResponse } from '@mltrace/service-kit/client';
+import type { Dispatcher } from 'undici';
+import type { ErrorBody, PredictRequest, PredictResponse } from './types';
 
-export type { GatewayErrorBody, GatewayPrediction, PredictRequest, PredictResponse } from './types';
+export type { ErrorBody, GatewayPrediction, PredictRequest, PredictResponse } from './types';
 
 export interface GatewayClientOptions {
   /** e.g. http://127.0.0.1:8080 */
@@ -31,13 +32,13 @@ export interface PredictOptions {
 /** The answer to one call, whatever its status. */
 export interface PredictResult {
   statusCode: number;
-  body: PredictResponse | GatewayErrorBody;
+  body: PredictResponse | ErrorBody;
   /** From the `x-trace-id` header. */
   traceId?: string;
   traceresponse?: string;
 }
 
-export type GatewayErrorKind = 'timeout' | 'unavailable' | 'http' | 'aborted';
+export type GatewayErrorKind = DependencyError['kind'];
 
 export class GatewayError extends Error {
   override readonly name = 'GatewayError';
@@ -45,7 +46,7 @@ export class GatewayError extends Error {
     readonly kind: GatewayErrorKind,
     message: string,
     readonly status?: number,
-    /** The gateway's error code, e.g. GW_DEPENDENCY_UNAVAILABLE. */
+    /** The gateway's error code, e.g. GW_DEPENDENCY_UNAVAILABLE (or a socket code such as ECONNREFUSED). */
     readonly code?: string,
     readonly traceId?: string,
     options?: { cause?: unknown },
@@ -65,69 +66,63 @@ export function isPredictResponse(body: PredictResult['body']): body is PredictR
   return Array.isArray((body as PredictResponse).predictions);
 }
 
+const DEFAULT_TIMEOUT_MS = 5000;
+const DEFAULT_CONNECTIONS = 64;
+
 export class GatewayClient {
-  private readonly origin: string;
-  private readonly timeoutMs: number;
-  private readonly dispatcher: Dispatcher;
-  private readonly ownsDispatcher: boolean;
+  private readonly http: JsonClient;
 
   constructor(opts: GatewayClientOptions) {
-    this.origin = new URL(opts.baseUrl).origin;
-    this.timeoutMs = opts.timeoutMs ?? 5000;
-    this.ownsDispatcher = !opts.pool;
-    this.dispatcher = opts.pool ?? new Pool(this.origin, { connections: opts.connections ?? 64, keepAliveTimeout: 10_000 });
+    this.http = new JsonClient({
+      dependency: 'gateway',
+      baseUrl: opts.baseUrl,
+      timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      connections: opts.connections ?? DEFAULT_CONNECTIONS,
+      ...(opts.pool ? { pool: opts.pool } : {}),
+    });
   }
 
   /** `POST /v1/predict`, resolving with the status and body even for 4xx/5xx; rejects only when there is no answer. */
   async predictRaw(req: PredictRequest | Record<string, unknown>, opts: PredictOptions = {}): Promise<PredictResult> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', ...opts.headers };
-    if (opts.baggage) headers.baggage = typeof opts.baggage === 'string' ? opts.baggage : encodeBaggage(opts.baggage);
-    if (opts.traceparent) headers.traceparent = opts.traceparent;
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-    try {
-      const res = await this.dispatcher.request({ origin: this.origin, path: '/v1/predict', method: 'POST', headers, body: JSON.stringify(req), signal });
-      const body = (await res.body.json()) as PredictResult['body'];
-      return { statusCode: res.statusCode, body, traceId: header(res.headers['x-trace-id']), traceresponse: header(res.headers.traceresponse) };
-    } catch (err) {
-      if (timeout.aborted) throw new GatewayError('timeout', `gateway did not answer within ${this.timeoutMs} ms`, undefined, undefined, undefined, { cause: err });
-      if (opts.signal?.aborted) throw new GatewayError('aborted', 'request aborted by the caller', undefined, undefined, undefined, { cause: err });
-      throw new GatewayError('unavailable', `gateway at ${this.origin} unreachable: ${(err as Error).message}`, undefined, undefined, undefined, { cause: err });
-    }
+    const res = await this.send(req, opts);
+    return { statusCode: res.statusCode, body: res.body, traceId: header(res.headers['x-trace-id']), traceresponse: header(res.headers.traceresponse) };
   }
 
   /** `POST /v1/predict`; a non-2xx answer rejects with a GatewayError carrying status, code and trace id. */
   async predict(req: PredictRequest, opts: PredictOptions = {}): Promise<PredictResponse> {
-    const res = await this.predictRaw(req, opts);
+    const res = await this.send(req, opts);
     if (res.statusCode < 300 && isPredictResponse(res.body)) return res.body;
-    const e = res.body as Partial<GatewayErrorBody>;
-    const kind: GatewayErrorKind = res.statusCode === 503 ? 'unavailable' : res.statusCode === 504 ? 'timeout' : 'http';
-    throw new GatewayError(kind, `gateway answered ${res.statusCode}: ${e.message ?? 'no message'}`, res.statusCode, e.code, res.traceId);
+    throw gatewayError(this.http.httpError(res, 'gateway'), header(res.headers['x-trace-id']));
   }
 
   /** `GET /health`: true when the gateway process answers. */
-  async health(opts: { signal?: AbortSignal } = {}): Promise<boolean> {
-    return this.probe('/health', opts.signal);
+  health(opts: { signal?: AbortSignal } = {}): Promise<boolean> {
+    return this.http.ready(opts, '/health');
   }
 
   /** `GET /ready`: true when the gateway and its three dependencies are ready. */
-  async ready(opts: { signal?: AbortSignal } = {}): Promise<boolean> {
-    return this.probe('/ready', opts.signal);
+  ready(opts: { signal?: AbortSignal } = {}): Promise<boolean> {
+    return this.http.ready(opts);
   }
 
-  async close(): Promise<void> {
-    if (this.ownsDispatcher) await this.dispatcher.close();
+  close(): Promise<void> {
+    return this.http.close();
   }
 
-  private async probe(path: string, signal?: AbortSignal): Promise<boolean> {
+  private async send(req: unknown, opts: PredictOptions): Promise<JsonResponse<PredictResponse | ErrorBody>> {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.baggage) headers.baggage = typeof opts.baggage === 'string' ? opts.baggage : encodeBaggage(opts.baggage);
+    if (opts.traceparent) headers.traceparent = opts.traceparent;
     try {
-      const res = await this.dispatcher.request({ origin: this.origin, path, method: 'GET', signal: signal ?? AbortSignal.timeout(this.timeoutMs) });
-      await res.body.dump();
-      return res.statusCode < 300;
-    } catch {
-      return false;
+      return await this.http.request<PredictResponse | ErrorBody>('POST', '/v1/predict', req, { headers, ...(opts.signal ? { signal: opts.signal } : {}) });
+    } catch (err) {
+      throw err instanceof DependencyError ? gatewayError(err) : err;
     }
   }
+}
+
+function gatewayError(err: DependencyError, traceId?: string): GatewayError {
+  return new GatewayError(err.kind, err.message, err.status, err.code, traceId, { cause: err });
 }
 
 function header(v: string | string[] | undefined): string | undefined {

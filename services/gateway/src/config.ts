@@ -1,3 +1,4 @@
+import { envReader, type Env, type EnvReader } from '@mltrace/service-kit/env';
 import type { ExperimentArm, ExperimentConfig, GatewayConfig, GatewayScenario } from './types';
 
 /** Scenarios the gateway plants; the others in MLTRACE_SCENARIO belong to other services. */
@@ -26,26 +27,10 @@ export const DEFAULTS = {
   logLevel: 'info',
 } as const;
 
-type Env = Record<string, string | undefined>;
 type Warn = (message: string) => void;
 
-function value(env: Env, name: string): string | undefined {
-  const v = env[name]?.trim();
-  return v ? v : undefined;
-}
-
-function positiveInt(env: Env, name: string, fallback: number, warn: Warn, max = Number.MAX_SAFE_INTEGER): number {
-  const raw = value(env, name);
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (Number.isInteger(n) && n > 0 && n <= max) return n;
-  const range = max === Number.MAX_SAFE_INTEGER ? 'a positive integer' : `an integer in 1..${max}`;
-  warn(`${name}=${JSON.stringify(raw)} is not ${range}; using ${fallback}`);
-  return fallback;
-}
-
-function url(env: Env, name: string, fallback: string, warn: Warn): string {
-  const raw = value(env, name);
+function url(r: EnvReader, name: string, fallback: string): string {
+  const raw = r.string(name);
   if (raw === undefined) return fallback;
   try {
     const u = new URL(raw);
@@ -53,7 +38,7 @@ function url(env: Env, name: string, fallback: string, warn: Warn): string {
   } catch {
     // fall through to the warning
   }
-  warn(`${name}=${JSON.stringify(raw)} is not an http(s) URL; using ${fallback}`);
+  r.warn(`${name}=${JSON.stringify(raw)} is not an http(s) URL; using ${fallback}`);
   return fallback;
 }
 
@@ -77,27 +62,32 @@ export function parseExperimentSplit(raw: string, warn: Warn): ExperimentArm[] |
   return arms;
 }
 
-function scenario(env: Env, warn: Warn): GatewayScenario | null {
-  const raw = value(env, 'MLTRACE_SCENARIO');
+function scenario(r: EnvReader): GatewayScenario | null {
+  const raw = r.string('MLTRACE_SCENARIO');
   if (raw === undefined) return null;
-  if (!KNOWN_SCENARIOS.includes(raw)) warn(`MLTRACE_SCENARIO=${JSON.stringify(raw)} is not a known scenario (${KNOWN_SCENARIOS.join(', ')}); ignoring it`);
+  if (!KNOWN_SCENARIOS.includes(raw)) r.warn(`MLTRACE_SCENARIO=${JSON.stringify(raw)} is not a known scenario (${KNOWN_SCENARIOS.join(', ')}); ignoring it`);
   return (GATEWAY_SCENARIOS as readonly string[]).includes(raw) ? (raw as GatewayScenario) : null;
 }
 
-/** The only place the gateway reads its environment. */
-export function loadConfig(env: Env = process.env, warn: Warn = (m) => console.warn(`[gateway config] ${m}`)): GatewayConfig {
-  const arms = parseExperimentSplit(value(env, 'EXPERIMENT_SPLIT') ?? DEFAULT_EXPERIMENT_SPLIT, warn);
-  const experiment: ExperimentConfig | null = arms ? { id: value(env, 'EXPERIMENT_ID') ?? DEFAULTS.experimentId, arms } : null;
+/**
+ * The only place the gateway reads its environment. Bad values fall back to the default with one
+ * warning each, returned in `warnings` (the app logs them at start).
+ */
+export function loadConfig(env: Env = process.env): GatewayConfig {
+  const r = envReader(env);
+  const arms = parseExperimentSplit(r.string('EXPERIMENT_SPLIT') ?? DEFAULT_EXPERIMENT_SPLIT, r.warn);
+  const experiment: ExperimentConfig | null = arms ? { id: r.string('EXPERIMENT_ID') ?? DEFAULTS.experimentId, arms } : null;
   return {
-    port: positiveInt(env, 'PORT', DEFAULTS.port, warn, 65535),
-    host: value(env, 'HOST') ?? DEFAULTS.host,
-    featureStoreUrl: url(env, 'FEATURE_STORE_URL', DEFAULTS.featureStoreUrl, warn),
-    inferenceUrl: url(env, 'INFERENCE_URL', DEFAULTS.inferenceUrl, warn),
-    postprocessUrl: url(env, 'POSTPROCESS_URL', DEFAULTS.postprocessUrl, warn),
-    requestTimeoutMs: positiveInt(env, 'REQUEST_TIMEOUT_MS', DEFAULTS.requestTimeoutMs, warn),
-    maxBatchSize: positiveInt(env, 'MAX_BATCH_SIZE', DEFAULTS.maxBatchSize, warn, 256),
+    port: r.int('PORT', DEFAULTS.port, 0, 65535),
+    host: r.string('HOST') ?? DEFAULTS.host,
+    featureStoreUrl: url(r, 'FEATURE_STORE_URL', DEFAULTS.featureStoreUrl),
+    inferenceUrl: url(r, 'INFERENCE_URL', DEFAULTS.inferenceUrl),
+    postprocessUrl: url(r, 'POSTPROCESS_URL', DEFAULTS.postprocessUrl),
+    requestTimeoutMs: r.int('REQUEST_TIMEOUT_MS', DEFAULTS.requestTimeoutMs, 1, 600_000),
+    maxBatchSize: r.int('MAX_BATCH_SIZE', DEFAULTS.maxBatchSize, 1, 256),
     experiment,
-    scenario: scenario(env, warn),
-    logLevel: value(env, 'LOG_LEVEL') ?? DEFAULTS.logLevel,
+    scenario: scenario(r),
+    logLevel: r.string('LOG_LEVEL') ?? DEFAULTS.logLevel,
+    warnings: r.warnings,
   };
 }

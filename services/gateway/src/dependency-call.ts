@@ -1,3 +1,4 @@
+import { DependencyError } from '@mltrace/service-kit/client';
 import {
   GwDependencyFailedError,
   GwDependencyRejectedError,
@@ -19,65 +20,21 @@ export class Deadline {
 
 type Kind = 'timeout' | 'unavailable' | 'rejected' | 'failed';
 
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
-const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_DESTROYED',
-]);
-
-interface ErrorLike {
-  name?: unknown;
-  code?: unknown;
-  kind?: unknown;
-  timeout?: unknown;
-  status?: unknown;
-  statusCode?: unknown;
-  message?: unknown;
-  cause?: unknown;
-}
-
-/** Error codes of `err` and its causes (undici nests the socket error). */
-function codes(err: unknown): string[] {
-  const out: string[] = [];
-  for (let e = err as ErrorLike | undefined, depth = 0; e && typeof e === 'object' && depth < 5; e = e.cause as ErrorLike, depth++) {
-    if (typeof e.code === 'string') out.push(e.code);
-    if (typeof e.name === 'string') out.push(e.name);
-  }
-  return out;
-}
-
 /**
- * Sorts an error thrown by a service client into what the gateway reports.
- * The clients' DependencyError carries `status` (HTTP status or undefined) and a `kind`/`timeout`
- * flag; plain undici errors carry socket codes. Both are handled so any client works.
+ * Sorts an error thrown by a service client into what the gateway reports: an HTTP answer by
+ * its status (4xx: the dependency rejected our request; 503/504: unavailable/timeout; other 5xx:
+ * failed), no answer by the client's `kind`. Anything but a DependencyError is a failure.
  */
 export function classify(err: unknown): { kind: Kind; status?: number; detail: string } {
-  const e = (err ?? {}) as ErrorLike;
-  const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : undefined;
-  const all = codes(err);
-  const message = typeof e.message === 'string' && e.message ? e.message : String(err);
-  // For an HTTP answer keep the dependency's own words: "HTTP 400 INF_UNKNOWN_VERSION: Unknown model version 'v9'…".
-  const detail =
-    status !== undefined ? `HTTP ${status}${typeof e.code === 'string' ? ` ${e.code}` : ''}: ${message.replace(/^.*? answered \d{3}: /, '')}` : message;
-  if (e.kind === 'timeout' || e.timeout === true || all.some((c) => TIMEOUT_CODES.has(c) || c === 'TimeoutError')) {
-    return { kind: 'timeout', detail };
-  }
-  if (status !== undefined && status >= 400) {
-    if (status === 503) return { kind: 'unavailable', status, detail };
-    if (status === 504) return { kind: 'timeout', status, detail };
-    if (status >= 500) return { kind: 'failed', status, detail };
-    return { kind: 'rejected', status, detail };
-  }
-  if (e.kind === 'unavailable' || all.some((c) => UNAVAILABLE_CODES.has(c))) return { kind: 'unavailable', detail };
-  return { kind: 'failed', detail };
+  if (!(err instanceof DependencyError)) return { kind: 'failed', detail: err instanceof Error ? err.message : String(err) };
+  const { status, code } = err;
+  if (status === undefined) return { kind: err.kind === 'timeout' || err.kind === 'unavailable' ? err.kind : 'failed', detail: err.message };
+  // Keep the dependency's own words: "HTTP 400 INF_UNKNOWN_VERSION: Unknown model version 'v9'…".
+  const detail = `HTTP ${status}${code ? ` ${code}` : ''}: ${err.message.replace(/^.*? answered \d{3}:? ?/, '')}`;
+  if (status === 503) return { kind: 'unavailable', status, detail };
+  if (status === 504) return { kind: 'timeout', status, detail };
+  if (status >= 500) return { kind: 'failed', status, detail };
+  return { kind: status >= 400 ? 'rejected' : 'failed', status, detail };
 }
 
 export type DependencyFailure =

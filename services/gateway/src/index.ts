@@ -1,5 +1,4 @@
 export { buildApp } from './app';
-export type { BuildOptions } from './app';
 export { loadConfig, parseExperimentSplit, DEFAULTS, DEFAULT_EXPERIMENT_SPLIT } from './config';
 export { createDeps } from './clients';
 export type * from './deps';

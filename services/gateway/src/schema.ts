@@ -1,4 +1,5 @@
 import type { FastifySchemaValidationError } from 'fastify/types/schema';
+import { GwInvalidRequestError } from './errors';
 
 /** `POST /v1/predict` body: exactly one of `entities` or `instances`; batch size is checked in code (its own error code). */
 export const predictBodySchema = {
@@ -19,19 +20,22 @@ export const predictBodySchema = {
 } as const;
 
 /**
- * One sentence naming the field, instead of ajv's list of every failed branch of the `oneOf`.
+ * One sentence naming the field, instead of ajv's list of every failed branch of the `oneOf`,
+ * as a GW_INVALID_REQUEST error (the shared error handler keeps its code and message).
  */
 export function formatSchemaErrors(errors: FastifySchemaValidationError[], dataVar: string): Error {
+  return new GwInvalidRequestError(describeSchemaErrors(errors, dataVar));
+}
+
+function describeSchemaErrors(errors: FastifySchemaValidationError[], dataVar: string): string {
   const oneOf = errors.find((e) => e.keyword === 'oneOf');
   if (oneOf && oneOf.instancePath === '') {
     const bothGiven = (oneOf.params as { passingSchemas?: unknown }).passingSchemas != null;
-    return new Error(
-      bothGiven
-        ? `${dataVar} must have only one of 'entities' or 'instances', not both`
-        : `${dataVar} must have one of 'entities' (customer ids) or 'instances' (feature vectors)`,
-    );
+    return bothGiven
+      ? `${dataVar} must have only one of 'entities' or 'instances', not both`
+      : `${dataVar} must have one of 'entities' (customer ids) or 'instances' (feature vectors)`;
   }
   const first = errors[0];
-  if (!first) return new Error(`${dataVar} is invalid`);
-  return new Error(`${dataVar}${first.instancePath} ${first.message ?? 'is invalid'}`);
+  if (!first) return `${dataVar} is invalid`;
+  return `${dataVar}${first.instancePath} ${first.message ?? 'is invalid'}`;
 }

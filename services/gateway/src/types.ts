@@ -25,12 +25,7 @@ export interface PredictResponse {
 }
 
 /** fastify's error shape, used by every mltrace service. */
-export interface GatewayErrorBody {
-  statusCode: number;
-  code: string;
-  error: string;
-  message: string;
-}
+export type { ErrorBody } from '@mltrace/service-kit/client';
 
 export type GatewayScenario = 'sequential-calls' | 'dropped-context';
 
@@ -61,6 +56,8 @@ export interface GatewayConfig {
   experiment: ExperimentConfig | null;
   scenario: GatewayScenario | null;
   logLevel: string;
+  /** Settings that could not be used (their defaults apply); logged once at start. */
+  warnings: string[];
 }
 
 /** The names the gateway uses for its dependencies in errors, logs and span attributes. */

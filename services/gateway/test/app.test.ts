@@ -17,7 +17,7 @@ beforeEach(() => servers.reset());
 /** Builds a gateway for `config`, runs `fn`, closes both the app and its clients. */
 async function withGateway<T>(config: GatewayConfig, fn: (app: ReturnType<typeof buildApp>) => Promise<T>): Promise<T> {
   const deps = createDeps(config);
-  const app = buildApp(config, deps, { logger: false });
+  const app = buildApp(config, deps);
   try {
     return await fn(app);
   } finally {
@@ -154,7 +154,7 @@ describe('invalid requests are 400s naming the field, with no downstream call', 
       assert.deepEqual(Object.keys(bad.json()).sort(), ['code', 'error', 'message', 'statusCode']);
       const missing = await app.inject({ method: 'GET', url: '/v1/nothing' });
       assert.equal(missing.statusCode, 404);
-      assert.equal(missing.json().code, 'GW_ROUTE_NOT_FOUND');
+      assert.equal(missing.json().code, 'GW_NOT_FOUND');
     });
   });
 });

@@ -4,8 +4,8 @@ import { DEFAULTS, loadConfig, parseExperimentSplit } from '../src/config';
 import { assignArm, hashToUnit } from '../src/experiment';
 
 function load(env: Record<string, string>) {
-  const warnings: string[] = [];
-  return { config: loadConfig(env, (m) => warnings.push(m)), warnings };
+  const config = loadConfig(env);
+  return { config, warnings: config.warnings };
 }
 
 test('defaults match the contract', () => {

@@ -30,7 +30,7 @@ before(async () => {
   });
   const config = configFor({ 'feature-store': system.urls['feature-store'], inference: system.urls.inference, postprocess: system.urls.postprocess });
   deps = createDeps(config);
-  app = buildApp(config, deps, { logger: false });
+  app = buildApp(config, deps);
   await app.ready();
 });
 

@@ -1,11 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ATTR_ML_MODEL_CACHE_HIT, ATTR_ML_MODEL_VERSION, ATTR_ML_DURATION_MS, ATTR_BUSINESS_CUSTOMER_SEGMENT } from '@mltrace/tracing';
-import { freePort, readExportedSpans, stopProcess, waitForHttp, type ExportedSpan } from '@mltrace/testkit';
+import { startTracedProcess, type Cleanup, type ExportedSpan, type TracedProcess } from '@mltrace/testkit';
 import { InferenceClient } from '../src/client';
 import { regressionDelayMs, REGRESSION_DELAY_MS } from '../src/scenario';
 import { rows } from './helpers';
@@ -13,38 +10,16 @@ import { rows } from './helpers';
 // dist/test → package root
 const PACKAGE_ROOT = join(__dirname, '..', '..');
 
-interface Running {
-  url: string;
-  tracesDir: string;
-  stop(): Promise<void>;
-}
-
 /** The service as `npm start` runs it: its own process, with the tracing preload and the file exporter. */
-async function startService(scenario: string | undefined): Promise<Running> {
-  const port = await freePort();
-  const tracesDir = mkdtempSync(join(tmpdir(), 'mltrace-inference-traces-'));
-  const child = spawn(process.execPath, ['--require', '@mltrace/tracing/register', 'dist/src/server.js'], {
+function startService(t: Cleanup, scenario: string | undefined): Promise<TracedProcess> {
+  return startTracedProcess(t, {
     cwd: PACKAGE_ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      OTEL_SERVICE_NAME: 'inference',
-      OTEL_TRACES_EXPORTER: 'file',
-      MLTRACE_TRACES_DIR: tracesDir,
-      MLTRACE_SCENARIO: scenario ?? '',
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    script: 'dist/src/server.js',
+    serviceName: 'inference',
+    env: { MLTRACE_SCENARIO: scenario ?? '' },
+    readyPath: '/ready',
+    readyTimeoutMs: 20_000,
   });
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitForHttp(`${url}/ready`, 20_000);
-  } catch (err) {
-    await stopProcess(child);
-    throw err;
-  }
-  return { url, tracesDir, stop: () => stopProcess(child) };
 }
 
 /** Sends one request with the given baggage header; returns the model version that answered. */
@@ -66,8 +41,7 @@ test('regressionDelayMs: only v2, only the enterprise segment, only with the sce
 });
 
 test('model-regression (real process, real spans): baggage picks the version; v2 is slow only for enterprise; models cached', async (t) => {
-  const svc = await startService('model-regression');
-  t.after(() => svc.stop());
+  const svc = await startService(t, 'model-regression');
   const client = new InferenceClient({ baseUrl: svc.url });
   t.after(() => client.close());
   for (let i = 0; i < 3; i++) {
@@ -79,7 +53,7 @@ test('model-regression (real process, real spans): baggage picks the version; v2
   assert.equal((await inferWithBaggage(svc.url, 'model_version=v2,customer_segment=smb', { instances: rows(2), model_version: 'v1' })).version, 'v1');
   await svc.stop(); // SIGTERM: app.close() then shutdownTracing() flushes every span
 
-  const spans = readExportedSpans(svc.tracesDir);
+  const spans = svc.spans();
   const predictions = byName(spans, 'model_prediction');
   assert.equal(predictions.length, 10);
   const slice = (version: string, segment: string) =>
@@ -101,12 +75,11 @@ test('model-regression (real process, real spans): baggage picks the version; v2
 });
 
 test('cold-model (real process, real spans): every request reloads the model inside its own trace', async (t) => {
-  const svc = await startService('cold-model');
-  t.after(() => svc.stop());
+  const svc = await startService(t, 'cold-model');
   for (let i = 0; i < 3; i++) await inferWithBaggage(svc.url, 'model_version=v2');
   await svc.stop();
 
-  const spans = readExportedSpans(svc.tracesDir);
+  const spans = svc.spans();
   const loads = byName(spans, 'model_load');
   const startup = loads.filter((s) => !s.parentSpanId);
   const perRequest = loads.filter((s) => s.parentSpanId);

@@ -21,7 +21,7 @@ export interface SpanStats {
   spanCount: number;
 }
 
-const memo = new WeakMap<readonly Trace[], SpanStats>();
+const memo = new WeakMap<readonly Trace[], { length: number; stats: SpanStats }>();
 
 class Growable {
   data = new Float64Array(16);
@@ -42,9 +42,12 @@ class Growable {
 }
 
 export function spanStats(traces: readonly Trace[]): SpanStats {
-  let s = memo.get(traces);
-  if (!s) memo.set(traces, (s = compute(traces)));
-  return s;
+  const hit = memo.get(traces);
+  // The length guards against an array that grew or shrank since (the traces themselves are not copied).
+  if (hit && hit.length === traces.length) return hit.stats;
+  const stats = compute(traces);
+  memo.set(traces, { length: traces.length, stats });
+  return stats;
 }
 
 function compute(traces: readonly Trace[]): SpanStats {

@@ -344,7 +344,8 @@ export function recommendations(traces: readonly Trace[], findings: Findings, op
   }
 
   const tp = findings.performance.throughput;
-  if (tp.counts.length >= 10 && tp.cv >= 0.75 && tp.peakRate > 0) {
+  // At least 50 traces and a mean of 1 request/s: a handful of traces scattered over days is no load pattern.
+  if (tp.counts.length >= 10 && tp.cv >= 0.75 && tp.meanRate >= 1 && traces.length >= 50) {
     const freed = (tp.peakRate - tp.meanRate) / tp.peakRate;
     out.push({
       id: 'throughput-variability',

@@ -1,27 +1,60 @@
-import { propagation, type Context } from '@opentelemetry/api';
+import { propagation, type Baggage, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { BAGGAGE_TO_ATTRIBUTE } from '../attributes';
+import {
+  ATTR_USER_AGENT_SYNTHETIC_TYPE,
+  USER_AGENT_SYNTHETIC_TYPE_VALUE_BOT,
+  USER_AGENT_SYNTHETIC_TYPE_VALUE_TEST,
+} from '@opentelemetry/semantic-conventions/incubating';
+import { BAGGAGE_TO_ATTRIBUTE, SYNTHETIC_BAGGAGE_KEY } from '../attributes';
 
 const MAPPING = Object.entries(BAGGAGE_TO_ATTRIBUTE);
+const SYNTHETIC_TYPES: ReadonlySet<string> = new Set([USER_AGENT_SYNTHETIC_TYPE_VALUE_TEST, USER_AGENT_SYNTHETIC_TYPE_VALUE_BOT]);
+
+type Pairs = ReadonlyArray<readonly [attribute: string, value: string]>;
+const NONE: Pairs = [];
+
+/**
+ * The attributes one baggage yields. Baggage is immutable and every span of a
+ * request (and of each hop) shares the same instance, so it is read once per
+ * request, not once per span.
+ */
+const cache = new WeakMap<Baggage, Pairs>();
+
+function attributesOf(baggage: Baggage): Pairs {
+  let pairs = cache.get(baggage);
+  if (pairs !== undefined) return pairs;
+  const found: Array<readonly [string, string]> = [];
+  for (const [key, attribute] of MAPPING) {
+    const value = baggage.getEntry(key)?.value;
+    if (value) found.push([attribute, value]);
+  }
+  const synthetic = baggage.getEntry(SYNTHETIC_BAGGAGE_KEY)?.value;
+  if (synthetic !== undefined && SYNTHETIC_TYPES.has(synthetic)) found.push([ATTR_USER_AGENT_SYNTHETIC_TYPE, synthetic]);
+  pairs = found.length > 0 ? found : NONE;
+  cache.set(baggage, pairs);
+  return pairs;
+}
 
 /**
  * Copies the ML and business members of W3C baggage onto every span as it
  * starts (`model_version` → `ml.model.version`, …), so each service's spans
- * can be sliced by model, experiment or segment without the code setting them.
- * Only the fixed members in BAGGAGE_TO_ATTRIBUTE are copied: arbitrary baggage
- * is never turned into span attributes. An attribute the code already set when
- * it started the span wins: it knows better than the inherited context (e.g. the
- * model version a request body asked for).
+ * can be sliced by model, experiment or segment without the code setting them;
+ * and the load generator's `synthetic_type=test` member as semconv
+ * `user_agent.synthetic.type`. Only these fixed members are copied: arbitrary
+ * baggage is never turned into span attributes. An attribute the code already
+ * set when it started the span wins: it knows better than the inherited
+ * context (e.g. the model version a request body asked for). Spans that are
+ * not recorded (sampled out) are skipped.
  */
 export class BaggageAttributesSpanProcessor implements SpanProcessor {
   onStart(span: Span, parentContext: Context): void {
+    if (!span.isRecording()) return;
     const baggage = propagation.getBaggage(parentContext);
     if (!baggage) return;
-    for (const [key, attribute] of MAPPING) {
-      const entry = baggage.getEntry(key);
-      if (entry !== undefined && entry.value !== '' && span.attributes[attribute] === undefined) {
-        span.setAttribute(attribute, entry.value);
-      }
+    const pairs = attributesOf(baggage);
+    for (let i = 0; i < pairs.length; i++) {
+      const [attribute, value] = pairs[i]!;
+      if (span.attributes[attribute] === undefined) span.setAttribute(attribute, value);
     }
   }
 

@@ -65,13 +65,20 @@ function normalizeTraceId(raw: string | undefined): string | undefined {
  * Extract: ids become a remote parent; since the convention has no sampled
  * flag, such a parent counts as sampled. The prefixed headers become baggage
  * members (`X-ML-Model-Version` → `model_version`, `X-Baggage-Foo` → `foo`)
- * within the W3C baggage limits. Inject writes the same headers so old
+ * within the W3C baggage limits. Inject (when enabled) writes the same headers so old
  * services downstream keep working. W3C headers take precedence when both
  * are present (see MltracePropagator).
  */
 export class XHeadersPropagator implements TextMapPropagator {
+  private readonly writes: boolean;
+
+  /** `inject: false`: read the headers only (the preload's default, see createPropagator). */
+  constructor(options: { inject?: boolean } = {}) {
+    this.writes = options.inject ?? true;
+  }
+
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
-    if (isTracingSuppressed(context)) return;
+    if (!this.writes || isTracingSuppressed(context)) return;
     const span = trace.getSpan(context);
     const sc = span?.spanContext();
     if (sc && isSpanContextValid(sc)) {
@@ -132,6 +139,6 @@ export class XHeadersPropagator implements TextMapPropagator {
   }
 
   fields(): string[] {
-    return [X_TRACE_ID, X_SPAN_ID, X_PARENT_SPAN_ID, ...ML_KEY_TO_HEADER.values()];
+    return this.writes ? [X_TRACE_ID, X_SPAN_ID, X_PARENT_SPAN_ID, ...ML_KEY_TO_HEADER.values()] : [];
   }
 }
