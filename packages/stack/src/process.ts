@@ -48,9 +48,21 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-/** Starts a private, non-persistent redis-server on a free loopback port. */
+/**
+ * Starts a private, non-persistent redis-server on a free loopback port (or `port`). A free
+ * port can be taken by another process before redis binds it, so that case is retried.
+ */
 export async function startRedisServer(port?: number): Promise<RedisServer> {
-  const p = port ?? (await freePort());
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRedisOn(port ?? (await freePort()));
+    } catch (err) {
+      if (port !== undefined || attempt >= 3 || !/Address already in use/i.test(String(err))) throw err;
+    }
+  }
+}
+
+async function startRedisOn(p: number): Promise<RedisServer> {
   const child = spawn(
     'redis-server',
     ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],

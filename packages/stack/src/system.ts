@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { DEFAULT_LOGS_DIR, DEFAULT_PORTS, DEFAULT_TRACES_DIR, SERVICE_NAMES, serviceDir, type ServiceName } from './paths';
-import { freePort, hasRedisServer, sleep, startRedisServer, stopProcess, type RedisServer } from './process';
+import { hasRedisServer, sleep, startRedisServer, stopProcess, type RedisServer } from './process';
 
 export type { ServiceName } from './paths';
 
@@ -79,7 +79,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     if (!existsSync(entry)) throw new Error(`${entry} is missing: build first (npx turbo run build)`);
   }
 
-  const ports = await choosePorts(opts.ports);
+  const ports = choosePorts(opts.ports);
   const urls = Object.fromEntries(SERVICE_NAMES.map((n) => [n, `http://127.0.0.1:${ports[n]}`])) as Record<ServiceName, string>;
   const started = new Map<ServiceName, Started>();
   let privateRedis: RedisServer | undefined;
@@ -102,16 +102,20 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
       ...(opts.scenario !== undefined ? { MLTRACE_SCENARIO: opts.scenario } : {}),
       ...opts.env,
     };
-    const perService: Record<ServiceName, Record<string, string | undefined>> = {
-      'feature-store': { REDIS_URL: redis?.url },
-      inference: {},
-      postprocess: {},
-      gateway: { FEATURE_STORE_URL: urls['feature-store'], INFERENCE_URL: urls.inference, POSTPROCESS_URL: urls.postprocess },
+    // Read at launch time: with 'auto' ports the URLs are known once each service has bound.
+    const dependencyEnv = (name: ServiceName): Record<string, string | undefined> => {
+      if (name === 'feature-store') return { REDIS_URL: redis?.url };
+      if (name === 'gateway') return { FEATURE_STORE_URL: urls['feature-store'], INFERENCE_URL: urls.inference, POSTPROCESS_URL: urls.postprocess };
+      return {};
     };
     const launch = async (name: ServiceName) => {
-      const env = { ...common, ...perService[name], PORT: String(ports[name]), OTEL_SERVICE_NAME: name, ...opts.serviceEnv?.[name] };
+      const env: Record<string, string | undefined> = { ...common, ...dependencyEnv(name), PORT: String(ports[name]), OTEL_SERVICE_NAME: name, ...opts.serviceEnv?.[name] };
       const s = spawnService(name, env, opts.tracing !== false, logsDir, opts.logToConsole === true);
       started.set(name, s);
+      if (ports[name] === 0) {
+        ports[name] = await boundPort(name, s, env.LOG_LEVEL, opts.readyTimeoutMs ?? 30_000);
+        urls[name] = `http://127.0.0.1:${ports[name]}`;
+      }
       await waitReady(name, s, `${urls[name]}/ready`, opts.readyTimeoutMs ?? 30_000);
     };
     const wanted = new Set(opts.services ?? SERVICE_NAMES);
@@ -142,13 +146,42 @@ function absolute(p: string): string {
   return isAbsolute(p) ? p : resolve(process.cwd(), p);
 }
 
-async function choosePorts(ports: SystemOptions['ports']): Promise<Record<ServiceName, number>> {
-  if (ports === 'auto') {
-    const out = {} as Record<ServiceName, number>;
-    for (const n of SERVICE_NAMES) out[n] = await freePort();
-    return out;
-  }
+/**
+ * 'auto' is port 0: each service binds a port the kernel picks and says which in fastify's
+ * "Server listening at" line. (Picking free ports here and handing them over would race with
+ * other processes, e.g. parallel test files, between the check and the bind.)
+ */
+function choosePorts(ports: SystemOptions['ports']): Record<ServiceName, number> {
+  if (ports === 'auto') return { gateway: 0, 'feature-store': 0, inference: 0, postprocess: 0 };
   return { ...DEFAULT_PORTS, ...ports };
+}
+
+const QUIET_LEVELS = new Set(['warn', 'error', 'fatal', 'silent']);
+
+/** The port a service started with PORT=0 bound, read from its "Server listening at" log line. */
+function boundPort(name: ServiceName, s: Started, logLevel: string | undefined, timeoutMs: number): Promise<number> {
+  if (logLevel && QUIET_LEVELS.has(logLevel.trim().toLowerCase())) {
+    return Promise.reject(new Error(`ports 'auto' reads the bound port from ${name}'s info log; LOG_LEVEL=${logLevel} hides it`));
+  }
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => done(new Error(`${name} did not report a listening port within ${timeoutMs} ms; log ${s.logFile}:\n${tail(s.logFile)}`)), timeoutMs);
+    const onData = (d: Buffer) => {
+      seen = (seen + d.toString()).slice(-4096);
+      const m = /Server listening at https?:\/\/[^"\s]*:(\d+)/.exec(seen);
+      if (m) done(undefined, Number(m[1]));
+    };
+    const onExit = () => done(new Error(`${name} exited (${s.child.exitCode ?? s.child.signalCode}) before listening; log ${s.logFile}:\n${tail(s.logFile)}`));
+    function done(err: Error | undefined, port?: number) {
+      clearTimeout(timer);
+      s.child.stdout?.off('data', onData);
+      s.child.off('exit', onExit);
+      if (err) reject(err);
+      else resolve(port as number);
+    }
+    s.child.stdout?.on('data', onData);
+    s.child.once('exit', onExit);
+  });
 }
 
 async function prepareRedis(
