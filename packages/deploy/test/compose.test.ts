@@ -79,11 +79,11 @@ test('the sandbox has redis, jaeger, seed, the four services and a load profile'
   assert.match(String(svc('jaeger').image), /^jaegertracing\/jaeger:2\.\d+\.\d+$/, 'Jaeger v2 pinned to a version');
 });
 
-test('only the gateway and Jaeger publish ports', () => {
-  const publishing = Object.entries(services).filter(([, s]) => (s.ports ?? []).length > 0).map(([n]) => n).sort();
-  assert.deepEqual(publishing, ['gateway', 'jaeger']);
-  const jaegerPorts = (svc('jaeger').ports ?? []).map((p) => String(p).split(':').at(-1));
-  for (const p of ['16686', '4317', '4318', '5778']) assert.ok(jaegerPorts.includes(p), `jaeger publishes ${p}`);
+test('only the gateway and the Jaeger UI are published; OTLP and sampling stay on the compose network', () => {
+  const published = Object.entries(services).flatMap(([n, s]) => (s.ports ?? []).map((p) => `${n}:${String(p).split(':').at(-1)}`));
+  assert.deepEqual(published.sort(), ['gateway:8080', 'jaeger:16686']);
+  const exposed = (svc('jaeger').expose ?? []) as Array<string | number>;
+  for (const p of ['4317', '4318', '5778']) assert.ok(exposed.map(String).includes(p), `jaeger exposes ${p} to the services`);
 });
 
 test('the services wait for healthy dependencies and export OTLP to Jaeger', () => {
@@ -109,6 +109,8 @@ test('the collector overlay routes every service through the collector and keeps
     const env = serviceEnvironment(s[n]!);
     assert.equal(env.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://otel-collector:4318');
     assert.equal(env.OTEL_TRACES_SAMPLER, 'parentbased_always_on');
+    const deps = s[n]!.depends_on as Record<string, { condition: string }>;
+    assert.ok(deps['otel-collector'], `${n} waits for the collector`);
   }
 });
 
