@@ -147,3 +147,24 @@ test('load delegates to @mltrace/loadgen', () => {
   }
   assert.ok(existsSync(MAIN));
 });
+
+test('compare one source by two slices with --compare KEY=A,B', () => {
+  const r = mltrace('compare', fileA, '--compare', 'ml.model.version=v1,v2', '--format', 'json');
+  assert.equal(r.code, 0, r.stderr);
+  const json = JSON.parse(r.stdout) as { comparison: { a: { label: string; traces: number }; b: { label: string; traces: number } } };
+  const count = (v: string) => tracesA.filter((t) => t.spans.find((s) => s.parentSpanId === undefined)?.attributes['ml.model.version'] === v).length;
+  assert.equal(json.comparison.a.label, 'ml.model.version=v1');
+  assert.equal(json.comparison.a.traces, count('v1'));
+  assert.equal(json.comparison.b.traces, count('v2'));
+  assert.ok(count('v1') > 0 && count('v2') > 0);
+  assert.equal(mltrace('compare', fileA, '--compare', 'ml.model.version=v1,v9').code, 1, 'an empty slice is a failure');
+  assert.equal(mltrace('compare', fileA).code, 2, 'one source without --compare is bad usage');
+});
+
+test('piping into head ends quietly (no EPIPE stack trace)', () => {
+  // critical-path JSON of 150 traces is far larger than a pipe's 64 KiB buffer, so head closes it early.
+  const r = spawnSync('bash', ['-c', `"${process.execPath}" "${MAIN}" critical-path "${fileA}" --format json | head -c 11; exit \${PIPESTATUS[0]}`], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.stdout, '{"traces":[');
+  assert.doesNotMatch(r.stderr, /EPIPE|at /);
+  assert.equal(r.status, 0);
+});

@@ -27,5 +27,5 @@ test('a missing expected edge is flagged, and edges are configurable', () => {
   const r = dependencies([noPp]);
   assert.equal(r.expected.find((e) => e.to === 'postprocess')?.status, 'missing');
   const custom = dependencies([t.trace], { expectedEdges: [['gateway', 'ranker']] });
-  assert.deepEqual(custom.expected, [{ from: 'gateway', to: 'ranker', coverage: 0, status: 'missing' }]);
+  assert.deepEqual(custom.expected, [{ from: 'gateway', to: 'ranker', mode: 'always', applies: 1, coverage: 0, status: 'missing' }]);
 });

@@ -18,7 +18,18 @@ test('the generator is deterministic per seed and pipeline-shaped', () => {
     const ids = new Set(t.spans.map((s) => s.spanId));
     assert.equal(t.spans.filter((s) => s.parentSpanId === undefined).length, 1);
     for (const s of t.spans) if (s.parentSpanId) assert.ok(ids.has(s.parentSpanId));
-    assert.ok(t.spans.some((s) => s.attributes['db.system'] === 'redis'));
+    // One pipelined BATCH HMGET span per feature lookup, sized by the lookup's entity count.
+    const lookups = t.spans.filter((s) => s.name === 'feature_extraction');
+    const batches = t.spans.filter((s) => s.name === 'BATCH HMGET');
+    assert.equal(batches.length, lookups.length);
+    assert.equal(lookups.length, 2);
+    for (const b of batches) {
+      assert.equal(b.attributes['db.system.name'], 'redis');
+      const parent = t.spans.find((s) => s.spanId === b.parentSpanId);
+      assert.equal(b.attributes['db.operation.batch.size'], parent?.attributes['ml.entity.count']);
+    }
+    // One SERVER span per hop, named <METHOD> <route>.
+    for (const s of t.spans.filter((x) => x.kind === 'server')) assert.equal(s.name, `${s.attributes['http.request.method']} ${s.attributes['http.route']}`);
   }
 });
 

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { SYNTHETIC_BAGGAGE_KEY, SYNTHETIC_USER_AGENT_PREFIX } from '@mltrace/tracing/attributes';
 
-/** Baggage member that marks load-test traffic; mapped to `user_agent.synthetic.type` by the tracing preload. */
-export const SYNTHETIC_BAGGAGE_KEY = 'synthetic_type';
+/** Baggage member that marks load-test traffic; the tracing preload turns it into `user_agent.synthetic.type`. */
+export { SYNTHETIC_BAGGAGE_KEY };
 
-/** `user-agent` sent with every request, so http instrumentation records the client as the load generator. */
-export const LOADGEN_USER_AGENT = 'mltrace-loadgen/0.1 (synthetic test traffic)';
+/** `user-agent` sent with every request: the tracing preload marks the server span it reaches as synthetic. */
+export const LOADGEN_USER_AGENT = `${SYNTHETIC_USER_AGENT_PREFIX}0.1 (synthetic test traffic)`;
 
 /**
  * A fresh, sampled W3C traceparent. Ids come from the OS RNG, not the mix seed:

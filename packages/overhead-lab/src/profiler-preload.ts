@@ -7,7 +7,12 @@ import { Session } from 'node:inspector';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const dir = process.env['MLTRACE_PROFILE_DIR'];
+// The one read of the environment outside a config.ts, on purpose: this file is --require'd into
+// each *service* process before the service itself loads, so it cannot use the lab's config (that
+// would load the lab's modules into every service and print the lab's warnings there). The lab sets
+// MLTRACE_PROFILE_DIR itself (profile-run.ts); empty or blank means unset, as everywhere.
+// lint-allow: process-env
+const dir = process.env['MLTRACE_PROFILE_DIR']?.trim();
 if (dir) {
   const session = new Session();
   session.connect();

@@ -1,4 +1,4 @@
-/** An environment to read: `process.env`, or a plain object in tests. */
+/** An environment to read: the process environment, or a plain object in tests. */
 export type Env = Readonly<Record<string, string | undefined>>;
 
 export interface JsonCheck<T> {

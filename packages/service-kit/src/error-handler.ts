@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { ErrorBody } from './error-body';
+import { bodyErrors } from './errors';
 
 /** A service's additions to the shared error handling. */
 export interface ErrorHandlerHooks {
@@ -20,7 +21,8 @@ export interface ErrorHandlerHooks {
  * the codes of errors that carry none: `FST_BAD_REQUEST`, `FST_INTERNAL`, `FST_NOT_FOUND`.
  */
 export function installErrorHandlers(app: FastifyInstance, codePrefix: string, hooks: ErrorHandlerHooks = {}): void {
-  app.setErrorHandler((err: FastifyError, request, reply) => {
+  app.setErrorHandler((original: FastifyError, request, reply) => {
+    const err = ownBodyError(original, request, codePrefix);
     const statusCode = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
     // Errors made with @fastify/error carry a deliberate message; anything else may leak internals.
     const deliberate = err.name === 'FastifyError' || statusCode < 500;
@@ -47,4 +49,26 @@ export function installErrorHandlers(app: FastifyInstance, codePrefix: string, h
     };
     return reply.status(404).send(body);
   });
+}
+
+/**
+ * fastify's own content-type and body errors (`FST_ERR_CTP_*`) as the service's codes, with
+ * messages that name the problem: the content type that was sent and the one expected.
+ */
+function ownBodyError(err: FastifyError, request: FastifyRequest, codePrefix: string): FastifyError {
+  const errors = bodyErrors(codePrefix);
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
+      const type = request.headers['content-type'];
+      return new errors.UnsupportedMediaType(type ? JSON.stringify(type) : '(none)');
+    }
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new errors.InvalidJson('the body is empty');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new errors.InvalidJson(err.message);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new errors.BodyTooLarge(request.routeOptions.bodyLimit ?? 0);
+    default:
+      return err;
+  }
 }

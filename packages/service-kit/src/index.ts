@@ -7,3 +7,6 @@ export { serve, runService } from './serve';
 export type { ServeOptions, RunningService } from './serve';
 export { envReader } from './env';
 export type { Env, EnvReader, JsonCheck } from './env';
+export { bodyErrors } from './errors';
+export type { BodyErrors } from './errors';
+export { describeValidationError, formatValidationErrors } from './request-body';

@@ -1,5 +1,7 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { installErrorHandlers, type ErrorHandlerHooks } from './error-handler';
+import { formatValidationErrors, installBodyHandling } from './request-body';
+import { installRequestLogging } from './request-log';
 
 /** The members of a service's config that shape its fastify instance. */
 export interface ServiceAppConfig {
@@ -22,8 +24,10 @@ export interface ServiceAppOptions extends ErrorHandlerHooks {
 /**
  * A service's fastify instance, not listening, with the settings every
  * mltrace service shares: bounded request and connection times, 503 while
- * closing, no type coercion of request bodies, the JSON error handlers, and
- * the config warnings logged.
+ * closing, no type coercion of request bodies, JSON bodies only (with the
+ * service's own codes for bad ones), unknown properties named, request log
+ * lines that carry the trace id, the JSON error handlers, and the config
+ * warnings logged.
  */
 export function createServiceApp(config: ServiceAppConfig, opts: ServiceAppOptions): FastifyInstance {
   const app = Fastify({
@@ -33,9 +37,15 @@ export function createServiceApp(config: ServiceAppConfig, opts: ServiceAppOptio
     connectionTimeout: config.connectionTimeoutMs,
     return503OnClosing: true,
     // A string where a number belongs is a client bug to report, not to paper over.
-    ajv: { customOptions: { ...opts.ajv, coerceTypes: false } },
+    // Unknown properties are refused (and named), not silently dropped as fastify's default does.
+    ajv: { customOptions: { ...opts.ajv, coerceTypes: false, removeAdditional: false } },
+    schemaErrorFormatter: formatValidationErrors,
+    // Logged by installRequestLogging instead, inside the request's span (see there).
+    logController: new LogController({ disableRequestLogging: true }),
   });
   for (const warning of config.warnings) app.log.warn(`config: ${warning}`);
   installErrorHandlers(app, opts.codePrefix, opts);
+  installBodyHandling(app, opts.codePrefix);
+  installRequestLogging(app);
   return app;
 }

@@ -48,11 +48,24 @@ test('validation errors: 400 naming the field, fastify code', async () => {
   assert.match(body.message, /body\/entities/);
 });
 
-test('a malformed JSON body is a 400, not a 500', async () => {
-  const res = await call({ method: 'POST', url: '/things', payload: '{"entities": [', headers: { 'content-type': 'application/json' } });
-  assert.equal(res.statusCode, 400);
-  assert.equal(res.json().statusCode, 400);
-  assert.equal(typeof res.json().code, 'string');
+test("fastify's own body errors leave with the service's codes: bad JSON 400, no or another content type 415", async () => {
+  const bad = await call({ method: 'POST', url: '/things', payload: '{"entities": [', headers: { 'content-type': 'application/json' } });
+  assert.equal(bad.statusCode, 400);
+  assert.equal(bad.json().code, 'SVC_INVALID_JSON');
+  assert.match(bad.json().message, /^body is not valid JSON: /);
+  const empty = await call({ method: 'POST', url: '/things', payload: '', headers: { 'content-type': 'application/json' } });
+  assert.deepEqual([empty.statusCode, empty.json().code, empty.json().message], [400, 'SVC_INVALID_JSON', 'body is not valid JSON: the body is empty']);
+  const none = await call({ method: 'POST', url: '/things', payload: Buffer.from('{"entities":["a"]}') });
+  assert.equal(none.statusCode, 415);
+  assert.deepEqual(none.json(), {
+    statusCode: 415,
+    code: 'SVC_UNSUPPORTED_MEDIA_TYPE',
+    error: 'Unsupported Media Type',
+    message: 'content-type (none) is not supported; send the body as application/json',
+  });
+  const xml = await call({ method: 'POST', url: '/things', payload: '<a/>', headers: { 'content-type': 'application/xml' } });
+  assert.equal(xml.statusCode, 415);
+  assert.match(xml.json().message, /content-type "application\/xml" is not supported; send the body as application\/json/);
 });
 
 test('deliberate errors keep their status, code and message', async () => {

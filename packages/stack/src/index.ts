@@ -6,3 +6,7 @@ export { REPO_ROOT, SERVICE_NAMES, DEFAULT_PORTS, DEFAULT_TRACES_DIR, DEFAULT_LO
 export type { ServiceName } from './paths';
 export { countExportedSpans, readExportedSpans, waitForSpans } from './span-files';
 export type { ExportedSpan } from './span-files';
+export { StackError } from './errors';
+export type { StackErrorCode } from './errors';
+export { loadStackConfig, defaultSamplerEnv, DEFAULT_SAMPLING_STRATEGIES_FILE, SAMPLER_SETTINGS } from './config';
+export type { StackConfig } from './config';

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 
 /** A span as read back from the file exporter's OTLP/JSON lines, flattened for assertions and reports. */
 export interface ExportedSpan {
@@ -62,7 +63,7 @@ export function readExportedSpans(dir: string): ExportedSpan[] {
               parentSpanId: s.parentSpanId ?? '',
               name: s.name,
               kind: s.kind,
-              serviceName: String(resAttrs['service.name'] ?? ''),
+              serviceName: String(resAttrs[ATTR_SERVICE_NAME] ?? ''),
               startTimeUnixNano: String(s.startTimeUnixNano),
               endTimeUnixNano: String(s.endTimeUnixNano),
               status: s.status ?? {},

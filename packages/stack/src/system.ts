@@ -2,13 +2,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { DEFAULT_LOGS_DIR, DEFAULT_PORTS, DEFAULT_TRACES_DIR, SERVICE_NAMES, serviceDir, type ServiceName } from './paths';
+import { defaultSamplerEnv, stackConfig } from './config';
+import { StackError } from './errors';
 import { hasRedisServer, sleep, startRedisServer, stopProcess, type RedisServer } from './process';
 
 export type { ServiceName } from './paths';
 
 /**
  * Where the feature store keeps its features:
- *  - 'auto' (default): `$REDIS_URL` if set, else a private seeded redis-server if the binary exists, else memory;
+ *  - 'auto' (default): `REDIS_URL` (config.ts) if set, else a private seeded redis-server if the binary exists, else memory;
  *  - 'private': a private seeded redis-server (fails without the binary);
  *  - 'memory': the feature store's in-memory backend;
  *  - any `redis://` URL: that Redis, used as it is (seed it with `npm run seed`).
@@ -31,9 +33,14 @@ export interface SystemOptions {
   logsDir?: string;
   /** Also copy service logs to this process's stdout, prefixed with the service name. */
   logToConsole?: boolean;
-  /** `MLTRACE_SCENARIO` for every service (default: inherited from this process). */
+  /** `MLTRACE_SCENARIO` for every service (default: this process's, checked by config.ts). */
   scenario?: string;
-  /** false: start the services without the tracing preload (the untraced baseline). Default true. */
+  /**
+   * false: start the services without the tracing preload (the untraced baseline). Default true.
+   * Traced services whose environment chooses no sampler (OTEL_TRACES_SAMPLER,
+   * MLTRACE_SAMPLING_STRATEGIES_FILE or MLTRACE_SAMPLING_REMOTE_URL) get
+   * `MLTRACE_SAMPLING_STRATEGIES_FILE=<repo>/config/sampling-strategies.json`.
+   */
   tracing?: boolean;
   /** Extra environment for every service (after the inherited one, before the per-service one). */
   env?: Record<string, string | undefined>;
@@ -43,6 +50,11 @@ export interface SystemOptions {
   readyTimeoutMs?: number;
   /** Grace period per process on stop before SIGKILL; default 10 s. */
   stopGraceMs?: number;
+  /**
+   * Aborting it during start-up stops whatever has started (services, seeding, a private Redis)
+   * and rejects with StackError STACK_ABORTED. No effect once startSystem has resolved.
+   */
+  signal?: AbortSignal;
 }
 
 export interface RunningSystem {
@@ -69,20 +81,26 @@ interface Started {
 
 /** Starts Redis (if chosen) and the four services as separate processes, and waits until each is ready. */
 export async function startSystem(opts: SystemOptions = {}): Promise<RunningSystem> {
+  const config = stackConfig();
   const host = opts.host ?? '127.0.0.1';
   const tracesDir = absolute(opts.tracesDir ?? DEFAULT_TRACES_DIR);
   const logsDir = absolute(opts.logsDir ?? DEFAULT_LOGS_DIR);
-  mkdirSync(tracesDir, { recursive: true });
-  mkdirSync(logsDir, { recursive: true });
   for (const name of opts.services ?? SERVICE_NAMES) {
     const entry = join(serviceDir(name), 'dist', 'src', 'server.js');
-    if (!existsSync(entry)) throw new Error(`${entry} is missing: build first (npx turbo run build)`);
+    if (!existsSync(entry)) throw new StackError('STACK_NOT_BUILT', `${entry} is missing: build first (npx turbo run build)`);
   }
+  throwIfAborted(opts.signal);
+  mkdirSync(tracesDir, { recursive: true });
+  mkdirSync(logsDir, { recursive: true });
 
   const ports = choosePorts(opts.ports);
   const urls = Object.fromEntries(SERVICE_NAMES.map((n) => [n, `http://127.0.0.1:${ports[n]}`])) as Record<ServiceName, string>;
   const started = new Map<ServiceName, Started>();
   let privateRedis: RedisServer | undefined;
+  // Ends every wait of the start-up: the caller's abort, or the first failure (so no launch polls on).
+  const startup = new AbortController();
+  const onAbort = () => startup.abort(opts.signal?.reason);
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
 
   const stopAll = async () => {
     const grace = opts.stopGraceMs ?? 10_000;
@@ -94,9 +112,10 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
   };
 
   try {
-    const redis = await prepareRedis(opts, logsDir, (r) => (privateRedis = r));
+    const redis = await prepareRedis(opts, config.redisUrl, logsDir, startup.signal, (r) => (privateRedis = r));
+    throwIfAborted(opts.signal);
     const common: Record<string, string | undefined> = {
-      ...process.env,
+      ...config.inherited,
       HOST: host,
       MLTRACE_TRACES_DIR: tracesDir,
       ...(opts.scenario !== undefined ? { MLTRACE_SCENARIO: opts.scenario } : {}),
@@ -109,19 +128,32 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
       return {};
     };
     const launch = async (name: ServiceName) => {
+      throwIfAborted(startup.signal);
+      const tracing = opts.tracing !== false;
       const env: Record<string, string | undefined> = { ...common, ...dependencyEnv(name), PORT: String(ports[name]), OTEL_SERVICE_NAME: name, ...opts.serviceEnv?.[name] };
-      const s = spawnService(name, env, opts.tracing !== false, logsDir, opts.logToConsole === true);
+      if (tracing) Object.assign(env, defaultSamplerEnv(env));
+      const s = spawnService(name, env, tracing, logsDir, opts.logToConsole === true);
       started.set(name, s);
       if (ports[name] === 0) {
-        ports[name] = await boundPort(name, s, env.LOG_LEVEL, opts.readyTimeoutMs ?? 30_000);
+        ports[name] = await boundPort(name, s, env.LOG_LEVEL, opts.readyTimeoutMs ?? 30_000, startup.signal);
         urls[name] = `http://127.0.0.1:${ports[name]}`;
       }
-      await waitReady(name, s, `${urls[name]}/ready`, opts.readyTimeoutMs ?? 30_000);
+      await waitReady(name, s, `${urls[name]}/ready`, opts.readyTimeoutMs ?? 30_000, startup.signal);
     };
     const wanted = new Set(opts.services ?? SERVICE_NAMES);
     // The gateway's readiness includes its dependencies', so it starts last.
-    await Promise.all((['feature-store', 'inference', 'postprocess'] as const).filter((n) => wanted.has(n)).map(launch));
+    await Promise.all(
+      (['feature-store', 'inference', 'postprocess'] as const)
+        .filter((n) => wanted.has(n))
+        .map((n) =>
+          launch(n).catch((err: unknown) => {
+            startup.abort(err);
+            throw err;
+          }),
+        ),
+    );
     if (wanted.has('gateway')) await launch('gateway');
+    opts.signal?.removeEventListener('abort', onAbort);
 
     return {
       urls,
@@ -137,9 +169,35 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
       stop: stopAll,
     };
   } catch (err) {
+    opts.signal?.removeEventListener('abort', onAbort);
+    startup.abort(err);
     await stopAll();
+    // Whatever the interrupted step reported, the caller asked for the stop.
+    if (opts.signal?.aborted) throw abortedError(opts.signal, started, privateRedis);
     throw err;
   }
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw abortedError(signal);
+}
+
+function abortedError(signal: AbortSignal, started?: Map<ServiceName, Started>, redis?: RedisServer): StackError {
+  const stopped = [...(started?.keys() ?? []), ...(redis ? ['redis'] : [])];
+  const reason = signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'aborted');
+  return new StackError('STACK_ABORTED', `start-up aborted (${reason}); stopped ${stopped.length ? stopped.join(', ') : 'nothing had started'}`, { cause: signal.reason });
+}
+
+/** Rejects when `signal` aborts (with its reason); for waits that have no signal of their own. */
+function whenAborted(signal: AbortSignal): { promise: Promise<never>; dispose(): void } {
+  let onAbort = () => {};
+  const promise = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason ?? 'aborted')));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  promise.catch(() => undefined);
+  return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
 }
 
 function absolute(p: string): string {
@@ -159,21 +217,24 @@ function choosePorts(ports: SystemOptions['ports']): Record<ServiceName, number>
 const QUIET_LEVELS = new Set(['warn', 'error', 'fatal', 'silent']);
 
 /** The port a service started with PORT=0 bound, read from its "Server listening at" log line. */
-function boundPort(name: ServiceName, s: Started, logLevel: string | undefined, timeoutMs: number): Promise<number> {
+function boundPort(name: ServiceName, s: Started, logLevel: string | undefined, timeoutMs: number, signal: AbortSignal): Promise<number> {
   if (logLevel && QUIET_LEVELS.has(logLevel.trim().toLowerCase())) {
-    return Promise.reject(new Error(`ports 'auto' reads the bound port from ${name}'s info log; LOG_LEVEL=${logLevel} hides it`));
+    return Promise.reject(new StackError('STACK_BAD_OPTIONS', `ports 'auto' reads the bound port from ${name}'s info log; LOG_LEVEL=${logLevel} hides it`));
   }
   return new Promise((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(() => done(new Error(`${name} did not report a listening port within ${timeoutMs} ms; log ${s.logFile}:\n${tail(s.logFile)}`)), timeoutMs);
+    const timer = setTimeout(() => done(new StackError('STACK_NOT_READY', `${name} did not report a listening port within ${timeoutMs} ms; log ${s.logFile}:\n${tail(s.logFile)}`)), timeoutMs);
+    const aborted = whenAborted(signal);
+    aborted.promise.catch((err: Error) => done(err));
     const onData = (d: Buffer) => {
       seen = (seen + d.toString()).slice(-4096);
       const m = /Server listening at https?:\/\/[^"\s]*:(\d+)/.exec(seen);
       if (m) done(undefined, Number(m[1]));
     };
-    const onExit = () => done(new Error(`${name} exited (${s.child.exitCode ?? s.child.signalCode}) before listening; log ${s.logFile}:\n${tail(s.logFile)}`));
+    const onExit = () => done(new StackError('STACK_SERVICE_EXITED', `${name} exited (${s.child.exitCode ?? s.child.signalCode}) before listening; log ${s.logFile}:\n${tail(s.logFile)}`));
     function done(err: Error | undefined, port?: number) {
       clearTimeout(timer);
+      aborted.dispose();
       s.child.stdout?.off('data', onData);
       s.child.off('exit', onExit);
       if (err) reject(err);
@@ -186,32 +247,42 @@ function boundPort(name: ServiceName, s: Started, logLevel: string | undefined, 
 
 async function prepareRedis(
   opts: SystemOptions,
+  fromEnv: string | undefined,
   logsDir: string,
+  signal: AbortSignal,
   onPrivate: (r: RedisServer) => void,
 ): Promise<{ url: string; private: boolean } | undefined> {
   const choice = opts.redis ?? 'auto';
   if (choice === 'memory') return undefined;
   if (choice !== 'auto' && choice !== 'private') return { url: choice, private: false };
-  const fromEnv = process.env.REDIS_URL?.trim();
   if (choice === 'auto' && fromEnv) return { url: fromEnv, private: false };
   if (choice === 'auto' && !hasRedisServer()) return undefined;
-  const redis = await startRedisServer();
+  let redis: RedisServer;
+  try {
+    redis = await startRedisServer();
+  } catch (err) {
+    throw new StackError('STACK_REDIS_FAILED', `could not start a private redis-server: ${(err as Error).message}`, { cause: err });
+  }
   onPrivate(redis);
-  await seedRedis(redis.url, opts.seedCustomers, join(logsDir, 'seed.log'));
+  throwIfAborted(signal);
+  await seedRedis(redis.url, opts.seedCustomers, join(logsDir, 'seed.log'), signal);
   return { url: redis.url, private: true };
 }
 
 /** Seeds through the feature store's own seeding command, so the key layout has one owner. */
-async function seedRedis(url: string, customers: number | undefined, logFile: string): Promise<void> {
-  const env: Record<string, string | undefined> = { ...process.env, REDIS_URL: url };
+async function seedRedis(url: string, customers: number | undefined, logFile: string, signal: AbortSignal): Promise<void> {
+  const env: Record<string, string | undefined> = { ...stackConfig().inherited, REDIS_URL: url };
   if (customers !== undefined) env.SEED_CUSTOMER_COUNT = String(customers);
-  const child = spawn(process.execPath, ['dist/src/bin/seed.js'], { cwd: serviceDir('feature-store'), env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // `signal` ends the seeding process too (SIGTERM), so an abort leaves nothing running.
+  const child = spawn(process.execPath, ['dist/src/bin/seed.js'], { cwd: serviceDir('feature-store'), env, stdio: ['ignore', 'pipe', 'pipe'], signal, killSignal: 'SIGTERM' });
+  child.on('error', () => undefined);
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  const code = await new Promise<number | null>((r) => child.once('close', r));
   createWriteStream(logFile).end(output);
-  if (code !== 0) throw new Error(`seeding ${url} failed (exit ${code}): ${output.trim()}`);
+  throwIfAborted(signal);
+  if (code !== 0) throw new StackError('STACK_SEED_FAILED', `seeding ${url} failed (exit ${code}): ${output.trim()}`);
 }
 
 function spawnService(name: ServiceName, env: Record<string, string | undefined>, tracing: boolean, logsDir: string, toConsole: boolean): Started {
@@ -230,15 +301,16 @@ function prefixLines(name: string, text: string): string {
   return text.replace(/^(?=.)/gm, `[${name}] `);
 }
 
-async function waitReady(name: ServiceName, s: Started, url: string, timeoutMs: number): Promise<void> {
+async function waitReady(name: ServiceName, s: Started, url: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
+    throwIfAborted(signal);
     if (s.child.exitCode !== null || s.child.signalCode !== null) {
-      throw new Error(`${name} exited (${s.child.exitCode ?? s.child.signalCode}) before it was ready; log ${s.logFile}:\n${tail(s.logFile)}`);
+      throw new StackError('STACK_SERVICE_EXITED', `${name} exited (${s.child.exitCode ?? s.child.signalCode}) before it was ready; log ${s.logFile}:\n${tail(s.logFile)}`);
     }
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      const res = await fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(1000)]) });
       if (res.ok) return;
       last = `HTTP ${res.status} ${await res.text()}`;
     } catch (err) {
@@ -246,7 +318,7 @@ async function waitReady(name: ServiceName, s: Started, url: string, timeoutMs: 
     }
     await sleep(100);
   }
-  throw new Error(`${name} not ready at ${url} after ${timeoutMs} ms (${last}); log ${s.logFile}:\n${tail(s.logFile)}`);
+  throw new StackError('STACK_NOT_READY', `${name} not ready at ${url} after ${timeoutMs} ms (${last}); log ${s.logFile}:\n${tail(s.logFile)}`);
 }
 
 function tail(file: string, lines = 20): string {

@@ -48,8 +48,17 @@ before(async () => {
     seedCustomers: 1000,
     tracesDir,
     logsDir: join(tmp, 'logs'),
-    // Whatever the developer's shell says, these runs export every span to files.
-    env: { OTEL_TRACES_EXPORTER: 'file', OTEL_TRACES_SAMPLER: 'parentbased_always_on', OTEL_EXPORTER_OTLP_ENDPOINT: undefined, OTEL_SDK_DISABLED: undefined, MLTRACE_SCENARIO: undefined },
+    // Whatever the developer's shell says, these runs export spans to files and choose no sampler:
+    // the stack's default, config/sampling-strategies.json (every service at 1.0), applies.
+    env: {
+      OTEL_TRACES_EXPORTER: 'file',
+      OTEL_TRACES_SAMPLER: undefined,
+      MLTRACE_SAMPLING_STRATEGIES_FILE: undefined,
+      MLTRACE_SAMPLING_REMOTE_URL: undefined,
+      OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
+      OTEL_SDK_DISABLED: undefined,
+      MLTRACE_SCENARIO: undefined,
+    },
   });
   enterprise = await send({ entities: ['cust-00001', 'cust-00002'] }, ENTERPRISE);
   consumer = await send({ entities: ['cust-00003'] }, CONSUMER, `00-${callerTraceId}-${callerSpanId}-01`);
@@ -92,6 +101,9 @@ test('one trace per request spanning all four services, parented hop by hop', ()
   const root = t.server('gateway');
   assert.ok(root, 'gateway server span');
   assert.equal(root.parentSpanId, '', 'the gateway server span is the root');
+  // The stack's default sampler (the repository's strategies file) decided, and says so on the root.
+  assert.equal(typeof root.attributes['mltrace.sampling.rule'], 'string', JSON.stringify(root.attributes));
+  assert.equal(root.attributes['mltrace.sampling.probability'], 1);
   assert.equal(root.attributes['http.response.status_code'], 200);
   assert.equal(enterprise.traceresponse, `00-${enterprise.traceId}-${root.spanId}-01`, 'traceresponse names the server span');
   for (const service of ['feature-store', 'inference', 'postprocess']) {

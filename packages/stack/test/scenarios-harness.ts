@@ -8,6 +8,7 @@
  * dependency from stack's tests would make a cycle. The few fields asserted on are typed here.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +54,18 @@ export interface ScenarioRun {
   traces: number;
   spans: number;
   report: ScenarioReport;
+  /** The same traces through the real CLI (`mltrace analyze <dir> --format json`), when asked for. */
+  cliReport?: ScenarioReport;
+}
+
+/** The `mltrace` CLI as built in the repository. */
+export const MLTRACE_CLI = join(REPO_ROOT, 'packages', 'analysis', 'dist', 'src', 'cli', 'main.js');
+
+/** Runs `mltrace analyze <dir> --format json` in a child process and parses its report. */
+export function analyzeWithCli(dir: string): ScenarioReport {
+  const r = spawnSync(process.execPath, [MLTRACE_CLI, 'analyze', dir, '--format', 'json'], { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
+  assert.equal(r.status, 0, `mltrace analyze exited ${r.status}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as ScenarioReport;
 }
 
 /** A request mix in @mltrace/loadgen's format. */
@@ -76,7 +89,7 @@ export function once<T>(fn: () => Promise<T>): () => Promise<T> {
   return () => (p ??= fn());
 }
 
-export async function runScenario(scenario: string, load: { rate: number; durationS: number } = LOAD): Promise<ScenarioRun> {
+export async function runScenario(scenario: string, load: { rate: number; durationS: number } = LOAD, opts: { cli?: boolean } = {}): Promise<ScenarioRun> {
   const loadgen = require('@mltrace/loadgen') as LoadgenLib;
   const mix = loadgen.loadMixFile(SCENARIO_MIX_FILE);
   const analysis = require('@mltrace/analysis') as AnalysisLib;
@@ -95,7 +108,9 @@ export async function runScenario(scenario: string, load: { rate: number; durati
     const result = await loadgen.runLoad({ url: system.urls.gateway, mode: 'open', ...load, mix, seed: 7, timeoutMs: 5000 });
     await system.stop();
     const loaded = await analysis.loadSources([system.tracesDir]);
-    return { scenario, load: result, traces: loaded.traces.length, spans: loaded.spanCount, report: analysis.analyze(loaded.traces) };
+    const run: ScenarioRun = { scenario, load: result, traces: loaded.traces.length, spans: loaded.spanCount, report: analysis.analyze(loaded.traces) };
+    if (opts.cli) run.cliReport = analyzeWithCli(system.tracesDir);
+    return run;
   } finally {
     await system.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -33,8 +33,8 @@ test('sequential-calls: the gateway\'s two independent feature-store calls are f
   assert.equal(recommendation(base, 'sequential-calls'), undefined, describeRun(base));
 });
 
-test('flaky-postprocess: failures originate in postprocess (PP_FLAKY_FAILURE) and error-origin points there', async () => {
-  const run = await runScenario('flaky-postprocess');
+test('flaky-postprocess: failures originate in postprocess (PP_FLAKY_FAILURE) and error-origin points there, in the library and the CLI', async () => {
+  const run = await runScenario('flaky-postprocess', undefined, { cli: true });
   const base = await baseline();
   const why = describeRun(run);
   assert.ok((run.load.statuses['502'] ?? 0) > 0, why);
@@ -44,6 +44,13 @@ test('flaky-postprocess: failures originate in postprocess (PP_FLAKY_FAILURE) an
   assert.equal(origin?.type, 'PP_FLAKY_FAILURE', why);
   const rec = mustRecommend(run, 'error-origin');
   assert.match(rec.target, /^postprocess: /);
+  // The real CLI on the same trace files reports the same finding in its JSON.
+  const cli = run.cliReport;
+  assert.ok(cli, 'the CLI report');
+  assert.equal(cli.errors.failedTraces, run.report.errors.failedTraces);
+  assert.equal(cli.errors.origins[0]?.service, 'postprocess');
+  assert.equal(cli.errors.origins[0]?.type, 'PP_FLAKY_FAILURE');
+  assert.equal(cli.recommendations.find((r) => r.id === 'error-origin')?.target, rec.target);
   assert.equal(base.report.errors.failedTraces, 0, describeRun(base));
   assert.equal(recommendation(base, 'error-origin'), undefined);
 });

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { freePort, readExportedSpans, sleep, stopProcess, type ExportedSpan } from '@mltrace/stack';
+import { inheritedEnvironment } from './config';
 
 /** What registers clean-up: a node:test TestContext (or anything with `after`). */
 export interface Cleanup {
@@ -52,9 +53,6 @@ export interface TracedProcess {
   stop(graceMs?: number): Promise<number | null>;
 }
 
-/** Parent settings that must not leak into the child and change where or whether it exports. */
-const isTracingSetting = (name: string) => name.startsWith('OTEL_') || name.startsWith('MLTRACE_');
-
 /**
  * Starts `node --require @mltrace/tracing/register <script>` as a real process with the file
  * exporter writing to a fresh temp dir, collects its output, optionally waits until `readyPath`
@@ -65,7 +63,7 @@ export async function startTracedProcess(t: Cleanup, opts: TracedProcessOptions)
   const port = opts.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const tracesDir = mkdtempSync(join(tmpdir(), `mltrace-${opts.serviceName}-traces-`));
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !isTracingSetting(name)));
+  const inherited = inheritedEnvironment();
   const requires = [...(opts.preload ?? []), '@mltrace/tracing/register'].flatMap((m) => ['--require', m]);
   const child = spawn(process.execPath, [...requires, isAbsolute(opts.script) ? opts.script : join(opts.cwd, opts.script)], {
     cwd: opts.cwd,

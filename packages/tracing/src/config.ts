@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+// ATTR_DEPLOYMENT_ENVIRONMENT is the deprecated key, still read for older OTEL_RESOURCE_ATTRIBUTES.
+import { ATTR_DEPLOYMENT_ENVIRONMENT, ATTR_DEPLOYMENT_ENVIRONMENT_NAME } from '@opentelemetry/semantic-conventions/incubating';
 import type { TracingConfig, TraceExporterKind, OtlpProtocol, InstrumentationSet } from './types';
 
 type Env = Record<string, string | undefined>;
@@ -69,13 +72,13 @@ export function readTracingConfig(env: Env = process.env, warn: ConfigWarn = () 
   const resourceAttrs = parseKeyValueList(str(env, 'OTEL_RESOURCE_ATTRIBUTES'));
   const serviceName =
     str(env, 'OTEL_SERVICE_NAME') ??
-    resourceAttrs['service.name'] ??
+    resourceAttrs[ATTR_SERVICE_NAME] ??
     (pkg.name ? pkg.name.replace(/^@[^/]+\//, '') : undefined) ??
     'unknown_service';
   const serviceVersion =
-    resourceAttrs['service.version'] ?? str(env, 'OTEL_SERVICE_VERSION') ?? pkg.version ?? '0.0.0';
+    resourceAttrs[ATTR_SERVICE_VERSION] ?? str(env, 'OTEL_SERVICE_VERSION') ?? pkg.version ?? '0.0.0';
   const environment =
-    resourceAttrs['deployment.environment.name'] ?? resourceAttrs['deployment.environment'] ?? str(env, 'NODE_ENV') ?? 'development';
+    resourceAttrs[ATTR_DEPLOYMENT_ENVIRONMENT_NAME] ?? resourceAttrs[ATTR_DEPLOYMENT_ENVIRONMENT] ?? str(env, 'NODE_ENV') ?? 'development';
 
   const endpointName = str(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ? 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' : 'OTEL_EXPORTER_OTLP_ENDPOINT';
   let otlpEndpoint = str(env, endpointName);

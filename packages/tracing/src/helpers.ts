@@ -1,4 +1,4 @@
-import { SpanStatusCode, trace, type Attributes, type Exception, type Span, type Tracer } from '@opentelemetry/api';
+import { SpanStatusCode, trace, type Attributes, type Exception, type Span, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import {
   ATTR_ML_DATA_INPUT_SIZE,
@@ -37,12 +37,20 @@ const TRACER_NAME = '@mltrace/tracing';
 /** Feature names beyond this many are counted, not listed: span attributes stay small. */
 export const MAX_FEATURE_NAMES = 10;
 
-/** The mltrace tracer; a no-op tracer until (unless) the preload registers the SDK. */
+let cached: { provider: TracerProvider; tracer: Tracer } | undefined;
+
+/**
+ * The mltrace tracer; a no-op tracer until (unless) the preload registers the
+ * SDK. Kept per global provider: the helpers run several times per request,
+ * and the provider's lookup builds a key string each time.
+ */
 export function getTracer(): Tracer {
-  return trace.getTracer(TRACER_NAME);
+  const provider = trace.getTracerProvider();
+  if (cached?.provider !== provider) cached = { provider, tracer: provider.getTracer(TRACER_NAME) };
+  return cached.tracer;
 }
 
-/** Low-cardinality `error.type`: an error code when the error has one (fastify, Node), else the class name. */
+/** Low-cardinality error type (ATTR_ERROR_TYPE): an error code when the error has one (fastify, Node), else the class name. */
 export function errorType(err: unknown): string {
   if (err && typeof err === 'object') {
     const code = (err as { code?: unknown }).code;

@@ -11,7 +11,7 @@ const warn = (message: string): void => {
 };
 
 try {
-  const config = readTracingConfig(process.env, warn);
+  const config = readTracingConfig(undefined, warn); // the environment of this process
   if (!config.disabled) {
     // Loaded only when tracing is on, and inside the try: a missing or broken SDK module is a warning, not a crash.
     const { startTracing } = require('./sdk') as typeof import('./sdk');

@@ -3,6 +3,11 @@
 export interface LookupContext {
   /** The request's `region` baggage member, used by the hot-partition scenario. */
   region?: string | undefined;
+  /**
+   * Latency planted by a scenario, spent inside the store access (within its client span, where
+   * a slow Redis would show), not before it.
+   */
+  plantedLatencyMs?: number;
 }
 
 export interface BackendStatus {

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FeatureBackend, LookupContext } from './backend';
 import type { FeatureStoreScenario } from './types';
 
-/** slow-features: this share of lookups is delayed by SLOW_FEATURES_DELAY_MS. */
+/** slow-features: this share of lookups spends SLOW_FEATURES_DELAY_MS more inside the Redis access. */
 export const SLOW_FEATURES_FRACTION = 0.3;
 export const SLOW_FEATURES_DELAY_MS = 80;
 /** hot-partition: lookups for this region pay HOT_PARTITION_DELAY_MS. */
@@ -40,8 +40,8 @@ export class ScenarioBackend implements FeatureBackend {
   async lookup(entities: readonly string[], features: readonly string[], ctx: LookupContext = {}): Promise<(number[] | null)[]> {
     switch (this.scenario) {
       case 'slow-features':
-        if (this.pickSlow()) await sleep(SLOW_FEATURES_DELAY_MS);
-        return this.inner.lookup(entities, features, ctx);
+        // The inner backend spends it within its Redis client span (see LookupContext).
+        return this.inner.lookup(entities, features, this.pickSlow() ? { ...ctx, plantedLatencyMs: SLOW_FEATURES_DELAY_MS } : ctx);
       case 'hot-partition':
         if (ctx.region === HOT_PARTITION_REGION) await sleep(HOT_PARTITION_DELAY_MS);
         return this.inner.lookup(entities, features, ctx);

@@ -59,6 +59,7 @@ test('feature store routes (in-memory backend)', async (t) => {
     ['an entity id with spaces', { entities: ['cust 1'] }, /entities\/0/],
     ['a non-string entity', { entities: [42] }, /entities\/0/],
     ['features not an array', { entities: ['cust-00001'], features: 'tenure' }, /features/],
+    ['an unknown property', { entities: ['cust-00001'], region: 'eu-west' }, /^body has unknown property 'region'$/],
   ];
   for (const [name, body, field] of badRequests) {
     await t.test(`400 for ${name}, naming the field`, async () => {

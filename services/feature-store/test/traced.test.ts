@@ -8,7 +8,7 @@ import { ATTR_ML_OPERATION_TYPE, ATTR_BUSINESS_REGION, ATTR_ML_ENTITY_COUNT, ATT
 import { startRedisServer, startTracedProcess, type TracedProcess } from '@mltrace/testkit';
 import { BATCH_HMGET } from '../src/backends/redis';
 import { seedRedis } from '../src/seed';
-import { HOT_PARTITION_DELAY_MS, HOT_PARTITION_REGION } from '../src/scenario';
+import { fractionPicker, HOT_PARTITION_DELAY_MS, HOT_PARTITION_REGION, SLOW_FEATURES_DELAY_MS, SLOW_FEATURES_FRACTION } from '../src/scenario';
 
 const PACKAGE_ROOT = join(__dirname, '..', '..');
 /** SPAN_KIND_CLIENT in OTLP's enum (the exported files carry OTLP values, not the API's SpanKind). */
@@ -91,4 +91,60 @@ test('n-plus-one under the tracing preload: one un-suppressed hmget span per ent
     entities.map(() => 'hmget'),
   );
   assert.ok(redisSpans.every((s) => s.parentSpanId === lookup.spanId && s.attributes[ATTR_DB_OPERATION_BATCH_SIZE] === undefined));
+});
+
+test('slow-features under the tracing preload: the planted latency is inside the Redis client span', async (t) => {
+  const { url, spans: exported, stop } = await startTraced(t, 'slow-features');
+  const planted = Array.from({ length: 7 }, fractionPicker(SLOW_FEATURES_FRACTION));
+  assert.ok(planted.some(Boolean) && !planted.every(Boolean), `the picker plants some of the 7 lookups: ${planted.join(',')}`);
+  for (let i = 0; i < planted.length; i++) {
+    // The last lookup is a single entity: the plain-hmget path must carry the latency too.
+    const entities = i === planted.length - 1 ? ['cust-00003'] : ['cust-00001', 'cust-00002'];
+    const res = await fetch(`${url}/v1/features`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ entities }) });
+    assert.equal(res.status, 200);
+  }
+  assert.equal(await stop(), 0);
+
+  const spans = exported();
+  const ms = (s: (typeof spans)[number]) => Number(BigInt(s.endTimeUnixNano) - BigInt(s.startTimeUnixNano)) / 1e6;
+  const lookups = spans
+    .filter((s) => s.attributes[ATTR_ML_OPERATION_TYPE] === 'feature_extraction')
+    .sort((a, b) => (BigInt(a.startTimeUnixNano) < BigInt(b.startTimeUnixNano) ? -1 : 1));
+  assert.equal(lookups.length, planted.length);
+  lookups.forEach((lookup, i) => {
+    const redis = spans.filter((s) => s.parentSpanId === lookup.spanId && s.attributes[ATTR_DB_SYSTEM_NAME] === 'redis');
+    assert.equal(redis.length, 1, `lookup ${i}: one redis span, got ${redis.map((s) => s.name).join(', ')}`);
+    const span = redis[0]!;
+    assert.equal(span.kind, OTLP_SPAN_KIND_CLIENT);
+    if (planted[i]) {
+      assert.equal(span.name, BATCH_HMGET, `lookup ${i}: planted latency needs the service's own client span`);
+      assert.ok(ms(span) >= SLOW_FEATURES_DELAY_MS, `planted lookup ${i}: redis span ${ms(span)} ms`);
+      // Nearly all of the lookup's time is the Redis access, as with a genuinely slow Redis.
+      assert.ok(ms(lookup) - ms(span) < SLOW_FEATURES_DELAY_MS / 2, `lookup ${i}: ${ms(lookup)} ms, redis ${ms(span)} ms`);
+    } else {
+      assert.ok(ms(span) < SLOW_FEATURES_DELAY_MS, `unplanted lookup ${i}: redis span ${ms(span)} ms`);
+    }
+  });
+});
+
+test('without REDIS_URL the in-memory backend announces itself loudly at start', async (t) => {
+  const svc = await startTracedProcess(t, {
+    cwd: PACKAGE_ROOT,
+    script: 'dist/src/server.js',
+    serviceName: 'feature-store',
+    env: { REDIS_URL: '', FEATURE_MEMORY_CUSTOMERS: '25' },
+    readyPath: '/ready',
+  });
+  await svc.waitForOutput('PROCESS MEMORY');
+  const line = svc
+    .stdout()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { level: number; msg: string })
+    .find((l) => l.msg.includes('PROCESS MEMORY'));
+  assert.ok(line, svc.output());
+  assert.equal(line.level, 40, 'at warn level, so LOG_LEVEL=warn still shows it');
+  assert.match(line.msg, /^\*\*\* REDIS_URL is not set: serving \d+ synthetic customers from PROCESS MEMORY .*Set REDIS_URL/);
+  const ready = (await (await fetch(`${svc.url}/ready`)).json()) as { backend?: string };
+  assert.equal(ready.backend, 'memory');
 });

@@ -1,7 +1,7 @@
 import { context, defaultTextMapGetter, ROOT_CONTEXT, type Attributes } from '@opentelemetry/api';
-import { getRPCMetadata, W3CBaggagePropagator } from '@opentelemetry/core';
+import { W3CBaggagePropagator } from '@opentelemetry/core';
 import type { FastifyBaseLogger } from 'fastify';
-import { BAGGAGE_TO_ATTRIBUTE, getMLContext, withMLContext, type MLContext } from '@mltrace/tracing';
+import { BAGGAGE_TO_ATTRIBUTE, getMLContext, getServerSpan, withMLContext, type MLContext } from '@mltrace/tracing';
 import { callDependency, Deadline } from './dependency-call';
 import type { FeaturesResponse, GatewayDeps, PostprocessRequest } from './deps';
 import { GwDependencyFailedError, GwEntitiesNotFoundError } from './errors';
@@ -53,7 +53,7 @@ export async function predict(body: PredictRequest, env: PipelineEnv): Promise<O
   // assignment existed, so it is annotated here, or per-version slices would miss the root span.
   const attributes: Attributes = {};
   for (const [key, value] of Object.entries(assigned)) attributes[BAGGAGE_TO_ATTRIBUTE[key as keyof MLContext]] = value;
-  getRPCMetadata(context.active())?.span?.setAttributes(attributes);
+  getServerSpan()?.setAttributes(attributes);
   return withMLContext(assigned, () => run(body, env, { ...ml, ...assigned }));
 }
 

@@ -1,9 +1,11 @@
 import type { FastifySchemaValidationError } from 'fastify/types/schema';
+import { describeValidationError } from '@mltrace/service-kit/request-body';
 import { GwInvalidRequestError } from './errors';
 
 /** `POST /v1/predict` body: exactly one of `entities` or `instances`; batch size is checked in code (its own error code). */
 export const predictBodySchema = {
   type: 'object',
+  additionalProperties: false,
   properties: {
     entities: {
       type: 'array',
@@ -37,5 +39,12 @@ function describeSchemaErrors(errors: FastifySchemaValidationError[], dataVar: s
   }
   const first = errors[0];
   if (!first) return `${dataVar} is invalid`;
-  return `${dataVar}${first.instancePath} ${first.message ?? 'is invalid'}`;
+  const described = describeValidationError(first, dataVar);
+  const unknown = (first.params as { additionalProperty?: unknown }).additionalProperty;
+  // Older clients put the ML context in the body; say where it goes instead.
+  return first.keyword === 'additionalProperties' && typeof unknown === 'string' && BAGGAGE_FIELDS.has(unknown)
+    ? `${described} (the ML context, e.g. model_version, customer_segment and region, comes from the W3C baggage header)`
+    : described;
 }
+
+const BAGGAGE_FIELDS = new Set(['model_version', 'segment', 'customer_segment', 'region', 'experiment_id']);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { context, isSpanContextValid, trace } from '@opentelemetry/api';
-import { getRPCMetadata } from '@opentelemetry/core';
+import { getServerSpan } from '@mltrace/tracing';
 
 export interface RequestIdentity {
   traceId: string;
@@ -13,10 +13,10 @@ export interface RequestIdentity {
  * span, so a random id of the same shape stands in (the response still has a request_id).
  */
 export function currentIdentity(): RequestIdentity | undefined {
-  // The HTTP server span (kept by the http instrumentation in the context), not a fastify child
-  // span: `traceresponse` names the span the caller's request became.
+  // The HTTP server span, not a child span active at this point: `traceresponse` names the span
+  // the caller's request became.
   const active = context.active();
-  const ctx = (getRPCMetadata(active)?.span ?? trace.getSpan(active))?.spanContext();
+  const ctx = (getServerSpan(active) ?? trace.getSpan(active))?.spanContext();
   if (!ctx || !isSpanContextValid(ctx)) return undefined;
   const flags = (ctx.traceFlags & 0xff).toString(16).padStart(2, '0');
   return { traceId: ctx.traceId, traceresponse: `00-${ctx.traceId}-${ctx.spanId}-${flags}` };

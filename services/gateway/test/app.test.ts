@@ -123,6 +123,8 @@ describe('invalid requests are 400s naming the field, with no downstream call', 
     ['non-string entity', { entities: ['cust-1', 7] }, /body\/entities\/1 must be string/],
     ['instance not an array', { instances: [3] }, /body\/instances\/0 must be array/],
     ['non-number feature', { instances: [[1, '2']] }, /body\/instances\/0\/1 must be number/],
+    ['unknown property', { entities: ['cust-1'], colour: 'red' }, /^body has unknown property 'colour'$/],
+    ['ML context in the body', { entities: ['cust-1'], model_version: 'v2' }, /body has unknown property 'model_version' \(.*baggage/],
   ];
   for (const [name, payload, message] of cases) {
     test(name, async () => {
@@ -145,6 +147,25 @@ describe('invalid requests are 400s naming the field, with no downstream call', 
       assert.equal(res.json().code, 'GW_BATCH_TOO_LARGE');
       assert.match(res.json().message, /body\/entities has 5 items; the maximum batch size is 4/);
     });
+  });
+
+  test("bodies that are not a JSON object get the gateway's own codes and a message naming the problem", async () => {
+    const cases: Array<[string, Record<string, string>, number, string, RegExp]> = [
+      ['{bad', { 'content-type': 'application/json' }, 400, 'GW_INVALID_JSON', /^body is not valid JSON: .*position 1/],
+      ['{"entities":["cust-1"]}', { 'content-type': 'text/plain' }, 415, 'GW_UNSUPPORTED_MEDIA_TYPE', /^content-type "text\/plain" is not supported; send the body as application\/json$/],
+      ['{"entities":["cust-1"]}', {}, 415, 'GW_UNSUPPORTED_MEDIA_TYPE', /^content-type \(none\) is not supported; send the body as application\/json$/],
+      ['["cust-1"]', { 'content-type': 'application/json' }, 400, 'GW_BODY_NOT_OBJECT', /^body must be a JSON object; got an array$/],
+      ['"cust-1"', { 'content-type': 'application/json' }, 400, 'GW_BODY_NOT_OBJECT', /^body must be a JSON object; got a string$/],
+    ];
+    await withGateway(configFor(servers.urls), async (app) => {
+      for (const [payload, headers, status, code, message] of cases) {
+        const res = await app.inject({ method: 'POST', url: '/v1/predict', payload: Buffer.from(payload), headers });
+        assert.equal(res.statusCode, status, `${payload} ${JSON.stringify(headers)}: ${res.body}`);
+        assert.equal(res.json().code, code);
+        assert.match(res.json().message, message);
+      }
+    });
+    assert.equal(servers.calls['feature-store'].length + servers.calls.inference.length, 0);
   });
 
   test('malformed JSON and unknown routes answer in the error shape', async () => {

@@ -20,7 +20,8 @@ export const NonFiniteFeatureError = createError<'INF_NON_FINITE_FEATURE', 400, 
 
 export const ModelsNotReadyError = createError<'INF_NOT_READY', 503, [string]>('INF_NOT_READY', 'Inference service not ready: %s', 503);
 
-export const ModelLoadError = createError<'INF_MODEL_LOAD_FAILED', 500, [string, string]>(
+/** The third argument `{ cause }` keeps the underlying error (@fastify/error takes it off the format arguments). */
+export const ModelLoadError = createError<'INF_MODEL_LOAD_FAILED', 500, [string, string, { cause: unknown }?]>(
   'INF_MODEL_LOAD_FAILED',
   'Could not load model %s: %s',
   500,
@@ -29,5 +30,17 @@ export const ModelLoadError = createError<'INF_MODEL_LOAD_FAILED', 500, [string,
 export const PredictionError = createError<'INF_PREDICTION_FAILED', 500, [string, string]>(
   'INF_PREDICTION_FAILED',
   'Model %s failed to run: %s',
+  500,
+);
+
+export const NoModelsError = createError<'INF_NO_MODELS', 500, [string]>(
+  'INF_NO_MODELS',
+  'no <version>.onnx files in %s; run npm run train -w @mltrace/inference',
+  500,
+);
+
+export const InvalidModelCardError = createError<'INF_INVALID_MODEL_CARD', 500, [string, string]>(
+  'INF_INVALID_MODEL_CARD',
+  "model card %s is missing name, version '%s', trees, features or format.opset",
   500,
 );

@@ -12,6 +12,7 @@ import {
   recordSpanError,
 } from '@mltrace/tracing';
 import { ATTR_ML_MODEL_FORMAT, ATTR_ML_MODEL_OPSET, ATTR_ML_MODEL_SIZE_BYTES } from './attributes';
+import { InvalidModelCardError, ModelLoadError, NoModelsError } from './errors';
 import type { ModelInfo } from './types';
 
 export interface LoadedModel {
@@ -97,7 +98,7 @@ export class ModelRegistry {
 
   private async loadEverything(): Promise<void> {
     const files = (await readdir(this.opts.dir)).filter((f) => VERSION_FILE.test(f)).sort();
-    if (files.length === 0) throw new Error(`no <version>.onnx files in ${this.opts.dir}; run npm run train -w @mltrace/inference`);
+    if (files.length === 0) throw new NoModelsError(this.opts.dir);
     for (const file of files) {
       const version = (VERSION_FILE.exec(file) as RegExpExecArray)[1] as string;
       this.models.set(version, await this.loadOne(version));
@@ -144,7 +145,7 @@ export class ModelRegistry {
         } catch (err) {
           recordSpanError(span, err);
           const message = err instanceof Error ? err.message : String(err);
-          throw new Error(`cannot load model ${version} from ${path}: ${message}`, { cause: err });
+          throw new ModelLoadError(version, `${path}: ${message}`, { cause: err });
         } finally {
           span.end();
         }
@@ -162,7 +163,7 @@ async function readCard(path: string, version: string): Promise<ModelCardFile> {
     !Array.isArray(card.features) ||
     typeof card.format?.opset !== 'string'
   ) {
-    throw new Error(`model card ${path} is missing name, version '${version}', trees, features or format.opset`);
+    throw new InvalidModelCardError(path, version);
   }
   return card as ModelCardFile;
 }

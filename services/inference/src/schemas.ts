@@ -3,6 +3,7 @@ export function inferBodySchema(maxBatchSize: number) {
   return {
     type: 'object',
     required: ['instances'],
+    additionalProperties: false,
     properties: {
       instances: {
         type: 'array',

@@ -47,7 +47,12 @@ test('a model without a valid model card fails to load with a message naming the
   writeFileSync(join(dir, 'v1.json'), JSON.stringify({ name: 'x', version: 'v1' }));
   const registry = new ModelRegistry({ dir, threads: 1 });
   t.after(() => registry.close());
-  await assert.rejects(registry.loadAll(), /cannot load model v1 .*model card .*v1\.json is missing/);
+  await assert.rejects(registry.loadAll(), (err: Error & { code?: string; cause?: { code?: string } }) => {
+    assert.equal(err.code, 'INF_MODEL_LOAD_FAILED');
+    assert.equal(err.cause?.code, 'INF_INVALID_MODEL_CARD');
+    assert.match(err.message, /Could not load model v1: .*model card .*v1\.json is missing/);
+    return true;
+  });
   assert.equal(registry.ready, false);
   assert.match(registry.notReadyReason, /model loading failed/);
 });
@@ -58,5 +63,9 @@ test('a corrupt .onnx file is reported, not crashed on', async (t) => {
   writeFileSync(join(dir, 'v1.onnx'), Buffer.from('not a protobuf at all'));
   const registry = new ModelRegistry({ dir, threads: 1 });
   t.after(() => registry.close());
-  await assert.rejects(registry.loadAll(), /cannot load model v1 from .*v1\.onnx/);
+  await assert.rejects(registry.loadAll(), (err: Error & { code?: string }) => {
+    assert.equal(err.code, 'INF_MODEL_LOAD_FAILED');
+    assert.match(err.message, /Could not load model v1: .*v1\.onnx/);
+    return true;
+  });
 });

@@ -88,6 +88,7 @@ test('schema violations → 400 naming the field', async (t) => {
     [{ instances: [[1, 2, null, 4, 5, 6, 7, 8, 9, 10, 11, 12]] }, /instances\/0\/2 must be number/],
     [{ instances: 'abc' }, /instances must be array/],
     [{ instances: rows(1), model_version: 7 }, /model_version must be string/],
+    [{ instances: rows(1), modelVersion: 'v2' }, /^body has unknown property 'modelVersion'$/],
   ];
   for (const [payload, message] of cases) {
     const res = await app.inject(post(payload));
@@ -96,7 +97,10 @@ test('schema violations → 400 naming the field', async (t) => {
   }
   const notJson = await app.inject({ method: 'POST', url: '/v1/infer', headers: { 'content-type': 'application/json' }, payload: '{"instances": [' });
   assert.equal(notJson.statusCode, 400);
-  assert.equal(notJson.json<ErrorBody>().statusCode, 400);
+  assert.equal(notJson.json<ErrorBody>().code, 'INF_INVALID_JSON');
+  const plain = await app.inject({ method: 'POST', url: '/v1/infer', headers: { 'content-type': 'text/plain' }, payload: '{"instances": [[1]]}' });
+  assert.equal(plain.statusCode, 415);
+  assert.equal(plain.json<ErrorBody>().code, 'INF_UNSUPPORTED_MEDIA_TYPE');
 });
 
 test('GET /health and /ready; unknown routes → 404 JSON', async (t) => {
@@ -115,7 +119,7 @@ test('without loadable models /ready and /v1/infer answer 503 with the reason', 
   const registry = new ModelRegistry({ dir: empty, threads: 1 });
   const app = buildApp(testConfig({ modelDir: empty }), { registry });
   t.after(() => app.close());
-  await assert.rejects(registry.loadAll(), /no <version>\.onnx files/);
+  await assert.rejects(registry.loadAll(), { code: 'INF_NO_MODELS', message: /no <version>\.onnx files/ });
   const ready = await app.inject({ url: '/ready' });
   assert.equal(ready.statusCode, 503);
   assert.equal(ready.json<ErrorBody>().code, 'INF_NOT_READY');

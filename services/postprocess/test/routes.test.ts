@@ -68,6 +68,7 @@ test('postprocess routes', async (t) => {
     ['class 2', { predictions: [{ class: 2, probabilities: [0.5, 0.5], confidence: 0.5 }] }, /predictions\/0\/class/],
     ['confidence as a string', { predictions: [{ class: 1, probabilities: [0.2, 0.8], confidence: '0.8' }] }, /predictions\/0\/confidence/],
     ['an empty segment', { predictions: [output(0.5)], segment: '' }, /segment/],
+    ['an unknown property', { predictions: [output(0.5)], threshold: 0.2 }, /^body has unknown property 'threshold'$/],
   ];
   for (const [name, body, field] of badRequests) {
     await t.test(`400 for ${name}, naming the field`, async () => {

@@ -9,8 +9,9 @@
  *   server span: a call lost its context and the trace was split in two. Counted per downstream
  *   service; the hop at fault is the expected edge into it. The hop at
  *   fault is the expected edge into that service.
- * - missingServices: traces entering at the entry service, not failed, that lack an expected
- *   service.
+ * - missingServices: traces entering at the entry service, accepted (neither rejected with a 4xx
+ *   nor failed), that lack the callee of an expected edge that applies to them (expected-edges.ts:
+ *   unconditional edges always, 'called' edges only when the caller made a client call to it).
  * - context hops: for every caller→callee pair across services, the ML context keys
  *   (ml.*, business.* from baggage) the caller carries but the callee does not; the hop that
  *   loses them is named.
@@ -19,12 +20,13 @@
  *   1 ms before their parent; a child ending long after its parent is usually a call the caller
  *   abandoned on timeout).
  * - score = tracedOperations × propagationRate, where tracedOperations = mean share of expected
- *   services present in entry traces, propagationRate = intact hops / (intact + broken hops),
+ *   services present among those expected in each accepted entry trace, propagationRate = intact hops / (intact + broken hops),
  *   broken = hops losing context keys + downstream roots + orphans.
  */
 import { BAGGAGE_TO_ATTRIBUTE } from '@mltrace/tracing';
 import type { Span, Trace } from '../model';
-import { DEFAULT_EXPECTED_EDGES, type AnalysisOptions } from './options';
+import { edgeRules, edgeUse } from './expected-edges';
+import type { AnalysisOptions } from './options';
 import { MISSING_PARENT, NO_PARENT, traceFacts } from './trace-facts';
 
 export const CONTEXT_ATTRIBUTE_KEYS: readonly string[] = Object.values(BAGGAGE_TO_ATTRIBUTE);
@@ -87,7 +89,8 @@ function count<K>(m: Map<K, number>, k: K, by = 1): void {
 
 export function completeness(traces: readonly Trace[], opts: AnalysisOptions = {}): CompletenessResult {
   const entry = resolveEntryService(traces, opts);
-  const edges = opts.expectedEdges ?? DEFAULT_EXPECTED_EDGES;
+  const rules = edgeRules(opts);
+  const edges = rules.map((r) => [r.from, r.to] as const);
   const expectedServices = [...new Set(edges.flat())];
   const skewTolerance = opts.clockSkewToleranceUs ?? 1000;
   const intoService = new Map<string, string>();
@@ -171,14 +174,19 @@ export function completeness(traces: readonly Trace[], opts: AnalysisOptions = {
       }
       if (lost) h.contextLost++;
     });
-    if (first && first.service === entry && !f.failed && expectedServices.includes(entry)) {
+    if (first && first.service === entry && !f.failed && !f.rejected && expectedServices.includes(entry)) {
       entryTraces++;
+      // The entry itself plus the callee of every expected edge that applies to this request.
+      const want = new Set([entry]);
+      edgeUse(traces, trace, rules).forEach((u, r) => {
+        if (u.applies) want.add((rules[r] as { to: string }).to);
+      });
       let present = 0;
-      for (const svc of expectedServices) {
+      for (const svc of want) {
         if (seen.has(svc)) present++;
         else count(missingSvc, svc);
       }
-      presentSum += present / expectedServices.length;
+      presentSum += present / want.size;
     }
   }
 

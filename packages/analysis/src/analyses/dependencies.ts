@@ -3,22 +3,31 @@
  * caller's client span → the callee's server span).
  * - calls: such pairs; duration: the caller's client span when the parent is a client span
  *   (what the caller waited, network included), else the child's duration;
- * - errorRate: pairs where either side failed;
+ * - calls the callee never answered (a client span without a server child: connection refused,
+ *   the service down or untraced) count for the service the client span names (peers.ts:
+ *   peer.service, else server.address:server.port matched to the services' own server spans);
+ *   `unanswered` counts them;
+ * - errorRate: calls where either side failed (in traces not rejected);
  * - criticality = coverage × mean share, where coverage = share of traces using the edge and
  *   mean share = mean over those traces of (call time / end-to-end time). 1.0 means every
  *   request depends on it for all of its latency.
- * Expected edges (configurable) that never occur are flagged missing; ones used by fewer than
- * 90 % of the traces entering at their caller are flagged partial.
+ * Expected edges (configurable, see expected-edges.ts) that never occur are flagged missing; ones
+ * present in fewer than 90 % of the traces they apply to (accepted requests the caller took part
+ * in; for 'called' edges only those where the caller called the callee) are flagged partial.
  */
 import type { Span, Trace } from '../model';
-import { DEFAULT_EXPECTED_EDGES, type AnalysisOptions } from './options';
+import { edgeRules, edgeUse } from './expected-edges';
+import type { AnalysisOptions } from './options';
+import { calleesOf, peerIndex } from './peers';
 import { distribution } from './stats';
-import { isFailure, traceFacts } from './trace-facts';
+import { failsTrace, traceFacts } from './trace-facts';
 
 export interface DependencyEdge {
   from: string;
   to: string;
   calls: number;
+  /** Calls with no span from the callee (attributed by the client span's peer attributes). */
+  unanswered: number;
   traces: number;
   coverage: number;
   meanUs: number;
@@ -31,17 +40,33 @@ export interface DependencyEdge {
 export interface DependenciesResult {
   services: Array<{ name: string; spans: number; traces: number }>;
   edges: DependencyEdge[];
-  expected: Array<{ from: string; to: string; status: 'present' | 'partial' | 'missing'; coverage: number }>;
+  /** coverage = traces the edge applies to that show it / traces it applies to (applies). */
+  expected: Array<{ from: string; to: string; mode: 'always' | 'called'; applies: number; status: 'present' | 'partial' | 'missing'; coverage: number }>;
 }
 
 export function dependencies(traces: readonly Trace[], opts: AnalysisOptions = {}): DependenciesResult {
-  const expectedEdges = opts.expectedEdges ?? DEFAULT_EXPECTED_EDGES;
-  const edges = new Map<string, { from: string; to: string; durations: number[]; errors: number; traces: number; shareSum: number }>();
+  const rules = edgeRules(opts);
+  const applied = rules.map(() => ({ applies: 0, present: 0 }));
+  const peers = peerIndex(traces);
+  const edges = new Map<string, { from: string; to: string; durations: number[]; errors: number; unanswered: number; traces: number; shareSum: number }>();
   const services = new Map<string, { spans: number; traces: number }>();
   for (const trace of traces) {
     const f = traceFacts(trace);
     const seenEdges = new Map<string, number>();
     const seenSvc = new Set<string>();
+    const addCall = (from: string, to: string, d: number, failed: boolean, answered: boolean) => {
+      const key = `${from}\u0000${to}`;
+      let e = edges.get(key);
+      if (!e) edges.set(key, (e = { from, to, durations: [], errors: 0, unanswered: 0, traces: 0, shareSum: 0 }));
+      e.durations.push(d);
+      if (failed) e.errors++;
+      if (!answered) e.unanswered++;
+      seenEdges.set(key, (seenEdges.get(key) ?? 0) + d);
+    };
+    for (const [i, c] of calleesOf(trace, peers)) {
+      const s = trace.spans[i] as Span;
+      if (!c.answered) addCall(s.service, c.service, s.duration, failsTrace(f, s), false);
+    }
     trace.spans.forEach((s, i) => {
       const sv = services.get(s.service) ?? { spans: 0, traces: 0 };
       sv.spans++;
@@ -54,13 +79,12 @@ export function dependencies(traces: readonly Trace[], opts: AnalysisOptions = {
       if (p < 0) return;
       const parent = trace.spans[p] as Span;
       if (parent.service === s.service) return;
-      const key = `${parent.service}\u0000${s.service}`;
-      let e = edges.get(key);
-      if (!e) edges.set(key, (e = { from: parent.service, to: s.service, durations: [], errors: 0, traces: 0, shareSum: 0 }));
-      const d = parent.kind === 'client' ? parent.duration : s.duration;
-      e.durations.push(d);
-      if (isFailure(s) || isFailure(parent)) e.errors++;
-      seenEdges.set(key, (seenEdges.get(key) ?? 0) + d);
+      addCall(parent.service, s.service, parent.kind === 'client' ? parent.duration : s.duration, failsTrace(f, s) || failsTrace(f, parent), true);
+    });
+    edgeUse(traces, trace, rules).forEach((u, r) => {
+      const a = applied[r] as { applies: number; present: number };
+      if (u.applies) a.applies++;
+      if (u.present) a.present++;
     });
     for (const [key, time] of seenEdges) {
       const e = edges.get(key)!;
@@ -69,7 +93,7 @@ export function dependencies(traces: readonly Trace[], opts: AnalysisOptions = {
     }
   }
   const n = traces.length;
-  const expectedSet = new Set(expectedEdges.map(([a, b]) => `${a}\u0000${b}`));
+  const expectedSet = new Set(rules.map((r) => `${r.from}\u0000${r.to}`));
   const out: DependencyEdge[] = [...edges.entries()].map(([key, e]) => {
     const dist = distribution(e.durations);
     const coverage = n ? e.traces / n : 0;
@@ -77,6 +101,7 @@ export function dependencies(traces: readonly Trace[], opts: AnalysisOptions = {
       from: e.from,
       to: e.to,
       calls: e.durations.length,
+      unanswered: e.unanswered,
       traces: e.traces,
       coverage,
       meanUs: dist.mean,
@@ -90,11 +115,11 @@ export function dependencies(traces: readonly Trace[], opts: AnalysisOptions = {
   return {
     services: [...services].map(([name, s]) => ({ name, ...s })).sort((a, b) => b.spans - a.spans),
     edges: out,
-    expected: expectedEdges.map(([from, to]) => {
+    expected: rules.map(({ from, to, mode }, r) => {
       const e = edges.get(`${from}\u0000${to}`);
-      const callerTraces = services.get(from)?.traces ?? 0;
-      const coverage = e && callerTraces ? e.traces / callerTraces : 0;
-      return { from, to, coverage, status: !e ? 'missing' : coverage < 0.9 ? 'partial' : 'present' };
+      const a = applied[r] as { applies: number; present: number };
+      const coverage = a.applies ? a.present / a.applies : e ? 1 : 0;
+      return { from, to, mode, applies: a.applies, coverage, status: !e ? 'missing' : coverage < 0.9 ? 'partial' : 'present' };
     }),
   };
 }

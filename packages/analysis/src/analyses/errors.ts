@@ -1,5 +1,9 @@
 /**
- * 3. Errors. A failure is a span with error status that is not a 4xx answer (see isFailure).
+ * 3. Errors. A failure is a span with error status that is not a 4xx answer (see isFailure), in
+ * a trace that was not rejected. A **rejected** trace is a request the entry service refused as
+ * the caller's mistake (its root answered 4xx: validation, unknown entity, unknown model): it is
+ * reported apart (rejectedTraces, rejectionsByType, type = the root's error type) and never
+ * counts as a failure, so error origins name failures of the pipeline only.
  * - by type (error.type, else the first exception event's exception.type, else "HTTP <status>",
  *   else the status message, else "unknown"), by service and by operation;
  * - propagation: in each failed trace the deepest failing span is the likely origin (ties: the
@@ -7,15 +11,20 @@
  * - co-occurrence: pairs of services that both fail in the same trace;
  * - timeline: failed traces per time bucket.
  */
-import type { Span, Trace } from '../model';
+import { ATTR_ERROR_TYPE, ATTR_EXCEPTION_TYPE } from '@opentelemetry/semantic-conventions';
+import { isError, type Span, type Trace } from '../model';
 import { resolvedTopN, type AnalysisOptions } from './options';
 import { throughputSeries } from './performance';
-import { depthOf, httpStatus, isFailure, opKey, splitOpKey, traceFacts } from './trace-facts';
+import { depthOf, failsTrace, httpStatus, opKey, splitOpKey, traceFacts } from './trace-facts';
 
 export interface ErrorsResult {
   failedTraces: number;
   totalTraces: number;
   errorRate: number;
+  /** Requests refused with a 4xx at the entry (not failures). */
+  rejectedTraces: number;
+  rejectionRate: number;
+  rejectionsByType: Array<{ type: string; count: number }>;
   errorSpans: number;
   byType: Array<{ type: string; count: number }>;
   byService: Array<{ service: string; count: number; spans: number; rate: number }>;
@@ -27,15 +36,23 @@ export interface ErrorsResult {
 }
 
 export function errorType(span: Span): string {
-  const t = span.attributes['error.type'];
+  const t = span.attributes[ATTR_ERROR_TYPE];
   if (t !== undefined && t !== '') return String(t);
   for (const e of span.events) {
-    const x = e.attributes['exception.type'];
+    const x = e.attributes[ATTR_EXCEPTION_TYPE];
     if (e.name === 'exception' && x !== undefined) return String(x);
   }
   const status = httpStatus(span);
   if (status !== undefined && status >= 400) return `HTTP ${status}`;
   return span.statusMessage ? span.statusMessage.slice(0, 80) : 'unknown';
+}
+
+/** Why a request was rejected: the root's error type, else the first erroring span's. */
+function rejectionType(trace: Trace, roots: readonly number[]): string {
+  const root = roots[0] === undefined ? undefined : trace.spans[roots[0]];
+  if (root && (root.attributes[ATTR_ERROR_TYPE] !== undefined || root.events.length)) return errorType(root);
+  const marked = trace.spans.find(isError);
+  return errorType(marked ?? (root as Span));
 }
 
 function bump<K>(m: Map<K, number>, k: K, by = 1): void {
@@ -53,15 +70,21 @@ export function errors(traces: readonly Trace[], opts: AnalysisOptions = {}): Er
   const failedStarts: number[] = [];
   const allStarts: number[] = [];
   let failedTraces = 0;
+  let rejectedTraces = 0;
+  const rejections = new Map<string, number>();
   let errorSpans = 0;
   for (const trace of traces) {
     const f = traceFacts(trace);
     allStarts.push(f.start);
+    if (f.rejected) {
+      rejectedTraces++;
+      bump(rejections, rejectionType(trace, f.roots));
+    }
     const failing: number[] = [];
     trace.spans.forEach((s, i) => {
       bump(svcAll, s.service);
       bump(opAll, opKey(s.service, s.name));
-      if (!isFailure(s)) return;
+      if (!failsTrace(f, s)) return;
       failing.push(i);
       errorSpans++;
       bump(byType, errorType(s));
@@ -85,7 +108,7 @@ export function errors(traces: readonly Trace[], opts: AnalysisOptions = {}): Er
     const chain: string[] = [];
     for (let i = origin; i >= 0; i = f.parent[i] as number) {
       const s = trace.spans[i] as Span;
-      if (isFailure(s)) chain.push(`${s.service}: ${s.name}`);
+      if (failsTrace(f, s)) chain.push(`${s.service}: ${s.name}`);
     }
     const o = trace.spans[origin] as Span;
     const type = errorType(o);
@@ -109,6 +132,9 @@ export function errors(traces: readonly Trace[], opts: AnalysisOptions = {}): Er
     failedTraces,
     totalTraces: traces.length,
     errorRate: traces.length ? failedTraces / traces.length : 0,
+    rejectedTraces,
+    rejectionRate: traces.length ? rejectedTraces / traces.length : 0,
+    rejectionsByType: [...rejections].map(([type, count]) => ({ type, count })).sort((a, b) => b.count - a.count).slice(0, top),
     errorSpans,
     byType: [...byType].map(([type, count]) => ({ type, count })).sort((a, b) => b.count - a.count).slice(0, top),
     byService: [...svcErr]

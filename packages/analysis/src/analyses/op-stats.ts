@@ -3,7 +3,7 @@
  * all need: one pass over the spans, memoized per traces array so `analyze()` pays for it once.
  */
 import type { Span, Trace } from '../model';
-import { isEntry, isFailure, opKey, traceFacts } from './trace-facts';
+import { failsTrace, isEntry, opKey, traceFacts } from './trace-facts';
 
 export interface OpStats {
   /** Durations of every span of the operation, sorted ascending (µs). */
@@ -62,7 +62,7 @@ function compute(traces: readonly Trace[]): SpanStats {
     spanCount += spans.length;
     for (let i = 0; i < spans.length; i++) {
       const sp = spans[i] as Span;
-      const err = isFailure(sp) ? 1 : 0;
+      const err = failsTrace(f, sp) ? 1 : 0;
       const self = f.selfTime[i] as number;
       total += self;
       const k = opKey(sp.service, sp.name);

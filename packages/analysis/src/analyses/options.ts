@@ -2,8 +2,13 @@
 export interface AnalysisOptions {
   /** Width of a throughput / timeline bucket in ms (default 1000). Widened automatically to keep ≤ 2000 buckets. */
   bucketMs?: number;
-  /** Service-to-service edges the pipeline must have (default gateway→feature-store, gateway→inference, gateway→postprocess). */
-  expectedEdges?: Array<[string, string]>;
+  /**
+   * Service-to-service edges the pipeline must have. `[A, B]` (or `[A, B, 'always']`): every accepted
+   * request A takes part in must reach B. `[A, B, 'called']`: only requests in which A made a client
+   * call to B (raw feature vectors skip the feature store). Default gateway→feature-store (called),
+   * gateway→inference, gateway→postprocess.
+   */
+  expectedEdges?: ExpectedEdge[];
   /** The service requests enter through (default 'gateway' when present, else the most common root service). */
   entryService?: string;
   /** Service whose critical-path share the `feature-store-dominates` rule watches (default 'feature-store'). */
@@ -22,8 +27,10 @@ export interface AnalysisOptions {
   compare?: { key: string; a: string; b: string };
 }
 
-export const DEFAULT_EXPECTED_EDGES: Array<[string, string]> = [
-  ['gateway', 'feature-store'],
+export type ExpectedEdge = [string, string] | [string, string, 'always' | 'called'];
+
+export const DEFAULT_EXPECTED_EDGES: ExpectedEdge[] = [
+  ['gateway', 'feature-store', 'called'],
   ['gateway', 'inference'],
   ['gateway', 'postprocess'],
 ];

@@ -3,11 +3,14 @@
  * server/consumer span) per time bucket with its variability, success rate; the same per service (latency of the spans through which the
  * service is entered) and per operation (every span of that service+name).
  */
-import type { Trace } from '../model';
+import { ATTR_MLTRACE_SAMPLING_PROBABILITY } from '@mltrace/tracing';
+import type { Span, Trace } from '../model';
 import { spanStats } from './op-stats';
 import { bucketWidthUs, resolvedTopN, type AnalysisOptions } from './options';
 import { cv, distribution, distributionOfSorted, histogram, mean, type Distribution, type Histogram } from './stats';
 import { splitOpKey, traceFacts } from './trace-facts';
+
+const SAMPLING_PROBABILITY: string = ATTR_MLTRACE_SAMPLING_PROBABILITY;
 
 export interface ThroughputSeries {
   bucketMs: number;
@@ -19,6 +22,11 @@ export interface ThroughputSeries {
   peakRate: number;
   /** Coefficient of variation of per-bucket counts (first and last, partial, buckets excluded when there are ≥ 4). */
   cv: number;
+  /**
+   * Sampling-corrected estimate: each request weighted by 1/p, p its root span's
+   * `mltrace.sampling.probability` (1 when absent). Equal to the raw figures when nothing was sampled.
+   */
+  estimated: { requests: number; counts: number[]; meanRate: number; peakRate: number; weighted: number };
 }
 
 export interface GroupPerformance {
@@ -35,17 +43,21 @@ export interface PerformanceResult {
   /** µs */
   latency: Distribution;
   histogram: Histogram;
+  /** 1 − failed / traces: rejected requests (4xx) are not failures. */
   successRate: number;
   failedTraces: number;
+  /** Requests refused as the caller's mistake (root answered 4xx), reported apart from failures. */
+  rejectedTraces: number;
+  rejectionRate: number;
   throughput: ThroughputSeries;
   byService: Array<{ service: string } & GroupPerformance>;
   byOperation: Array<{ service: string; operation: string } & GroupPerformance>;
 }
 
 /** Requests started per bucket; shared with errors/capacity. */
-export function throughputSeries(startTimes: ArrayLike<number>, opts: AnalysisOptions): ThroughputSeries {
+export function throughputSeries(startTimes: ArrayLike<number>, opts: AnalysisOptions, weights?: ArrayLike<number>): ThroughputSeries {
   const n = startTimes.length;
-  if (n === 0) return { bucketMs: opts.bucketMs ?? 1000, starts: [], counts: [], meanRate: 0, peakRate: 0, cv: 0 };
+  if (n === 0) return { bucketMs: opts.bucketMs ?? 1000, starts: [], counts: [], meanRate: 0, peakRate: 0, cv: 0, estimated: { requests: 0, counts: [], meanRate: 0, peakRate: 0, weighted: 0 } };
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < n; i++) {
@@ -56,14 +68,23 @@ export function throughputSeries(startTimes: ArrayLike<number>, opts: AnalysisOp
   const width = bucketWidthUs(opts, hi - lo);
   const buckets = Math.floor((hi - lo) / width) + 1;
   const counts = new Array<number>(buckets).fill(0);
+  const est = new Array<number>(buckets).fill(0);
+  let requests = 0;
+  let weighted = 0;
   for (let i = 0; i < n; i++) {
     const b = Math.floor(((startTimes[i] as number) - lo) / width);
     counts[b] = (counts[b] as number) + 1;
+    const w = weights ? (weights[i] as number) : 1;
+    if (w !== 1) weighted++;
+    est[b] = (est[b] as number) + w;
+    requests += w;
   }
   const starts = counts.map((_, i) => lo + i * width);
   const inner = counts.length >= 4 ? counts.slice(1, -1) : counts;
+  const innerEst = est.length >= 4 ? est.slice(1, -1) : est;
   const perSecond = 1e6 / width;
   return {
+    estimated: { requests, counts: est, meanRate: mean(innerEst) * perSecond, peakRate: Math.max(...innerEst) * perSecond, weighted },
     bucketMs: width / 1000,
     starts,
     counts,
@@ -73,6 +94,13 @@ export function throughputSeries(startTimes: ArrayLike<number>, opts: AnalysisOp
   };
 }
 
+/** 1/p for a root span sampled with probability p (`mltrace.sampling.probability`), else 1. */
+export function samplingWeight(root: Span | undefined): number {
+  const p = root?.attributes[SAMPLING_PROBABILITY];
+  const x = typeof p === 'number' ? p : typeof p === 'string' ? Number(p) : NaN;
+  return x > 0 && x <= 1 ? 1 / x : 1;
+}
+
 export function performance(traces: readonly Trace[], opts: AnalysisOptions = {}): PerformanceResult {
   const e2e = new Float64Array(traces.length);
   const starts = new Float64Array(traces.length);
@@ -80,7 +108,10 @@ export function performance(traces: readonly Trace[], opts: AnalysisOptions = {}
   // (a model loaded at start-up, a seeding script) would otherwise stretch the window with empty
   // buckets. Without any request trace (hand-made data), every trace counts.
   const requestStarts: number[] = [];
+  const requestWeights: number[] = [];
+  const allWeights = new Float64Array(traces.length);
   let failed = 0;
+  let rejected = 0;
   let wStart = Infinity;
   let wEnd = -Infinity;
   traces.forEach((trace, t) => {
@@ -88,8 +119,13 @@ export function performance(traces: readonly Trace[], opts: AnalysisOptions = {}
     e2e[t] = f.e2e;
     starts[t] = f.start;
     const root = f.roots[0] === undefined ? undefined : trace.spans[f.roots[0]];
-    if (root && (root.kind === 'server' || root.kind === 'consumer')) requestStarts.push(f.start);
+    allWeights[t] = samplingWeight(root);
+    if (root && (root.kind === 'server' || root.kind === 'consumer')) {
+      requestStarts.push(f.start);
+      requestWeights.push(allWeights[t] as number);
+    }
     if (f.failed) failed++;
+    if (f.rejected) rejected++;
     if (f.start < wStart) wStart = f.start;
     if (f.end > wEnd) wEnd = f.end;
   });
@@ -108,7 +144,9 @@ export function performance(traces: readonly Trace[], opts: AnalysisOptions = {}
     histogram: histogram(e2e, 24),
     successRate: traces.length ? 1 - failed / traces.length : 1,
     failedTraces: failed,
-    throughput: throughputSeries(requestStarts.length ? requestStarts : starts, opts),
+    rejectedTraces: rejected,
+    rejectionRate: traces.length ? rejected / traces.length : 0,
+    throughput: requestStarts.length ? throughputSeries(requestStarts, opts, requestWeights) : throughputSeries(starts, opts, allWeights),
     byService: [...stats.byServiceEntry].map(([service, g]) => ({ service, ...group(g) })).sort((a, b) => b.count - a.count),
     byOperation: [...stats.byOp]
       .map(([k, g]) => ({ ...splitOpKey(k), ...group(g) }))

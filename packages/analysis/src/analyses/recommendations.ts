@@ -9,6 +9,8 @@
  * Rule ids are stable (tests and scripts match on them).
  */
 import { ATTR_ML_OPERATION_TYPE } from '@mltrace/tracing';
+import { ATTR_DB_SYSTEM_NAME } from '@opentelemetry/semantic-conventions';
+import { ATTR_DB_SYSTEM, ATTR_PEER_SERVICE, DB_SYSTEM_NAME_VALUE_REDIS } from '@opentelemetry/semantic-conventions/incubating';
 import type { Span, Trace } from '../model';
 import type { BottlenecksResult } from './bottlenecks';
 import type { CompletenessResult } from './completeness';
@@ -55,11 +57,11 @@ const ms = (us: number) => Math.round(us / 10) / 100;
 const pct = (x: number) => Math.round(x * 1000) / 10;
 
 function isDbSpan(s: Span): boolean {
-  return s.attributes['db.system'] !== undefined || s.attributes['db.system.name'] !== undefined;
+  return s.attributes[ATTR_DB_SYSTEM] !== undefined || s.attributes[ATTR_DB_SYSTEM_NAME] !== undefined;
 }
 
 function isRedis(s: Span): boolean {
-  return s.attributes['db.system'] === 'redis' || s.attributes['db.system.name'] === 'redis';
+  return s.attributes[ATTR_DB_SYSTEM] === DB_SYSTEM_NAME_VALUE_REDIS || s.attributes[ATTR_DB_SYSTEM_NAME] === DB_SYSTEM_NAME_VALUE_REDIS;
 }
 
 function modelReloaded(traces: readonly Trace[], totalE2e: number): Recommendation[] {
@@ -222,7 +224,7 @@ function callTarget(t: Trace, i: number, childIndex: Map<number, number[]>): str
     const cs = t.spans[c] as Span;
     if (cs.service !== s.service) return cs.service;
   }
-  const peer = s.attributes['peer.service'];
+  const peer = s.attributes[ATTR_PEER_SERVICE];
   return peer === undefined ? undefined : String(peer);
 }
 

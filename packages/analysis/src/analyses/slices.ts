@@ -17,13 +17,22 @@
 import type { Trace } from '../model';
 import type { AnalysisOptions } from './options';
 import { distribution, informationGain, mannWhitneyU, mean, quantileSorted, sortedCopy, twoProportionZ, type Distribution, type TestResult } from './stats';
-import { SLICE_KEYS, opKey, splitOpKey, traceFacts, type TraceFacts } from './trace-facts';
+import { errorType } from './errors';
+import { SLICE_KEYS, failsTrace, opKey, splitOpKey, traceFacts, type TraceFacts } from './trace-facts';
 
 export interface SliceStats {
   value: string;
   traces: number;
   latency: Distribution;
+  /** Requests per second over the slice's own time window (traces / (last start − first start)). */
+  throughput: number;
   errorRate: number;
+  rejectionRate: number;
+  /** Types of the failing spans (failures) and of the rejections (4xx), most common first. */
+  errorTypes: Array<{ type: string; count: number }>;
+  rejectionTypes: Array<{ type: string; count: number }>;
+  /** Operations by total self time within the slice (the bottleneck score), top 3. */
+  topOperations: Array<{ service: string; operation: string; selfTimeShare: number }>;
   confidence: number | null;
   cpShareByService: Record<string, number>;
 }
@@ -153,17 +162,60 @@ export function compareGroups(labelA: string, a: readonly Trace[], labelB: strin
   };
 }
 
-function sliceStats(value: string, facts: readonly TraceFacts[]): SliceStats {
+function ranked(m: Map<string, number>, top: number): Array<{ type: string; count: number }> {
+  return [...m].map(([type, count]) => ({ type, count })).sort((a, b) => b.count - a.count).slice(0, top);
+}
+
+function sliceStats(value: string, traces: readonly Trace[]): SliceStats {
+  const facts = traces.map(traceFacts);
   const g = summarizeFacts(value, facts);
   const cp = new Map<string, number>();
+  const self = new Map<string, number>();
+  const errTypes = new Map<string, number>();
+  const rejTypes = new Map<string, number>();
   let e2e = 0;
-  for (const f of facts) {
+  let selfTotal = 0;
+  let rejected = 0;
+  let first = Infinity;
+  let last = -Infinity;
+  traces.forEach((t, ti) => {
+    const f = facts[ti] as TraceFacts;
     e2e += f.e2e;
+    first = Math.min(first, f.start);
+    last = Math.max(last, f.start);
     for (const [s, x] of f.cpByService) cp.set(s, (cp.get(s) ?? 0) + x);
-  }
+    if (f.rejected) {
+      rejected++;
+      const root = f.roots[0] === undefined ? undefined : t.spans[f.roots[0]];
+      if (root) rejTypes.set(errorType(root), (rejTypes.get(errorType(root)) ?? 0) + 1);
+    }
+    t.spans.forEach((s, i) => {
+      const k = opKey(s.service, s.name);
+      const x = f.selfTime[i] as number;
+      self.set(k, (self.get(k) ?? 0) + x);
+      selfTotal += x;
+      if (failsTrace(f, s)) errTypes.set(errorType(s), (errTypes.get(errorType(s)) ?? 0) + 1);
+    });
+  });
   const cpShareByService: Record<string, number> = {};
   for (const [s, x] of [...cp].sort((p, q) => q[1] - p[1])) cpShareByService[s] = e2e > 0 ? x / e2e : 0;
-  return { value, traces: g.traces, latency: g.latency, errorRate: g.errorRate, confidence: g.confidence, cpShareByService };
+  const windowS = (last - first) / 1e6;
+  return {
+    value,
+    traces: g.traces,
+    latency: g.latency,
+    throughput: windowS > 0 ? (g.traces - 1) / windowS : 0,
+    errorRate: g.errorRate,
+    rejectionRate: g.traces ? rejected / g.traces : 0,
+    errorTypes: ranked(errTypes, 5),
+    rejectionTypes: ranked(rejTypes, 5),
+    topOperations: [...self]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([k, x]) => ({ ...splitOpKey(k), selfTimeShare: selfTotal > 0 ? x / selfTotal : 0 })),
+    confidence: g.confidence,
+    cpShareByService,
+  };
 }
 
 const MAX_CARDINALITY = 60;
@@ -175,10 +227,37 @@ interface Group {
   keys: number[];
 }
 
+/**
+ * Requests served cold: those that started before the first request finished (the first wave
+ * pays for lazy initialization, JIT compilation and new connections). Left out of slow-slice
+ * detection, or whatever slice they share (the first data batch) looks slow.
+ */
+export function warmupTraces(traces: readonly Trace[]): Set<Trace> {
+  let firstEnd = Infinity;
+  for (const t of traces) {
+    const f = traceFacts(t);
+    if (!f.rejected && f.roots.length && f.end < firstEnd && isRequest(t)) firstEnd = f.end;
+  }
+  return new Set(traces.filter((t) => isRequest(t) && traceFacts(t).start < firstEnd));
+}
+
+function isRequest(t: Trace): boolean {
+  const r = traceFacts(t).roots[0];
+  const k = r === undefined ? undefined : (t.spans[r] as { kind: string }).kind;
+  return k === 'server' || k === 'consumer';
+}
+
+/** Thresholds of the slow-slice rule (documented in the README). */
+export const SLOW_SLICE = { minTraces: 10, minShare: 0.01, meanRatio: 1.3, medianRatio: 1.1, pValue: 0.001 };
+
 function slowSlices(traces: readonly Trace[]): SlowSlice[] {
-  const ok = traces.filter((t) => !traceFacts(t).failed);
+  const cold = warmupTraces(traces);
+  // Requests only (background traces such as a model loaded at start-up are no slice's business),
+  // successful (neither failed nor rejected) and warm.
+  const requests = traces.some(isRequest) ? traces.filter(isRequest) : traces;
+  const ok = requests.filter((t) => !traceFacts(t).failed && !traceFacts(t).rejected && !cold.has(t));
   const n = ok.length;
-  const minN = Math.max(10, Math.ceil(n * 0.01));
+  const minN = Math.max(SLOW_SLICE.minTraces, Math.ceil(n * SLOW_SLICE.minShare));
   const e2e = Float64Array.from(ok, (t) => traceFacts(t).e2e);
   let total = 0;
   for (const x of e2e) total += x;
@@ -291,15 +370,19 @@ function slowSlices(traces: readonly Trace[]): SlowSlice[] {
   }
   const out: Array<SlowSlice & { single: boolean }> = [];
   for (const { s, slice, others } of candidates) {
-    if (s.ratio < 1.3) continue;
+    if (s.ratio < SLOW_SLICE.meanRatio) continue;
     if (!s.single) {
-      const parts = Object.entries(s.conditions).map(([k, v]) => evaluated.get(`${k}=${v}`)?.ratio ?? 1);
-      if (parts.some((r) => s.ratio < 1.2 * r)) continue;
+      // A part that could not be compared with a rest (a key with one value everywhere, such as
+      // one feature-store version) separates nothing: the pair would only repeat its other part.
+      const parts = Object.entries(s.conditions).map(([k, v]) => evaluated.get(`${k}=${v}`)?.ratio);
+      if (parts.some((r) => r === undefined || s.ratio < 1.2 * r)) continue;
     }
     s.pValue = mannWhitneyU(slice, others).pValue;
-    if (s.pValue >= 0.001) continue;
+    if (s.pValue >= SLOW_SLICE.pValue) continue;
     s.p50Us = quantileSorted(sortedCopy(slice), 0.5);
     s.restP50Us = quantileSorted(sortedCopy(others), 0.5);
+    // Effect size beyond a few outliers: the typical request of the slice must be slower too.
+    if (!(s.restP50Us > 0 && s.p50Us / s.restP50Us >= SLOW_SLICE.medianRatio)) continue;
     out.push(s);
   }
   // A single value that is slow only because it contains a slow pair (v2 is slow only for
@@ -354,18 +437,17 @@ export function slices(traces: readonly Trace[], opts: AnalysisOptions = {}): Sl
   const byKey: SlicesResult['byKey'] = [];
   const facts = traces.map(traceFacts);
   SLICE_KEYS.forEach((key, k) => {
-    const groups = new Map<string, TraceFacts[]>();
+    const groups = new Map<string, Trace[]>();
     let untagged = 0;
     for (let i = 0; i < traces.length; i++) {
-      const t = facts[i] as TraceFacts;
-      const v = t.context[k];
+      const v = (facts[i] as TraceFacts).context[k];
       if (v === undefined) {
         untagged++;
         continue;
       }
       let g = groups.get(v);
       if (!g) groups.set(v, (g = []));
-      g.push(t);
+      g.push(traces[i] as Trace);
     }
     if (!groups.size) return;
     const top = [...groups].sort((a, b) => b[1].length - a[1].length).slice(0, 20);

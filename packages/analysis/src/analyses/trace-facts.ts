@@ -5,8 +5,10 @@
  * compact typed arrays and a few numbers, so a million spans stay cheap.
  */
 import { ATTR_BUSINESS_CUSTOMER_SEGMENT, ATTR_BUSINESS_PRIORITY, ATTR_BUSINESS_REGION, ATTR_ML_DATA_BATCH_ID, ATTR_ML_EXPERIMENT_ID, ATTR_ML_FEATURE_STORE_VERSION, ATTR_ML_MODEL_VERSION, ATTR_ML_PREDICTION_CONFIDENCE, ATTR_ML_PREDICTION_CONFIDENCE_MEAN } from '@mltrace/tracing';
+import { ATTR_HTTP_RESPONSE_STATUS_CODE } from '@opentelemetry/semantic-conventions';
+import { ATTR_HTTP_STATUS_CODE } from '@opentelemetry/semantic-conventions/incubating';
 import { isError, spanEnd, type Span, type Trace } from '../model';
-import { criticalPath } from './critical-path';
+import { criticalPath, type CriticalPathSection } from './critical-path';
 import { selfTimes } from './self-time';
 
 /** The ML/business attributes every metric can be sliced by. */
@@ -20,7 +22,7 @@ export const SLICE_KEYS: readonly string[] = [
   ATTR_BUSINESS_PRIORITY,
 ];
 
-const HTTP_STATUS_KEYS = ['http.response.status_code', 'http.status_code'];
+const HTTP_STATUS_KEYS: readonly string[] = [ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_STATUS_CODE];
 // Plain module constants: an imported binding is read through a getter on every use.
 const CONFIDENCE_MEAN: string = ATTR_ML_PREDICTION_CONFIDENCE_MEAN;
 const CONFIDENCE: string = ATTR_ML_PREDICTION_CONFIDENCE;
@@ -38,7 +40,13 @@ export interface TraceFacts {
   end: number;
   /** End-to-end latency: latest span end − earliest span start (µs). */
   e2e: number;
+  /**
+   * The request failed: not rejected, and a span failed (see isFailure) or the root answered 5xx.
+   * A rejected request is never failed: the pipeline did what it should with a bad request.
+   */
   failed: boolean;
+  /** The request was refused as the caller's mistake: its root span answered 4xx (validation, unknown entity). */
+  rejected: boolean;
   /** Values of SLICE_KEYS (undefined where the trace does not carry the key). */
   context: (string | undefined)[];
   /** Mean prediction confidence reported by the trace's spans, if any. */
@@ -90,6 +98,17 @@ export function isFailure(span: Span): boolean {
   return !(status !== undefined && status >= 400 && status < 500);
 }
 
+/** The first root's HTTP status: 4xx = rejected request. */
+function rootStatus(spans: readonly Span[], roots: readonly number[]): number | undefined {
+  const r = roots[0];
+  return r === undefined ? undefined : httpStatus(spans[r] as Span);
+}
+
+/** A span that counts as a failure of its trace: a failure span in a trace that was not rejected. */
+export function failsTrace(facts: TraceFacts, span: Span): boolean {
+  return !facts.rejected && isFailure(span);
+}
+
 /** The memo lives on the trace under a symbol (invisible to JSON and to other code); faster than a WeakMap lookup. */
 const FACTS = Symbol('mltrace.traceFacts');
 type WithFacts = Trace & { [FACTS]?: TraceFacts };
@@ -134,6 +153,10 @@ function computeFacts(trace: Trace): TraceFacts {
     }
   }
   roots.sort((a, b) => (spans[a] as Span).start - (spans[b] as Span).start);
+  const status = rootStatus(spans, roots);
+  const rejected = status !== undefined && status >= 400 && status < 500;
+  if (rejected) failed = false;
+  else if (status !== undefined && status >= 500) failed = true;
   const context = SLICE_KEYS.map((key) => {
     const rootSpan = roots.length ? spans[roots[0] as number] : undefined;
     const v = rootSpan?.attributes[key];
@@ -158,11 +181,10 @@ function computeFacts(trace: Trace): TraceFacts {
   const cpByOp = new Map<string, number>();
   const cpByService = new Map<string, number>();
   const cpByCallee = new Map<string, number>();
-  for (const section of criticalPath(trace)) {
+  for (const [section, d] of exclusiveSections(criticalPath(trace), roots.length > 1)) {
     const i = index.get(section.spanId);
     if (i === undefined) continue;
     const s = spans[i] as Span;
-    const d = section.end - section.start;
     const k = opKey(s.service, s.name);
     cpByOp.set(k, (cpByOp.get(k) ?? 0) + d);
     cpByService.set(s.service, (cpByService.get(s.service) ?? 0) + d);
@@ -176,6 +198,7 @@ function computeFacts(trace: Trace): TraceFacts {
     end: n ? end : 0,
     e2e: n ? end - start : 0,
     failed,
+    rejected,
     context,
     confidence: confN ? confSum / confN : undefined,
     selfTime,
@@ -183,6 +206,42 @@ function computeFacts(trace: Trace): TraceFacts {
     cpByService,
     cpByCallee,
   };
+}
+
+/**
+ * Each critical-path section with the time it alone accounts for. A trace with several roots
+ * (orphans, split traces) has one path per root and those can overlap in time; an instant is
+ * counted once, for the earliest root (criticalPath lists roots in start order, and one root's
+ * sections never overlap each other), so a trace's critical-path time never exceeds its
+ * end-to-end time.
+ */
+function exclusiveSections(sections: readonly CriticalPathSection[], overlapPossible: boolean): Array<[CriticalPathSection, number]> {
+  if (!overlapPossible) return sections.map((s) => [s, s.end - s.start]);
+  const covered: Array<[number, number]> = []; // disjoint, sorted by start
+  const out: Array<[CriticalPathSection, number]> = [];
+  for (const s of sections) {
+    let d = s.end - s.start;
+    for (const [a, b] of covered) {
+      if (a >= s.end) break;
+      d -= Math.max(0, Math.min(b, s.end) - Math.max(a, s.start));
+    }
+    out.push([s, Math.max(0, d)]);
+    // Merge [s.start, s.end) into the covered set.
+    let lo = s.start;
+    let hi = s.end;
+    const kept: Array<[number, number]> = [];
+    for (const iv of covered) {
+      if (iv[1] < lo || iv[0] > hi) kept.push(iv);
+      else {
+        lo = Math.min(lo, iv[0]);
+        hi = Math.max(hi, iv[1]);
+      }
+    }
+    kept.push([lo, hi]);
+    kept.sort((x, y) => x[0] - y[0]);
+    covered.splice(0, covered.length, ...kept);
+  }
+  return out;
 }
 
 /** Depth of span i (roots are 0). */

@@ -1,4 +1,5 @@
 /** Parsing of option values shared by the commands (times, key=value pairs, numbers). */
+import type { ExpectedEdge } from '../analyses/options';
 import { UsageError } from './usage';
 
 const UNITS: Record<string, number> = { ms: 1e3, s: 1e6, m: 60e6, h: 3600e6, d: 86400e6 };
@@ -43,10 +44,11 @@ export function parseNumber(value: string | undefined, flag: string, opts: { min
   return n;
 }
 
-export function parseEdge(value: string): [string, string] {
-  const m = /^([^>]+?)\s*-?>\s*(.+)$/.exec(value);
-  if (!m) throw new UsageError(`--expect-edge: expected CALLER->CALLEE, got "${value}"`);
-  return [m[1] as string, m[2] as string];
+/** `A->B` (every accepted request) or `A->B?` (only requests in which A called B). */
+export function parseEdge(value: string): ExpectedEdge {
+  const m = /^([^>]+?)\s*-?>\s*([^?]+?)\s*(\?)?$/.exec(value);
+  if (!m) throw new UsageError(`--expect-edge: expected CALLER->CALLEE or CALLER->CALLEE?, got "${value}"`);
+  return m[3] ? [m[1] as string, m[2] as string, 'called'] : [m[1] as string, m[2] as string];
 }
 
 export function parseFormat<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T): T {

@@ -1,38 +1,67 @@
 import { parseArgs } from 'node:util';
 import { criticalPathAggregate } from '../analyses/critical-path-aggregate';
-import { compareGroups } from '../analyses/slices';
+import { compareGroups, sliceValue } from '../analyses/slices';
+import type { Trace } from '../model';
 import { mdTable } from '../report/markdown';
 import { comparisonTable, type Table } from '../report/sections';
 import { textTable } from '../report/text';
 import { pct } from '../report/format';
-import { parseFormat } from './args';
+import { parseCompare, parseFormat } from './args';
 import { emit, loadWithProgress, reportSkipped } from './io';
 import { COMPARE_HELP, EXIT_FAILURE, EXIT_OK, UsageError } from './usage';
+
+interface Group {
+  label: string;
+  traces: Trace[];
+}
+
+/** Two sources (`compare A B`), or two slices of one source (`compare SRC --compare key=a,b`). */
+async function loadGroups(positionals: string[], compare: string | undefined): Promise<{ a: Group; b: Group } | number> {
+  if (compare !== undefined) {
+    if (positionals.length < 1) throw new UsageError('compare --compare KEY=A,B: give one or more sources');
+    const spec = parseCompare(compare);
+    const r = await loadWithProgress(positionals);
+    reportSkipped(r);
+    const pick = (v: string): Group => ({ label: `${spec.key}=${v}`, traces: r.traces.filter((t) => sliceValue(t, spec.key) === v) });
+    const groups = { a: pick(spec.a), b: pick(spec.b) };
+    for (const g of [groups.a, groups.b]) {
+      if (!g.traces.length) {
+        process.stderr.write(`mltrace: no traces with ${g.label} in ${positionals.join(', ')}\n`);
+        return EXIT_FAILURE;
+      }
+    }
+    return groups;
+  }
+  if (positionals.length !== 2) throw new UsageError(`compare: give exactly two sources, or one source and --compare KEY=A,B; got ${positionals.length} source(s)`);
+  const [srcA, srcB] = positionals as [string, string];
+  const out: Group[] = [];
+  for (const [tag, src] of [['A', srcA], ['B', srcB]] as const) {
+    const r = await loadWithProgress([src]);
+    reportSkipped(r);
+    if (!r.traces.length) {
+      process.stderr.write(`mltrace: no traces in ${src}\n`);
+      return EXIT_FAILURE;
+    }
+    out.push({ label: `${tag} (${src})`, traces: r.traces });
+  }
+  return { a: out[0] as Group, b: out[1] as Group };
+}
 
 export async function runCompare(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { format: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { format: { type: 'string' }, out: { type: 'string' }, compare: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     console.log(COMPARE_HELP);
     return EXIT_OK;
   }
-  if (positionals.length !== 2) throw new UsageError(`compare: give exactly two sources, got ${positionals.length}`);
   const format = parseFormat(values.format, ['text', 'json', 'md'] as const, 'text');
-  const [srcA, srcB] = positionals as [string, string];
-  const a = await loadWithProgress([srcA]);
-  reportSkipped(a);
-  const b = await loadWithProgress([srcB]);
-  reportSkipped(b);
-  for (const [src, r] of [[srcA, a], [srcB, b]] as const) {
-    if (!r.traces.length) {
-      process.stderr.write(`mltrace: no traces in ${src}\n`);
-      return EXIT_FAILURE;
-    }
-  }
-  const comparison = compareGroups(`A (${srcA})`, a.traces, `B (${srcB})`, b.traces);
+  const groups = await loadGroups(positionals, values.compare);
+  if (typeof groups === 'number') return groups;
+  const { a, b } = groups;
+  const comparison = compareGroups(a.label, a.traces, b.label, b.traces);
   const cpA = criticalPathAggregate(a.traces);
   const cpB = criticalPathAggregate(b.traces);
   const services = [...new Set([...cpA.byService, ...cpB.byService].map((s) => s.service))];

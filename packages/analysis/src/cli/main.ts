@@ -34,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await run(rest);
   } catch (err) {
+    if ((err as { code?: unknown } | null)?.code === 'EPIPE') return EXIT_OK;
     if (isUsage(err)) {
       process.stderr.write(`mltrace ${command}: ${(err as Error).message}\nRun "mltrace ${command} --help" for usage.\n`);
       return EXIT_USAGE;
@@ -43,12 +44,22 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** `mltrace … | head` closes stdout early: stop quietly instead of crashing with an EPIPE stack trace. */
+export function quietOnEpipe(stream: NodeJS.WriteStream = process.stdout): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode === undefined ? EXIT_OK : Number(process.exitCode));
+    throw err;
+  });
+}
+
 if (require.main === module) {
+  quietOnEpipe();
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
     },
     (err: unknown) => {
+      if ((err as { code?: unknown } | null)?.code === 'EPIPE') return;
       process.stderr.write(`mltrace: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       process.exitCode = EXIT_FAILURE;
     },

@@ -36,7 +36,8 @@ Analysis:
   --speedup PCT           "if it were PCT % faster" for saving potential (default 50)
   --target-rate RPS       target request rate for the Little's-law estimate (default 2 × observed peak)
   --entry-service NAME    the service requests enter through (default gateway)
-  --expect-edge A->B      expected service edge (repeatable; default gateway->feature-store, gateway->inference, gateway->postprocess)
+  --expect-edge A->B      expected service edge (repeatable; A->B? = only when A called B;
+                          default gateway->feature-store?, gateway->inference, gateway->postprocess)
   --top N                 rows per ranked table (default 10 in reports, 20 in JSON)
   --summary               text/md/html: only the summary and the recommendations
 Output:
@@ -53,10 +54,12 @@ Prints each trace's critical path with Jaeger UI's semantics (sections newest fi
   -h, --help       this help`;
 
 export const COMPARE_HELP = `Usage: mltrace compare <sourceA> <sourceB> [options]
+       mltrace compare <source…> --compare KEY=A,B [options]
 
 Compares two sets of traces (e.g. before/after a change): end-to-end latency (Mann–Whitney U),
 error rate (two-proportion z-test), prediction confidence, per-operation medians and each
 service's share of the critical path.
+  --compare K=A,B  compare two slices of one source (e.g. ml.model.version=v1,v2)
   --format FMT     text (default) | json | md
   --out FILE       write to FILE instead of stdout
   -h, --help       this help`;

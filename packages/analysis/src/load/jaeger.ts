@@ -1,3 +1,4 @@
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { AttributeValue, Attributes, Span, SpanEvent, SpanKind, SpanReference, StatusCode } from '../model';
 import { intern } from '../intern';
 import type { TraceCollector } from './collector';
@@ -155,10 +156,10 @@ export class JaegerConverter {
     const resource = this.resources.get(key, () => {
       const attrs: Attributes = {};
       tagsToAttributes(raw.tags, attrs);
-      attrs['service.name'] = intern(typeof raw.serviceName === 'string' && raw.serviceName !== '' ? raw.serviceName : 'unknown_service');
+      attrs[ATTR_SERVICE_NAME] = intern(typeof raw.serviceName === 'string' && raw.serviceName !== '' ? raw.serviceName : 'unknown_service');
       return attrs;
     });
-    service = resource['service.name'] as string;
+    service = resource[ATTR_SERVICE_NAME] as string;
     return { service, resource };
   }
 

@@ -1,3 +1,4 @@
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { AttributeValue, Attributes, Span, SpanEvent, SpanReference, StatusCode } from '../model';
 import { intern } from '../intern';
 import type { TraceCollector } from './collector';
@@ -17,7 +18,7 @@ import {
   normalizeKind,
 } from './normalize';
 
-const SERVICE_NAME = 'service.name';
+const SERVICE_NAME: string = ATTR_SERVICE_NAME;
 const UNKNOWN_SERVICE = 'unknown_service';
 
 /** OTLP/JSON `AnyValue` → model value (int64 kept as a string when it does not fit a double). */

@@ -40,8 +40,10 @@ export function buildSections(r: AnalysisReport, opts: SectionOptions = {}): Sec
     title: 'Summary',
     lines: [
       `${num(p.traces)} traces, ${num(p.spans)} spans, ${time(p.window.start)} → ${time(p.window.end)}`,
-      `end-to-end latency p50 ${dur(p.latency.p50)}, p95 ${dur(p.latency.p95)}, p99 ${dur(p.latency.p99)}; success rate ${pct(p.successRate, 2)} (${num(p.failedTraces)} failed)`,
-      `throughput mean ${rate(p.throughput.meanRate)}, peak ${rate(p.throughput.peakRate)} (bucket ${num(p.throughput.bucketMs)} ms, CV ${num(p.throughput.cv, 2)})`,
+      `end-to-end latency p50 ${dur(p.latency.p50)}, p95 ${dur(p.latency.p95)}, p99 ${dur(p.latency.p99)}; success rate ${pct(p.successRate, 2)} (${num(p.failedTraces)} failed; ${num(p.rejectedTraces)} rejected as bad requests, ${pct(p.rejectionRate, 2)})`,
+      `throughput mean ${rate(p.throughput.meanRate)}, peak ${rate(p.throughput.peakRate)} (bucket ${num(p.throughput.bucketMs)} ms, CV ${num(p.throughput.cv, 2)})${
+        p.throughput.estimated.weighted ? `; sampling-corrected (1/p): ${num(Math.round(p.throughput.estimated.requests))} requests, mean ${rate(p.throughput.estimated.meanRate)}, peak ${rate(p.throughput.estimated.peakRate)}` : ''
+      }`,
       `completeness score ${num(r.completeness.score, 3)} (traced operations ${pct(r.completeness.tracedOperations)} × propagation ${pct(r.completeness.propagationRate)})${r.completeness.hopAtFault ? `, hop at fault: ${r.completeness.hopAtFault}` : ''}`,
     ],
     tables: [],
@@ -142,8 +144,13 @@ export function buildSections(r: AnalysisReport, opts: SectionOptions = {}): Sec
   out.push({
     id: 'errors',
     title: 'Errors',
-    lines: [`${num(e.failedTraces)} of ${num(e.totalTraces)} traces failed (${pct(e.errorRate, 2)}), ${num(e.errorSpans)} failing spans`],
-    tables: e.failedTraces
+    lines: [
+      `${num(e.failedTraces)} of ${num(e.totalTraces)} traces failed (${pct(e.errorRate, 2)}), ${num(e.errorSpans)} failing spans`,
+      `${num(e.rejectedTraces)} requests rejected with a 4xx (${pct(e.rejectionRate, 2)}; the caller's mistake, not failures)`,
+    ],
+    tables: [
+      ...(e.rejectedTraces ? [table('Rejections (4xx) by type', [['type', 'l'], ['traces', 'r']], e.rejectionsByType.slice(0, top).map((t) => [t.type, num(t.count)]))] : []),
+      ...(e.failedTraces
       ? [
           table(
             'Origins (deepest failing span per failed trace)',
@@ -154,19 +161,20 @@ export function buildSections(r: AnalysisReport, opts: SectionOptions = {}): Sec
           table('By service', [['service', 'l'], ['failing spans', 'r'], ['rate', 'r']], e.byService.map((s) => [s.service, num(s.count), pct(s.rate, 2)])),
           table('Co-occurrence (traces where both fail)', [['service', 'l'], ['service', 'l'], ['traces', 'r']], e.coOccurrence.slice(0, top).map((c) => [c.a, c.b, num(c.traces)])),
         ]
-      : [],
+      : []),
+    ],
   });
 
   const d = r.dependencies;
   out.push({
     id: 'dependencies',
     title: 'Service dependencies',
-    lines: d.expected.filter((x) => x.status !== 'present').map((x) => `expected edge ${x.from}→${x.to} is ${x.status.toUpperCase()} (coverage ${pct(x.coverage)})`),
+    lines: d.expected.filter((x) => x.status !== 'present').map((x) => `expected edge ${x.from}→${x.to} is ${x.status.toUpperCase()} (coverage ${pct(x.coverage)} of ${num(x.applies)} requests it applies to${x.mode === 'called' ? ', those that called it' : ''})`),
     tables: [
       table(
         undefined,
-        [['caller', 'l'], ['callee', 'l'], ['calls', 'r'], ['mean', 'r'], ['p95', 'r'], ['errors', 'r'], ['coverage', 'r'], ['criticality', 'r']],
-        d.edges.map((x) => [x.from, x.to, num(x.calls), dur(x.meanUs), dur(x.p95Us), pct(x.errorRate, 2), pct(x.coverage), num(x.criticality, 3)]),
+        [['caller', 'l'], ['callee', 'l'], ['calls', 'r'], ['unanswered', 'r'], ['mean', 'r'], ['p95', 'r'], ['errors', 'r'], ['coverage', 'r'], ['criticality', 'r']],
+        d.edges.map((x) => [x.from, x.to, num(x.calls), num(x.unanswered), dur(x.meanUs), dur(x.p95Us), pct(x.errorRate, 2), pct(x.coverage), num(x.criticality, 3)]),
       ),
     ],
   });
@@ -194,8 +202,24 @@ export function buildSections(r: AnalysisReport, opts: SectionOptions = {}): Sec
   const sliceTables: Table[] = s.byKey.map((k) =>
     table(
       k.key,
-      [['value', 'l'], ['traces', 'r'], ['p50', 'r'], ['p95', 'r'], ['errors', 'r'], ['confidence', 'r']],
-      k.values.slice(0, top).map((v) => [v.value, num(v.traces), dur(v.latency.p50), dur(v.latency.p95), pct(v.errorRate, 2), v.confidence === null ? '–' : num(v.confidence, 3)]),
+      [['value', 'l'], ['traces', 'r'], ['req/s', 'r'], ['p50', 'r'], ['p95', 'r'], ['errors', 'r'], ['rejected', 'r'], ['top failure / 4xx', 'l'], ['top self time', 'l'], ['top cp service', 'l'], ['confidence', 'r']],
+      k.values.slice(0, top).map((v) => {
+        const [cpService, cpShare] = Object.entries(v.cpShareByService)[0] ?? ['–', 0];
+        const op = v.topOperations[0];
+        return [
+          v.value,
+          num(v.traces),
+          num(v.throughput, 1),
+          dur(v.latency.p50),
+          dur(v.latency.p95),
+          pct(v.errorRate, 2),
+          pct(v.rejectionRate, 2),
+          v.errorTypes[0]?.type ?? (v.rejectionTypes[0] ? `4xx ${v.rejectionTypes[0].type}` : '–'),
+          op ? `${op.service}: ${op.operation} (${pct(op.selfTimeShare)})` : '–',
+          `${cpService} ${pct(cpShare)}`,
+          v.confidence === null ? '–' : num(v.confidence, 3),
+        ];
+      }),
     ),
   );
   if (s.slowSlices.length) {

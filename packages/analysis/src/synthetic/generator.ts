@@ -2,10 +2,14 @@
  * A seeded generator of traces shaped like the mltrace pipeline, for benchmarks and tests:
  *
  *   gateway POST /v1/predict (server)
- *   ├─ POST (client) → feature-store POST /v1/features → feature_extraction → hmget × entities (redis, pipelined)
+ *   ├─ POST (client) → feature-store POST /v1/features → feature_extraction → BATCH HMGET (redis, one pipelined span)
  *   ├─ POST (client) → feature-store POST /v1/features (segment-profile enrichment, concurrent with the first)
  *   ├─ POST (client) → inference POST /v1/infer → [model_load] → model_predict
- *   └─ POST (client) → postprocess POST /v1/postprocess
+ *   └─ POST (client) → postprocess POST /v1/postprocess → postprocess
+ *
+ * as the services emit them: one SERVER span per hop from @fastify/otel named `<METHOD> <route>`,
+ * one `BATCH HMGET` client span per feature lookup (db.operation.batch.size = entities; the
+ * n-plus-one fault makes one ioredis `hmget` span per entity instead), 4xx-free traffic.
  *
  * Every span carries the request's ML context (as the baggage span processor does). Planted
  * faults mirror the MLTRACE_SCENARIO switches so the recommendation rules can be exercised
@@ -23,8 +27,55 @@ import {
   ATTR_ML_MODEL_VERSION,
   ATTR_ML_OPERATION_TYPE,
   ATTR_ML_PREDICTION_CONFIDENCE_MEAN,
+  ATTR_ML_DATA_INPUT_SIZE,
+  ATTR_ML_DATA_OPERATION,
+  ATTR_ML_ENTITY_COUNT,
+  ATTR_ML_PREDICTION_COUNT,
 } from '@mltrace/tracing';
+import {
+  ATTR_DB_OPERATION_BATCH_SIZE,
+  ATTR_DB_OPERATION_NAME,
+  ATTR_DB_SYSTEM_NAME,
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_SERVICE_NAME,
+  ATTR_URL_PATH,
+} from '@opentelemetry/semantic-conventions';
 import type { Attributes, Span, SpanKind, Trace } from '../model';
+
+const PORTS: Record<string, number> = { gateway: 8080, 'feature-store': 8081, inference: 8082, postprocess: 8083 };
+const REDIS_PORT = 6379;
+
+/** Attributes of a gateway client span calling `service`. */
+function clientAttrs(service: string, status = 200): Attributes {
+  return { [ATTR_HTTP_REQUEST_METHOD]: 'POST', [ATTR_SERVER_ADDRESS]: '127.0.0.1', [ATTR_SERVER_PORT]: PORTS[service] ?? 0, [ATTR_HTTP_RESPONSE_STATUS_CODE]: status };
+}
+
+/** Attributes of the @fastify/otel SERVER span of `service` for `route`. */
+function serverAttrs(service: string, route: string, status = 200): Attributes {
+  return {
+    [ATTR_HTTP_REQUEST_METHOD]: 'POST',
+    [ATTR_HTTP_ROUTE]: route,
+    [ATTR_URL_PATH]: route,
+    [ATTR_SERVER_ADDRESS]: '127.0.0.1',
+    [ATTR_SERVER_PORT]: PORTS[service] ?? 0,
+    [ATTR_HTTP_RESPONSE_STATUS_CODE]: status,
+  };
+}
+
+function redisAttrs(operation: string, batchSize?: number): Attributes {
+  return {
+    [ATTR_DB_SYSTEM_NAME]: 'redis',
+    [ATTR_DB_OPERATION_NAME]: operation,
+    ...(batchSize !== undefined ? { [ATTR_DB_OPERATION_BATCH_SIZE]: batchSize } : {}),
+    [ATTR_SERVER_ADDRESS]: '127.0.0.1',
+    [ATTR_SERVER_PORT]: REDIS_PORT,
+  };
+}
 
 export interface SlowSliceFault {
   /** All of these attribute values must match, e.g. {'ml.model.version':'v2','business.customer_segment':'enterprise'}. */
@@ -89,7 +140,7 @@ function hex(r: () => number, chars: number): string {
 const resources = new Map<string, Attributes>();
 function resource(service: string): Attributes {
   let r = resources.get(service);
-  if (!r) resources.set(service, (r = { 'service.name': service }));
+  if (!r) resources.set(service, (r = { [ATTR_SERVICE_NAME]: service }));
   return r;
 }
 
@@ -143,29 +194,26 @@ export function* traceStream(opts: GeneratorOptions): Generator<Trace> {
 
     // A feature lookup starting at t: returns its client span (duration fixed up at the end).
     const featureCall = (parent: Span, t: number): Span => {
-      const client = span(parent, 'gateway', 'POST', 'client', t, 0, { 'http.request.method': 'POST', 'server.address': '127.0.0.1', 'server.port': 8081, 'http.response.status_code': 200 });
+      const client = span(parent, 'gateway', 'POST', 'client', t, 0, clientAttrs('feature-store'));
       const sStart = t + net();
-      const server = span(client, 'feature-store', 'POST /v1/features', 'server', sStart, 0, { 'http.request.method': 'POST', 'http.route': '/v1/features', 'http.response.status_code': 200 });
+      const server = span(client, 'feature-store', 'POST /v1/features', 'server', sStart, 0, serverAttrs('feature-store', '/v1/features'));
       let cur = sStart + dur(0.2);
       if (faults.slowFeatures && r() < faults.slowFeatures) cur += 80_000;
       cur += extra('feature-store');
-      const fx = span(server, 'feature-store', 'feature_extraction', 'internal', cur, 0, { [ATTR_ML_OPERATION_TYPE]: 'feature_extraction', 'ml.entity.count': entities });
+      const fx = span(server, 'feature-store', 'feature_extraction', 'internal', cur, 0, { [ATTR_ML_OPERATION_TYPE]: 'feature_extraction', [ATTR_ML_ENTITY_COUNT]: entities });
       let fxCur = cur + dur(0.05);
       if (faults.nPlusOne) {
         for (let e = 0; e < entities; e++) {
           const d = dur(0.25);
-          span(fx, 'feature-store', 'hmget', 'client', fxCur, d, { 'db.system': 'redis', 'server.port': 6379 });
+          // As the ioredis instrumentation names a plain command's span.
+          span(fx, 'feature-store', 'hmget', 'client', fxCur, d, redisAttrs('hmget'));
           fxCur += d + 20;
         }
       } else {
-        let last = fxCur;
-        const rt = dur(0.4);
-        for (let e = 0; e < entities; e++) {
-          const st = fxCur + e * 5;
-          span(fx, 'feature-store', 'hmget', 'client', st, rt + (entities - e) * 3, { 'db.system': 'redis', 'server.port': 6379 });
-          last = Math.max(last, st + rt + (entities - e) * 3);
-        }
-        fxCur = last;
+        // One pipelined round trip: a single span, a little longer per key.
+        const d = dur(0.4) + entities * 3;
+        span(fx, 'feature-store', 'BATCH HMGET', 'client', fxCur, d, redisAttrs('BATCH HMGET', entities));
+        fxCur += d;
       }
       fx.duration = fxCur + dur(0.05) - fx.start;
       server.duration = fx.start + fx.duration + dur(0.1) - server.start;
@@ -173,14 +221,14 @@ export function* traceStream(opts: GeneratorOptions): Generator<Trace> {
       return client;
     };
 
-    const root = span(undefined, 'gateway', 'POST /v1/predict', 'server', now, 0, { 'http.request.method': 'POST', 'http.route': '/v1/predict', 'http.response.status_code': 200 });
+    const root = span(undefined, 'gateway', 'POST /v1/predict', 'server', now, 0, serverAttrs('gateway', '/v1/predict'));
     let t = now + dur(0.3);
     const f1 = featureCall(root, t);
     const f2 = featureCall(root, faults.sequentialCalls ? f1.start + f1.duration + 20 : t + 30);
     t = Math.max(f1.start + f1.duration, f2.start + f2.duration) + dur(0.05);
 
-    const ic = span(root, 'gateway', 'POST', 'client', t, 0, { 'http.request.method': 'POST', 'server.address': '127.0.0.1', 'server.port': 8082, 'http.response.status_code': 200 });
-    const is = span(ic, 'inference', 'POST /v1/infer', 'server', t + net(), 0, { 'http.request.method': 'POST', 'http.route': '/v1/infer', 'http.response.status_code': 200 });
+    const ic = span(root, 'gateway', 'POST', 'client', t, 0, clientAttrs('inference'));
+    const is = span(ic, 'inference', 'POST /v1/infer', 'server', t + net(), 0, serverAttrs('inference', '/v1/infer'));
     let it = is.start + dur(0.1);
     if (faults.coldModel) {
       const d = dur(25);
@@ -191,7 +239,7 @@ export function* traceStream(opts: GeneratorOptions): Generator<Trace> {
     span(is, 'inference', 'model_predict', 'internal', it, predD, {
       [ATTR_ML_OPERATION_TYPE]: 'model_prediction',
       [ATTR_ML_PREDICTION_CONFIDENCE_MEAN]: Math.round((0.7 + r() * 0.25) * 1000) / 1000,
-      'ml.prediction.count': entities,
+      [ATTR_ML_PREDICTION_COUNT]: entities,
     });
     is.duration = it + predD + dur(0.1) - is.start;
     ic.duration = is.start + is.duration + net() - ic.start;
@@ -202,24 +250,27 @@ export function* traceStream(opts: GeneratorOptions): Generator<Trace> {
     // context.with(ROOT_CONTEXT, …)), so its client span starts a new trace without baggage.
     const dropped = faults.droppedContext === true;
     const ppTrace = dropped ? hex(r, 32) : traceId;
-    const pc = span(dropped ? undefined : root, 'gateway', 'POST', 'client', t, 0, { 'http.request.method': 'POST', 'server.address': '127.0.0.1', 'server.port': 8083, 'http.response.status_code': flaky ? 500 : 200 }, ppTrace, !dropped);
-    const ps = span(pc, 'postprocess', 'POST /v1/postprocess', 'server', t + net(), dur(0.8), { 'http.request.method': 'POST', 'http.route': '/v1/postprocess', 'http.response.status_code': flaky ? 500 : 200 }, ppTrace, !dropped);
+    const pc = span(dropped ? undefined : root, 'gateway', 'POST', 'client', t, 0, clientAttrs('postprocess', flaky ? 500 : 200), ppTrace, !dropped);
+    const ps = span(pc, 'postprocess', 'POST /v1/postprocess', 'server', t + net(), 0, serverAttrs('postprocess', '/v1/postprocess', flaky ? 500 : 200), ppTrace, !dropped);
+    const pd = dur(0.6);
+    if (!flaky) span(ps, 'postprocess', 'postprocess', 'internal', ps.start + dur(0.1), pd, { [ATTR_ML_OPERATION_TYPE]: 'data_processing', [ATTR_ML_DATA_OPERATION]: 'postprocess', [ATTR_ML_DATA_INPUT_SIZE]: entities }, ppTrace, !dropped);
+    ps.duration = dur(0.2) + pd;
     pc.duration = ps.start + ps.duration + net() - pc.start;
     if (flaky) {
       ps.status = 'error';
       ps.statusMessage = 'PP_FLAKY_FAILURE';
-      ps.attributes['error.type'] = 'PP_FLAKY_FAILURE';
+      ps.attributes[ATTR_ERROR_TYPE] = 'PP_FLAKY_FAILURE';
       pc.status = 'error';
-      pc.attributes['error.type'] = '500';
+      pc.attributes[ATTR_ERROR_TYPE] = '500';
       root.status = 'error';
-      root.attributes['http.response.status_code'] = 502;
-      root.attributes['error.type'] = 'GW_DEPENDENCY_FAILED';
+      root.attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] = 502;
+      root.attributes[ATTR_ERROR_TYPE] = 'GW_DEPENDENCY_FAILED';
     }
     root.duration = pc.start + pc.duration + dur(0.2) - root.start;
 
     const main = spans.filter((s) => s.traceId === traceId).sort((a, b) => a.start - b.start || (a.spanId < b.spanId ? -1 : 1));
     yield { traceId, spans: main };
-    if (dropped) yield { traceId: ppTrace, spans: [pc, ps] };
+    if (dropped) yield { traceId: ppTrace, spans: spans.filter((x) => x.traceId === ppTrace).sort((a, b) => a.start - b.start) };
   }
 }
 
@@ -262,7 +313,7 @@ export function toOtlpRequest(spans: readonly Span[]): Record<string, unknown> {
   }
   return {
     resourceSpans: [...bySvc].map(([service, list]) => ({
-      resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+      resource: { attributes: [{ key: ATTR_SERVICE_NAME, value: { stringValue: service } }] },
       scopeSpans: [{ scope: { name: '@mltrace/synthetic' }, spans: list.map(otlpSpan) }],
     })),
   };

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { loadStackConfig, stackConfig } from '../config';
 import type { SystemOptions } from '../system';
 
 export interface CliOptions {
@@ -17,10 +18,15 @@ export const USAGE = `options:
   --logs            also print the services' logs here (they always go to .mltrace/logs/)
   --traces DIR      where the file exporter writes (default .mltrace/traces, or MLTRACE_TRACES_DIR)
 environment: REDIS_URL (use that Redis), OTEL_EXPORTER_OTLP_ENDPOINT (send traces there, e.g. Jaeger),
-  MLTRACE_GATEWAY_URL (demo: gateway to use when one is already running), every OTEL_* variable is passed on.`;
+  MLTRACE_GATEWAY_URL (demo: gateway to use when one is already running), every OTEL_* variable is passed on;
+  without OTEL_TRACES_SAMPLER / MLTRACE_SAMPLING_* the services sample by config/sampling-strategies.json.`;
 
-/** The only place the stack's commands read their arguments and environment. */
-export function readCliOptions(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): CliOptions {
+/**
+ * The stack commands' arguments, and their environment as config.ts read it (`env` given: read
+ * from that instead, for tests).
+ */
+export function readCliOptions(argv: string[] = process.argv.slice(2), env?: Record<string, string | undefined>): CliOptions {
+  const config = env ? loadStackConfig(env) : stackConfig();
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -41,10 +47,10 @@ export function readCliOptions(argv: string[] = process.argv.slice(2), env: Node
     ...(values['no-tracing'] ? { tracing: false } : {}),
     logToConsole: values.logs === true,
   };
-  const tracesDir = values.traces ?? env.MLTRACE_TRACES_DIR?.trim();
+  const tracesDir = values.traces ?? config.tracesDir;
   if (tracesDir) system.tracesDir = tracesDir;
-  const otlp = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
-  const exporter = env.OTEL_TRACES_EXPORTER?.trim();
+  const otlp = config.otlpEndpoint;
+  const exporter = config.tracesExporter;
   return {
     system,
     tracesTarget: (dir) => {
@@ -54,7 +60,7 @@ export function readCliOptions(argv: string[] = process.argv.slice(2), env: Node
       if (otlp && exporter !== 'file') return `OTLP endpoint ${otlp}`;
       return `${dir} (OTLP/JSON lines, one file per process)`;
     },
-    gatewayUrl: env.MLTRACE_GATEWAY_URL?.trim() || 'http://127.0.0.1:8080',
+    gatewayUrl: config.gatewayUrl,
     help: values.help === true,
   };
 }

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
@@ -49,7 +49,8 @@ export class FileSpanExporter implements SpanExporter {
         mkdirSync(this.options.dir, { recursive: true });
         this.fd = openSync(this.path, 'a');
       }
-      writeSync(this.fd, Buffer.concat([body, NEWLINE]));
+      // One write per batch, without copying the body to append the newline.
+      writevSync(this.fd, [body, NEWLINE]);
       resultCallback({ code: ExportResultCode.SUCCESS });
     } catch (err) {
       resultCallback({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) });

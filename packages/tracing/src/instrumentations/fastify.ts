@@ -20,9 +20,9 @@ import { SYNTHETIC_USER_AGENT_PREFIX } from '../attributes';
 import { setServerSpan } from '../server-span';
 
 /** Probes that would flood traces without telling anything about the pipeline. */
-export const UNTRACED_PATHS: ReadonlySet<string> = new Set(['/health', '/ready']);
+const UNTRACED_PATHS: ReadonlySet<string> = new Set(['/health', '/ready']);
 
-export function pathOf(url: string | undefined): string {
+function pathOf(url: string | undefined): string {
   if (!url) return '';
   const q = url.indexOf('?');
   return q === -1 ? url : url.slice(0, q);

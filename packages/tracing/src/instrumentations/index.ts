@@ -6,8 +6,6 @@ import type { TracingConfig } from '../types';
 import { fastifyInstrumentation } from './fastify';
 import { MltraceUndiciInstrumentation } from './undici';
 
-export { UNTRACED_PATHS } from './fastify';
-
 /**
  * Outgoing requests of the `http` module only: the SERVER span of each request
  * is @fastify/otel's (src/instrumentations/fastify.ts). With incoming spans on

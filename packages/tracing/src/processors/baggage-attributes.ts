@@ -14,15 +14,18 @@ type Pairs = ReadonlyArray<readonly [attribute: string, value: string]>;
 const NONE: Pairs = [];
 
 /**
- * The attributes one baggage yields. Baggage is immutable and every span of a
- * request (and of each hop) shares the same instance, so it is read once per
- * request, not once per span.
+ * The attributes one baggage yields, kept on the baggage itself. Baggage is
+ * immutable and every span of a request (in each hop) shares one instance, so
+ * it is read once per request, not once per span. A symbol-keyed property
+ * costs far less than a WeakMap here (measured: a WeakMap cache was slower
+ * than reading the entries again).
  */
-const cache = new WeakMap<Baggage, Pairs>();
+const PAIRS = Symbol('mltrace baggage attributes');
+type Cached = Baggage & { [PAIRS]?: Pairs };
 
-function attributesOf(baggage: Baggage): Pairs {
-  let pairs = cache.get(baggage);
-  if (pairs !== undefined) return pairs;
+function attributesOf(baggage: Cached): Pairs {
+  const cached = baggage[PAIRS];
+  if (cached !== undefined) return cached;
   const found: Array<readonly [string, string]> = [];
   for (const [key, attribute] of MAPPING) {
     const value = baggage.getEntry(key)?.value;
@@ -30,8 +33,12 @@ function attributesOf(baggage: Baggage): Pairs {
   }
   const synthetic = baggage.getEntry(SYNTHETIC_BAGGAGE_KEY)?.value;
   if (synthetic !== undefined && SYNTHETIC_TYPES.has(synthetic)) found.push([ATTR_USER_AGENT_SYNTHETIC_TYPE, synthetic]);
-  pairs = found.length > 0 ? found : NONE;
-  cache.set(baggage, pairs);
+  const pairs = found.length > 0 ? found : NONE;
+  try {
+    baggage[PAIRS] = pairs;
+  } catch {
+    // A frozen baggage implementation: no cache, still correct.
+  }
   return pairs;
 }
 

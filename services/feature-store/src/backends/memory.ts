@@ -1,4 +1,5 @@
-import type { BackendStatus, FeatureBackend } from '../backend';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BackendStatus, FeatureBackend, LookupContext } from '../backend';
 
 /** A fixed table in process memory: the embedded default when no Redis is configured. */
 export class MemoryBackend implements FeatureBackend {
@@ -12,7 +13,8 @@ export class MemoryBackend implements FeatureBackend {
     this.index = new Map(featureNames.map((name, i) => [name, i]));
   }
 
-  async lookup(entities: readonly string[], features: readonly string[]): Promise<(number[] | null)[]> {
+  async lookup(entities: readonly string[], features: readonly string[], ctx: LookupContext = {}): Promise<(number[] | null)[]> {
+    if (ctx.plantedLatencyMs) await sleep(ctx.plantedLatencyMs);
     const columns = features.map((f) => {
       const i = this.index.get(f);
       if (i === undefined) throw new Error(`feature ${f} is not stored`);

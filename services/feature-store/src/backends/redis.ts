@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type Redis from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
 import { context, SpanKind } from '@opentelemetry/api';
@@ -11,7 +12,7 @@ import {
 } from '@opentelemetry/semantic-conventions';
 import { DB_SYSTEM_NAME_VALUE_REDIS } from '@opentelemetry/semantic-conventions/incubating';
 import { getTracer, recordSpanError } from '@mltrace/tracing';
-import type { BackendStatus, FeatureBackend } from '../backend';
+import type { BackendStatus, FeatureBackend, LookupContext } from '../backend';
 import { RedisUnavailableError } from '../errors';
 import { featureKey, metaKey } from '../keys';
 import { createRedisClient, redisAddress } from '../redis-client';
@@ -59,14 +60,16 @@ export class RedisBackend implements FeatureBackend {
     });
   }
 
-  async lookup(entities: readonly string[], features: readonly string[]): Promise<(number[] | null)[]> {
+  async lookup(entities: readonly string[], features: readonly string[], ctx: LookupContext = {}): Promise<(number[] | null)[]> {
     if (this.redis.status !== 'ready') {
       throw new RedisUnavailableError(`not connected to ${this.address} (state: ${this.redis.status})`);
     }
+    const planted = ctx.plantedLatencyMs ?? 0;
     // One entity is one plain HMGET with its own instrumented span; that is also what each
     // call of the n-plus-one scenario is, so its traces keep one `hmget` span per entity.
-    if (entities.length === 1) return [await this.hmget(entities[0] as string, features)];
-    return this.batchHmget(entities, features);
+    // Planted latency needs a span of our own to sit in, so such a lookup is a batch of one.
+    if (entities.length === 1 && planted === 0) return [await this.hmget(entities[0] as string, features)];
+    return this.batchHmget(entities, features, planted);
   }
 
   private async hmget(entity: string, features: readonly string[]): Promise<number[] | null> {
@@ -82,7 +85,7 @@ export class RedisBackend implements FeatureBackend {
    * instrumentation would emit a span per HMGET in the pipeline, which looks
    * exactly like an N+1 problem in a trace; it is suppressed for the pipeline.
    */
-  private async batchHmget(entities: readonly string[], features: readonly string[]): Promise<(number[] | null)[]> {
+  private async batchHmget(entities: readonly string[], features: readonly string[], plantedLatencyMs: number): Promise<(number[] | null)[]> {
     const { host, port } = this.redis.options;
     const span = getTracer().startSpan(BATCH_HMGET, {
       kind: SpanKind.CLIENT,
@@ -99,6 +102,8 @@ export class RedisBackend implements FeatureBackend {
       for (const entity of entities) pipeline.hmget(featureKey(this.opts.featureVersion, entity), ...features);
       let results: [Error | null, unknown][] | null;
       try {
+        // A scenario's slow Redis: the time passes inside the client span, as a slow reply would.
+        if (plantedLatencyMs > 0) await sleep(plantedLatencyMs);
         results = await context.with(suppressTracing(context.active()), () => pipeline.exec());
       } catch (err) {
         throw this.unavailable(err);

@@ -1,0 +1,42 @@
+/**
+ * Which expected edges a trace should show. An expected edge A→B applies to a trace only when
+ * the request was accepted (neither rejected with a 4xx nor failed: both legitimately stop the
+ * pipeline early), A took part, and either the edge is unconditional ('always') or A made a
+ * client call to B ('called': a hop is missing only if the caller tried to make it, e.g. the
+ * feature store for requests that send entity ids, not raw feature vectors). It is present when
+ * B's spans are in the trace.
+ */
+import type { Span, Trace } from '../model';
+import { DEFAULT_EXPECTED_EDGES, type AnalysisOptions } from './options';
+import { calleesOf, peerIndex } from './peers';
+import { traceFacts } from './trace-facts';
+
+export interface EdgeRule {
+  from: string;
+  to: string;
+  mode: 'always' | 'called';
+}
+
+export function edgeRules(opts: AnalysisOptions): EdgeRule[] {
+  return (opts.expectedEdges ?? DEFAULT_EXPECTED_EDGES).map(([from, to, mode]) => ({ from, to, mode: mode ?? 'always' }));
+}
+
+/** Per rule, whether it applies to this trace and whether its callee is present. */
+export function edgeUse(traces: readonly Trace[], trace: Trace, rules: readonly EdgeRule[]): Array<{ applies: boolean; present: boolean }> {
+  const f = traceFacts(trace);
+  const services = new Set<string>();
+  for (const s of trace.spans) services.add(s.service);
+  const accepted = !f.rejected && !f.failed;
+  let called: Set<string> | undefined;
+  const calledPairs = () => {
+    if (!called) {
+      called = new Set();
+      for (const [i, c] of calleesOf(trace, peerIndex(traces))) called.add(`${(trace.spans[i] as Span).service}\u0000${c.service}`);
+    }
+    return called;
+  };
+  return rules.map((r) => {
+    const applies = accepted && services.has(r.from) && (r.mode === 'always' || calledPairs().has(`${r.from}\u0000${r.to}`));
+    return { applies, present: applies && services.has(r.to) };
+  });
+}

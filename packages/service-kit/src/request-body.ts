@@ -1,0 +1,60 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifySchemaValidationError } from 'fastify/types/schema';
+import { bodyErrors } from './errors';
+
+/**
+ * JSON bodies only, with errors that say what is wrong: the JSON parser names the syntax error,
+ * `text/plain` (which fastify would hand over as a string) is a 415 like any other non-JSON type,
+ * and a body that parses to something other than an object is a 400 before schema validation
+ * (whose messages for a string body are confusing, e.g. a `oneOf` that every branch passes).
+ */
+export function installBodyHandling(app: FastifyInstance, codePrefix: string): void {
+  const { InvalidJson, BodyNotObject } = bodyErrors(codePrefix);
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body as string;
+    if (text.length === 0) return done(new InvalidJson('the body is empty'), undefined);
+    parseJson(request, text, (err, value) => (err ? done(new InvalidJson(syntaxProblem(text)), undefined) : done(null, value)));
+  });
+  app.addHook('preValidation', async (request: FastifyRequest) => {
+    const schema = request.routeOptions.schema?.body as { type?: unknown } | undefined;
+    if (schema?.type !== 'object') return;
+    const body: unknown = request.body;
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new BodyNotObject(kindOf(body));
+  });
+}
+
+/** JSON.parse's own words for the problem (position included); fastify's parser drops them. */
+function syntaxProblem(text: string): string {
+  try {
+    JSON.parse(text);
+    // It parses, so the secure parser refused it.
+    return 'it sets __proto__ or constructor.prototype';
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+function kindOf(value: unknown): string {
+  if (value === undefined) return 'nothing (no body was sent)';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}
+
+/**
+ * Fastify's message for a failed schema check (`body/entities must NOT have fewer than 1 items`),
+ * except that an unknown property is named: Ajv only says "must NOT have additional properties".
+ */
+export function describeValidationError(error: FastifySchemaValidationError, dataVar: string): string {
+  const where = `${dataVar}${error.instancePath}`;
+  const unknown = (error.params as { additionalProperty?: unknown }).additionalProperty;
+  if (error.keyword === 'additionalProperties' && typeof unknown === 'string') return `${where} has unknown property '${unknown}'`;
+  return `${where} ${error.message ?? 'is invalid'}`;
+}
+
+/** The instance-wide `schemaErrorFormatter`: every failed check, described as above. */
+export function formatValidationErrors(errors: FastifySchemaValidationError[], dataVar: string): Error {
+  return new Error(errors.map((e) => describeValidationError(e, dataVar)).join(', '));
+}
