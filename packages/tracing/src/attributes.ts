@@ -65,6 +65,9 @@ export const ATTR_ML_SUCCESS = 'ml.success';
 export const ATTR_ML_MODEL_LOAD_TIME_MS = 'ml.model.load_time_ms';
 export const ATTR_ML_MODEL_TREE_COUNT = 'ml.model.tree_count';
 export const ATTR_ML_MODEL_CACHE_HIT = 'ml.model.cache_hit';
+export const ATTR_ML_MODEL_OPSET = 'ml.model.opset'; // ONNX opset of the ai.onnx.ml domain
+export const ATTR_ML_MODEL_FORMAT = 'ml.model.format'; // e.g. 'onnx'
+export const ATTR_ML_MODEL_SIZE_BYTES = 'ml.model.size_bytes';
 
 // ---- Tracing about tracing ----
 /** Which sampling rule decided a root span (e.g. `service:gateway/operation:POST /v1/predict/probabilistic`). */

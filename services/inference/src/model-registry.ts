@@ -3,15 +3,17 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import {
   ATTR_ML_MODEL_CACHE_HIT,
+  ATTR_ML_MODEL_FORMAT,
   ATTR_ML_MODEL_LOAD_TIME_MS,
   ATTR_ML_MODEL_NAME,
+  ATTR_ML_MODEL_OPSET,
+  ATTR_ML_MODEL_SIZE_BYTES,
   ATTR_ML_MODEL_TREE_COUNT,
   ATTR_ML_MODEL_VERSION,
   ATTR_ML_OPERATION_TYPE,
   getTracer,
   recordSpanError,
 } from '@mltrace/tracing';
-import { ATTR_ML_MODEL_FORMAT, ATTR_ML_MODEL_OPSET, ATTR_ML_MODEL_SIZE_BYTES } from './attributes';
 import { InvalidModelCardError, ModelLoadError, NoModelsError } from './errors';
 import type { ModelInfo } from './types';
 
