@@ -1,6 +1,8 @@
 import { context, propagation } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { UndiciInstrumentation, type UndiciInstrumentationConfig } from '@opentelemetry/instrumentation-undici';
+import { UndiciInstrumentation, type UndiciInstrumentationConfig, type UndiciRequest } from '@opentelemetry/instrumentation-undici';
+import { ATTR_URL_TEMPLATE } from '@opentelemetry/semantic-conventions/incubating';
+import type { Span } from '@opentelemetry/api';
 import { isPropagationHeader } from '../propagation/composite';
 
 /** The part of undici's request object (diagnostics channel `undici:request:create`) used here. */
@@ -83,6 +85,10 @@ const UndiciBase = UndiciInstrumentation as unknown as new (config?: UndiciInstr
  * over the active baggage.
  */
 export class MltraceUndiciInstrumentation extends UndiciBase {
+  constructor(config: UndiciInstrumentationConfig = {}) {
+    super({ requestHook: nameClientSpanByPath, ...config });
+  }
+
   override onRequestCreated(message: RequestCreatedMessage): void {
     const handSet = takeHandSetPropagationHeaders(message.request);
     if (!handSet) {
@@ -95,4 +101,18 @@ export class MltraceUndiciInstrumentation extends UndiciBase {
     // If the instrumentation skipped this request it injected nothing: give the caller's headers back.
     if (!hasHeader(message.request, 'traceparent')) restoreHeaders(message.request, handSet);
   }
+}
+
+/**
+ * HTTP client spans are named `{method} {url.template}` when a low-cardinality template is known
+ * (HTTP semantic conventions), else just `{method}`. Every call between mltrace's services goes
+ * to a fixed route (`/v1/features`, `/v1/infer`, …), so the path is that template: a gateway's
+ * four client spans then read `POST /v1/features`, `POST /v1/infer`, … instead of four `POST`s
+ * that analysis could not tell apart. A caller whose paths carry ids should not use this hook.
+ */
+export function nameClientSpanByPath(span: Span, request: UndiciRequest): void {
+  const q = request.path.indexOf('?');
+  const template = q === -1 ? request.path : request.path.slice(0, q);
+  span.setAttribute(ATTR_URL_TEMPLATE, template);
+  span.updateName(`${request.method} ${template}`);
 }
