@@ -6,7 +6,8 @@ import { criticalPathAggregate } from '../src/analyses/critical-path-aggregate';
 import { dependencies } from '../src/analyses/dependencies';
 import { errors } from '../src/analyses/errors';
 import { performance } from '../src/analyses/performance';
-import { slices } from '../src/analyses/slices';
+import { compareGroups, slices } from '../src/analyses/slices';
+import { twoProportionZ } from '../src/analyses/stats';
 import type { Attributes, Trace } from '../src/model';
 import { makeTrace, pipelineTrace, type SpanSpec } from './trace-builders';
 
@@ -107,6 +108,9 @@ test('a call to a service that is down counts for that service by server.address
   assert.equal(edge?.unanswered, 1);
   assert.equal(edge?.errorRate, 1 / 2);
   assert.equal(edge?.meanUs, (600 + 20) / 2);
+  // The failure's origin names the service that did not answer.
+  const origin = errors([healthy, down]).origins[0];
+  assert.deepEqual([origin?.service, origin?.type, origin?.unansweredCallee], ['gateway', 'ECONNREFUSED', 'inference']);
 });
 
 test('slow-slice: the cold first wave is ignored; a genuinely slow slice is still found', () => {
@@ -189,4 +193,16 @@ test('slow-slice: a key with one value everywhere forms no pair, and background 
   const v1 = traces.slice(2, 60).filter((_, i) => i % 2 === 0);
   const v1Mean = v1.reduce((a, t) => a + (Math.max(...t.spans.map((s) => s.start + s.duration)) - t.spans[0]!.start), 0) / v1.length;
   assert.ok(Math.abs((found[0]?.restMeanUs ?? 0) - v1Mean) < 1e-9, `${found[0]?.restMeanUs} vs ${v1Mean}`);
+});
+
+test('a comparison reports rejection rates apart from error rates, with a two-proportion z-test', () => {
+  const ok = (i: number) => pipelineTrace({ t0: i * 10_000, fs: 100, inf: 100, pp: 100 }).trace;
+  const a = [ok(0), ok(1), ok(2), rejected(30_000, 'GW_INVALID_REQUEST')];
+  const b = [ok(4), rejected(50_000, 'GW_INVALID_REQUEST'), rejected(60_000, 'GW_INVALID_REQUEST'), rejected(70_000, 'GW_ENTITIES_NOT_FOUND', 404)];
+  const c = compareGroups('a', a, 'b', b);
+  assert.equal(c.a.rejectionRate, 1 / 4);
+  assert.equal(c.b.rejectionRate, 3 / 4);
+  assert.equal(c.a.errorRate + c.b.errorRate, 0, 'rejections are not errors');
+  assert.equal(c.rejections.rateDiff, 3 / 4 - 1 / 4);
+  assert.deepEqual(c.rejections.test, twoProportionZ(1, 4, 3, 4));
 });

@@ -14,6 +14,7 @@
 import { ATTR_ERROR_TYPE, ATTR_EXCEPTION_TYPE } from '@opentelemetry/semantic-conventions';
 import { isError, type Span, type Trace } from '../model';
 import { resolvedTopN, type AnalysisOptions } from './options';
+import { calleesOf, peerIndex } from './peers';
 import { throughputSeries } from './performance';
 import { depthOf, failsTrace, httpStatus, opKey, splitOpKey, traceFacts } from './trace-facts';
 
@@ -30,7 +31,11 @@ export interface ErrorsResult {
   byService: Array<{ service: string; count: number; spans: number; rate: number }>;
   byOperation: Array<{ service: string; operation: string; count: number; spans: number; rate: number }>;
   /** Where failed traces started failing, ranked by the number of failed traces. */
-  origins: Array<{ service: string; operation: string; type: string; traces: number; share: number; exampleTraceId: string; exampleChain: string[] }>;
+  /**
+   * `unansweredCallee`: the origin is a client call its callee never answered (no server span:
+   * the service down or unreachable), and this is the service it called (peers.ts).
+   */
+  origins: Array<{ service: string; operation: string; type: string; traces: number; share: number; exampleTraceId: string; exampleChain: string[]; unansweredCallee?: string }>;
   coOccurrence: Array<{ a: string; b: string; traces: number }>;
   timeline: { bucketMs: number; starts: number[]; failed: number[]; total: number[] };
 }
@@ -65,7 +70,8 @@ export function errors(traces: readonly Trace[], opts: AnalysisOptions = {}): Er
   const svcAll = new Map<string, number>();
   const opErr = new Map<string, number>();
   const opAll = new Map<string, number>();
-  const origins = new Map<string, { traces: number; example: string; chain: string[]; service: string; operation: string; type: string }>();
+  const origins = new Map<string, { traces: number; example: string; chain: string[]; service: string; operation: string; type: string; callee: string | undefined }>();
+  const peers = peerIndex(traces);
   const pairs = new Map<string, number>();
   const failedStarts: number[] = [];
   const allStarts: number[] = [];
@@ -112,10 +118,12 @@ export function errors(traces: readonly Trace[], opts: AnalysisOptions = {}): Er
     }
     const o = trace.spans[origin] as Span;
     const type = errorType(o);
-    const key = `${opKey(o.service, o.name)}\u0000${type}`;
+    const called = o.kind === 'client' ? calleesOf(trace, peers).get(origin) : undefined;
+    const callee = called && !called.answered ? called.service : undefined;
+    const key = `${opKey(o.service, o.name)}\u0000${type}\u0000${callee ?? ''}`;
     const entry = origins.get(key);
     if (entry) entry.traces++;
-    else origins.set(key, { traces: 1, example: trace.traceId, chain, service: o.service, operation: o.name, type });
+    else origins.set(key, { traces: 1, example: trace.traceId, chain, service: o.service, operation: o.name, type, callee });
     const services = [...new Set(failing.map((i) => (trace.spans[i] as Span).service))].sort();
     for (let a = 0; a < services.length; a++) for (let b = a + 1; b < services.length; b++) bump(pairs, `${services[a]}\u0000${services[b]}`);
   }
@@ -145,7 +153,16 @@ export function errors(traces: readonly Trace[], opts: AnalysisOptions = {}): Er
       .sort((a, b) => b.count - a.count)
       .slice(0, top),
     origins: [...origins.values()]
-      .map((o) => ({ service: o.service, operation: o.operation, type: o.type, traces: o.traces, share: o.traces / failedTraces, exampleTraceId: o.example, exampleChain: o.chain }))
+      .map((o) => ({
+        service: o.service,
+        operation: o.operation,
+        type: o.type,
+        traces: o.traces,
+        share: o.traces / failedTraces,
+        exampleTraceId: o.example,
+        exampleChain: o.chain,
+        ...(o.callee !== undefined ? { unansweredCallee: o.callee } : {}),
+      }))
       .sort((a, b) => b.traces - a.traces)
       .slice(0, top),
     coOccurrence: [...pairs]

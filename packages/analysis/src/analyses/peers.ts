@@ -67,7 +67,17 @@ export function peerOf(span: Span, idx: PeerIndex): string | undefined {
  * Per trace, the service each cross-service client span calls: its child in another service, else
  * (no such child) its peer. Same-service targets are left out (not a dependency).
  */
+const calleeMemo = new WeakMap<Trace, { idx: PeerIndex; callees: Map<number, { service: string; answered: boolean }> }>();
+
 export function calleesOf(trace: Trace, idx: PeerIndex): Map<number, { service: string; answered: boolean }> {
+  const memo = calleeMemo.get(trace);
+  if (memo && memo.idx === idx) return memo.callees;
+  const callees = computeCallees(trace, idx);
+  calleeMemo.set(trace, { idx, callees });
+  return callees;
+}
+
+function computeCallees(trace: Trace, idx: PeerIndex): Map<number, { service: string; answered: boolean }> {
   const f = traceFacts(trace);
   const spans = trace.spans;
   const out = new Map<number, { service: string; answered: boolean }>();

@@ -402,10 +402,13 @@ export function recommendations(traces: readonly Trace[], findings: Findings, op
     out.push({
       id: 'error-origin',
       title: 'Most failures start in one place',
-      target: `${origin.service}: ${origin.operation}`,
-      action: `Fix ${origin.service} (${origin.type}); the failure propagates through ${origin.exampleChain.join(' → ')}.`,
+      target: origin.unansweredCallee ? `${origin.service} → ${origin.unansweredCallee} (unanswered)` : `${origin.service}: ${origin.operation}`,
+      action: origin.unansweredCallee
+        ? `${origin.unansweredCallee} did not answer ${origin.service}'s calls (${origin.type}): check that it is up and reachable; the failure propagates through ${origin.exampleChain.join(' → ')}.`
+        : `Fix ${origin.service} (${origin.type}); the failure propagates through ${origin.exampleChain.join(' → ')}.`,
       evidence: {
         service: origin.service,
+        ...(origin.unansweredCallee ? { unansweredCallee: origin.unansweredCallee } : {}),
         operation: origin.operation,
         errorType: origin.type,
         failedTraces: origin.traces,

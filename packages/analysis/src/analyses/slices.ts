@@ -14,7 +14,7 @@
  * - compare: two slices or two trace sets side by side with significance (Mann–Whitney U for
  *   latency and confidence, two-proportion z-test for error rate).
  */
-import type { Trace } from '../model';
+import type { Span, Trace } from '../model';
 import type { AnalysisOptions } from './options';
 import { distribution, informationGain, mannWhitneyU, mean, quantileSorted, sortedCopy, twoProportionZ, type Distribution, type TestResult } from './stats';
 import { errorType } from './errors';
@@ -57,6 +57,9 @@ export interface GroupSummary {
   latency: Distribution;
   errorRate: number;
   failed: number;
+  /** Requests rejected with a 4xx (not failures). */
+  rejected: number;
+  rejectionRate: number;
   confidence: number | null;
 }
 
@@ -65,6 +68,7 @@ export interface Comparison {
   b: GroupSummary;
   latency: { p50DiffUs: number; meanDiffUs: number; p50Ratio: number; test: TestResult; significance: string };
   errors: { rateDiff: number; test: TestResult; significance: string };
+  rejections: { rateDiff: number; test: TestResult; significance: string };
   confidence: { diff: number | null; test: TestResult | null; significance: string };
   operations: Array<{ service: string; operation: string; p50A: number; p50B: number; ratio: number }>;
 }
@@ -99,15 +103,18 @@ function summarizeFacts(label: string, facts: readonly TraceFacts[]): GroupSumma
   let confSum = 0;
   let confN = 0;
   let failed = 0;
+  let rejected = 0;
   facts.forEach((f, i) => {
     e2e[i] = f.e2e;
     if (f.failed) failed++;
+    if (f.rejected) rejected++;
     if (f.confidence !== undefined) {
       confSum += f.confidence;
       confN++;
     }
   });
-  return { label, traces: facts.length, latency: distribution(e2e), errorRate: facts.length ? failed / facts.length : 0, failed, confidence: confN ? confSum / confN : null };
+  const n = facts.length;
+  return { label, traces: n, latency: distribution(e2e), errorRate: n ? failed / n : 0, failed, rejected, rejectionRate: n ? rejected / n : 0, confidence: confN ? confSum / confN : null };
 }
 
 function opMedians(traces: readonly Trace[]): Map<string, number> {
@@ -131,6 +138,7 @@ export function compareGroups(labelA: string, a: readonly Trace[], labelB: strin
   const cb = b.map((t) => traceFacts(t).confidence).filter((x): x is number => x !== undefined);
   const lt = mannWhitneyU(la, lb);
   const et = twoProportionZ(sa.failed, sa.traces, sb.failed, sb.traces);
+  const rt = twoProportionZ(sa.rejected, sa.traces, sb.rejected, sb.traces);
   const ct = ca.length && cb.length ? mannWhitneyU(ca, cb) : null;
   const ma = opMedians(a);
   const mb = opMedians(b);
@@ -153,6 +161,7 @@ export function compareGroups(labelA: string, a: readonly Trace[], labelB: strin
       significance: significance(lt.pValue),
     },
     errors: { rateDiff: sb.errorRate - sa.errorRate, test: et, significance: significance(et.pValue) },
+    rejections: { rateDiff: sb.rejectionRate - sa.rejectionRate, test: rt, significance: significance(rt.pValue) },
     confidence: {
       diff: sa.confidence !== null && sb.confidence !== null ? sb.confidence - sa.confidence : null,
       test: ct,
@@ -164,6 +173,38 @@ export function compareGroups(labelA: string, a: readonly Trace[], labelB: strin
 
 function ranked(m: Map<string, number>, top: number): Array<{ type: string; count: number }> {
   return [...m].map(([type, count]) => ({ type, count })).sort((a, b) => b.count - a.count).slice(0, top);
+}
+
+/** Per trace: self time per operation and the types of its failing spans (memoized: every key's slices reuse them). */
+interface SpanSummary {
+  selfByOp: Map<string, number>;
+  selfTotal: number;
+  failTypes: Map<string, number>;
+  rejection: string | undefined;
+}
+const spanSummaries = new WeakMap<Trace, SpanSummary>();
+
+function spanSummary(t: Trace): SpanSummary {
+  let m = spanSummaries.get(t);
+  if (m) return m;
+  const f = traceFacts(t);
+  m = { selfByOp: new Map(), selfTotal: 0, failTypes: new Map(), rejection: undefined };
+  for (let i = 0; i < t.spans.length; i++) {
+    const s = t.spans[i] as Span;
+    const k = opKey(s.service, s.name);
+    const x = f.selfTime[i] as number;
+    m.selfByOp.set(k, (m.selfByOp.get(k) ?? 0) + x);
+    m.selfTotal += x;
+    if (failsTrace(f, s)) m.failTypes.set(errorType(s), (m.failTypes.get(errorType(s)) ?? 0) + 1);
+  }
+  const root = f.roots[0] === undefined ? undefined : t.spans[f.roots[0]];
+  if (f.rejected && root) m.rejection = errorType(root);
+  spanSummaries.set(t, m);
+  return m;
+}
+
+function addAll(into: Map<string, number>, from: Map<string, number>): void {
+  for (const [k, x] of from) into.set(k, (into.get(k) ?? 0) + x);
 }
 
 function sliceStats(value: string, traces: readonly Trace[]): SliceStats {
@@ -183,19 +224,13 @@ function sliceStats(value: string, traces: readonly Trace[]): SliceStats {
     e2e += f.e2e;
     first = Math.min(first, f.start);
     last = Math.max(last, f.start);
-    for (const [s, x] of f.cpByService) cp.set(s, (cp.get(s) ?? 0) + x);
-    if (f.rejected) {
-      rejected++;
-      const root = f.roots[0] === undefined ? undefined : t.spans[f.roots[0]];
-      if (root) rejTypes.set(errorType(root), (rejTypes.get(errorType(root)) ?? 0) + 1);
-    }
-    t.spans.forEach((s, i) => {
-      const k = opKey(s.service, s.name);
-      const x = f.selfTime[i] as number;
-      self.set(k, (self.get(k) ?? 0) + x);
-      selfTotal += x;
-      if (failsTrace(f, s)) errTypes.set(errorType(s), (errTypes.get(errorType(s)) ?? 0) + 1);
-    });
+    addAll(cp, f.cpByService);
+    if (f.rejected) rejected++;
+    const m = spanSummary(t);
+    if (m.rejection !== undefined) rejTypes.set(m.rejection, (rejTypes.get(m.rejection) ?? 0) + 1);
+    addAll(self, m.selfByOp);
+    addAll(errTypes, m.failTypes);
+    selfTotal += m.selfTotal;
   });
   const cpShareByService: Record<string, number> = {};
   for (const [s, x] of [...cp].sort((p, q) => q[1] - p[1])) cpShareByService[s] = e2e > 0 ? x / e2e : 0;

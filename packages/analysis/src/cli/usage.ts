@@ -13,6 +13,7 @@ Usage:
   mltrace analyze <source…> [options]        full report (performance, bottlenecks, errors, …, recommendations)
   mltrace critical-path <source…> [options]  per-trace critical path (Jaeger UI semantics)
   mltrace compare <sourceA> <sourceB>         two sets of traces side by side, with significance
+  mltrace compare <source…> --compare K=A,B   two slices of one source, side by side
   mltrace load [options]                      drive load against the gateway (see mltrace load --help)
 
 A source is an OTLP/JSON file, an OTLP/JSON-lines file (the file exporter's output), a Jaeger

@@ -1,4 +1,4 @@
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { ATTR_OTEL_STATUS_CODE, ATTR_OTEL_STATUS_DESCRIPTION, ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { AttributeValue, Attributes, Span, SpanEvent, SpanKind, SpanReference, StatusCode } from '../model';
 import { intern } from '../intern';
 import type { TraceCollector } from './collector';
@@ -18,11 +18,10 @@ import {
   normalizeKind,
 } from './normalize';
 
-
-/** Tags turned into model fields rather than kept as attributes. */
+/** Tags turned into model fields rather than kept as attributes (`span.kind` is Jaeger's own, not an OTel attribute). */
 const KIND_TAG = 'span.kind';
-const OTEL_STATUS_CODE = 'otel.status_code';
-const OTEL_STATUS_DESCRIPTION = 'otel.status_description';
+const OTEL_STATUS_CODE: string = ATTR_OTEL_STATUS_CODE;
+const OTEL_STATUS_DESCRIPTION: string = ATTR_OTEL_STATUS_DESCRIPTION;
 const ERROR_TAG = 'error';
 
 /**

@@ -155,7 +155,7 @@ export function buildSections(r: AnalysisReport, opts: SectionOptions = {}): Sec
           table(
             'Origins (deepest failing span per failed trace)',
             [['service', 'l'], ['operation', 'l'], ['type', 'l'], ['traces', 'r'], ['share', 'r'], ['chain (example)', 'l']],
-            e.origins.slice(0, top).map((o) => [o.service, o.operation, o.type, num(o.traces), pct(o.share), o.exampleChain.join(' → ')]),
+            e.origins.slice(0, top).map((o) => [o.service, o.unansweredCallee ? `${o.operation} → ${o.unansweredCallee} (no answer)` : o.operation, o.type, num(o.traces), pct(o.share), o.exampleChain.join(' → ')]),
           ),
           table('By type', [['type', 'l'], ['spans', 'r']], e.byType.slice(0, top).map((t) => [t.type, num(t.count)])),
           table('By service', [['service', 'l'], ['failing spans', 'r'], ['rate', 'r']], e.byService.map((s) => [s.service, num(s.count), pct(s.rate, 2)])),
@@ -275,6 +275,7 @@ export function comparisonTable(cmp: NonNullable<AnalysisReport['slices']['compa
       ['latency p95', dur(cmp.a.latency.p95), dur(cmp.b.latency.p95), dur(cmp.b.latency.p95 - cmp.a.latency.p95), ''],
       ['latency mean', dur(cmp.a.latency.mean), dur(cmp.b.latency.mean), dur(cmp.latency.meanDiffUs), ''],
       ['error rate', pct(cmp.a.errorRate, 2), pct(cmp.b.errorRate, 2), pct(cmp.errors.rateDiff, 2), `${cmp.errors.significance} (two-proportion z, p=${pValue(cmp.errors.test.pValue)})`],
+      ['rejection rate (4xx)', pct(cmp.a.rejectionRate, 2), pct(cmp.b.rejectionRate, 2), pct(cmp.rejections.rateDiff, 2), `${cmp.rejections.significance} (two-proportion z, p=${pValue(cmp.rejections.test.pValue)})`],
       [
         'confidence',
         cmp.a.confidence === null ? '–' : num(cmp.a.confidence, 3),

@@ -2,10 +2,10 @@
  * A seeded generator of traces shaped like the mltrace pipeline, for benchmarks and tests:
  *
  *   gateway POST /v1/predict (server)
- *   ├─ POST (client) → feature-store POST /v1/features → feature_extraction → BATCH HMGET (redis, one pipelined span)
- *   ├─ POST (client) → feature-store POST /v1/features (segment-profile enrichment, concurrent with the first)
- *   ├─ POST (client) → inference POST /v1/infer → [model_load] → model_predict
- *   └─ POST (client) → postprocess POST /v1/postprocess → postprocess
+ *   ├─ POST /v1/features (client) → feature-store POST /v1/features → feature_extraction → BATCH HMGET (redis, one pipelined span)
+ *   ├─ POST /v1/features (client) → feature-store POST /v1/features (segment-profile enrichment, concurrent with the first)
+ *   ├─ POST /v1/infer (client) → inference POST /v1/infer → [model_load] → model_predict
+ *   └─ POST /v1/postprocess (client) → postprocess POST /v1/postprocess → postprocess
  *
  * as the services emit them: one SERVER span per hop from @fastify/otel named `<METHOD> <route>`,
  * one `BATCH HMGET` client span per feature lookup (db.operation.batch.size = entities; the
@@ -194,7 +194,7 @@ export function* traceStream(opts: GeneratorOptions): Generator<Trace> {
 
     // A feature lookup starting at t: returns its client span (duration fixed up at the end).
     const featureCall = (parent: Span, t: number): Span => {
-      const client = span(parent, 'gateway', 'POST', 'client', t, 0, clientAttrs('feature-store'));
+      const client = span(parent, 'gateway', 'POST /v1/features', 'client', t, 0, clientAttrs('feature-store'));
       const sStart = t + net();
       const server = span(client, 'feature-store', 'POST /v1/features', 'server', sStart, 0, serverAttrs('feature-store', '/v1/features'));
       let cur = sStart + dur(0.2);
@@ -227,7 +227,7 @@ export function* traceStream(opts: GeneratorOptions): Generator<Trace> {
     const f2 = featureCall(root, faults.sequentialCalls ? f1.start + f1.duration + 20 : t + 30);
     t = Math.max(f1.start + f1.duration, f2.start + f2.duration) + dur(0.05);
 
-    const ic = span(root, 'gateway', 'POST', 'client', t, 0, clientAttrs('inference'));
+    const ic = span(root, 'gateway', 'POST /v1/infer', 'client', t, 0, clientAttrs('inference'));
     const is = span(ic, 'inference', 'POST /v1/infer', 'server', t + net(), 0, serverAttrs('inference', '/v1/infer'));
     let it = is.start + dur(0.1);
     if (faults.coldModel) {
@@ -250,7 +250,7 @@ export function* traceStream(opts: GeneratorOptions): Generator<Trace> {
     // context.with(ROOT_CONTEXT, …)), so its client span starts a new trace without baggage.
     const dropped = faults.droppedContext === true;
     const ppTrace = dropped ? hex(r, 32) : traceId;
-    const pc = span(dropped ? undefined : root, 'gateway', 'POST', 'client', t, 0, clientAttrs('postprocess', flaky ? 500 : 200), ppTrace, !dropped);
+    const pc = span(dropped ? undefined : root, 'gateway', 'POST /v1/postprocess', 'client', t, 0, clientAttrs('postprocess', flaky ? 500 : 200), ppTrace, !dropped);
     const ps = span(pc, 'postprocess', 'POST /v1/postprocess', 'server', t + net(), 0, serverAttrs('postprocess', '/v1/postprocess', flaky ? 500 : 200), ppTrace, !dropped);
     const pd = dur(0.6);
     if (!flaky) span(ps, 'postprocess', 'postprocess', 'internal', ps.start + dur(0.1), pd, { [ATTR_ML_OPERATION_TYPE]: 'data_processing', [ATTR_ML_DATA_OPERATION]: 'postprocess', [ATTR_ML_DATA_INPUT_SIZE]: entities }, ppTrace, !dropped);
