@@ -25,12 +25,12 @@ export function selfTimeSummary(traces: readonly Trace[], opts: AnalysisOptions 
   for (const trace of traces) {
     const f = traceFacts(trace);
     e2eTotal += f.e2e;
-    for (const [svc, time] of f.cpByService) {
+    f.cpByService.forEach((time, svc) => {
       const c = cp.get(svc) ?? { sum: 0, ratioSum: 0 };
       c.sum += time;
       c.ratioSum += f.e2e > 0 ? time / f.e2e : 0;
       cp.set(svc, c);
-    }
+    });
   }
   const share = (x: number) => (total > 0 ? x / total : 0);
   return {

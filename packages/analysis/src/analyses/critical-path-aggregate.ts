@@ -18,7 +18,7 @@
 import type { Trace } from '../model';
 import { resolvedTopN, type AnalysisOptions } from './options';
 import { mean, quantileSorted, sortedCopy } from './stats';
-import { splitOpKey, traceFacts } from './trace-facts';
+import { splitOpKey, traceFacts, type Tally } from './trace-facts';
 
 export interface CriticalPathEntry {
   /** Traces whose critical path includes it. */
@@ -52,18 +52,18 @@ export interface CriticalPathAggregate {
   byOperation: Array<{ service: string; operation: string } & CriticalPathEntry>;
 }
 
-function aggregate(traces: readonly Trace[], pick: (t: Trace) => Map<string, number>, speedup: number) {
+function aggregate(traces: readonly Trace[], pick: (t: Trace) => Tally, speedup: number) {
   const acc = new Map<string, { times: number[]; shares: number[] }>();
   let totalE2e = 0;
   for (const t of traces) {
     const f = traceFacts(t);
     totalE2e += f.e2e;
-    for (const [k, time] of pick(t)) {
+    pick(t).forEach((time, k) => {
       let a = acc.get(k);
       if (!a) acc.set(k, (a = { times: [], shares: [] }));
       a.times.push(time);
       a.shares.push(f.e2e > 0 ? time / f.e2e : 0);
-    }
+    });
   }
   const n = traces.length;
   const meanE2e = n ? totalE2e / n : 0;

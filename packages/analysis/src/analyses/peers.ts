@@ -40,12 +40,19 @@ export function peerIndex(traces: readonly Trace[]): PeerIndex {
   let idx = cache.get(traces);
   if (idx) return idx;
   idx = { byAddress: new Map(), byPort: new Map() };
+  // Loaded spans share equal attribute objects: parse each object's endpoint once.
+  const endpoints = new Map<Span['attributes'], { address: string | undefined; port: string | undefined }>();
   for (const t of traces)
     for (const s of t.spans) {
       if (s.kind !== 'server') continue;
-      const { host, port } = endpointOf(s);
+      let ep = endpoints.get(s.attributes);
+      if (!ep) {
+        const { host, port } = endpointOf(s);
+        endpoints.set(s.attributes, (ep = { address: host !== undefined && port !== undefined ? `${host}:${port}` : undefined, port }));
+      }
+      const { address, port } = ep;
       if (port === undefined) continue;
-      if (host !== undefined) idx.byAddress.set(`${host}:${port}`, s.service);
+      if (address !== undefined) idx.byAddress.set(address, s.service);
       const known = idx.byPort.get(port);
       if (known === undefined) idx.byPort.set(port, s.service);
       else if (known !== s.service) idx.byPort.set(port, null);

@@ -175,63 +175,73 @@ function ranked(m: Map<string, number>, top: number): Array<{ type: string; coun
   return [...m].map(([type, count]) => ({ type, count })).sort((a, b) => b.count - a.count).slice(0, top);
 }
 
-/** Per trace: self time per operation and the types of its failing spans (memoized: every key's slices reuse them). */
+/** Per trace: self time per operation and the types of its failing spans. */
 interface SpanSummary {
   selfByOp: Map<string, number>;
   selfTotal: number;
   failTypes: Map<string, number>;
   rejection: string | undefined;
 }
-const spanSummaries = new WeakMap<Trace, SpanSummary>();
+/** Most traces have no failing span: they share this (never written) map. */
+const NO_FAILURES: Map<string, number> = new Map();
 
-function spanSummary(t: Trace): SpanSummary {
-  let m = spanSummaries.get(t);
-  if (m) return m;
-  const f = traceFacts(t);
-  m = { selfByOp: new Map(), selfTotal: 0, failTypes: new Map(), rejection: undefined };
+function spanSummary(t: Trace, f: TraceFacts): SpanSummary {
+  const m: SpanSummary = { selfByOp: new Map(), selfTotal: 0, failTypes: NO_FAILURES, rejection: undefined };
   for (let i = 0; i < t.spans.length; i++) {
     const s = t.spans[i] as Span;
     const k = opKey(s.service, s.name);
     const x = f.selfTime[i] as number;
     m.selfByOp.set(k, (m.selfByOp.get(k) ?? 0) + x);
     m.selfTotal += x;
-    if (failsTrace(f, s)) m.failTypes.set(errorType(s), (m.failTypes.get(errorType(s)) ?? 0) + 1);
+    if (failsTrace(f, s)) {
+      if (m.failTypes === NO_FAILURES) m.failTypes = new Map();
+      m.failTypes.set(errorType(s), (m.failTypes.get(errorType(s)) ?? 0) + 1);
+    }
   }
   const root = f.roots[0] === undefined ? undefined : t.spans[f.roots[0]];
   if (f.rejected && root) m.rejection = errorType(root);
-  spanSummaries.set(t, m);
   return m;
 }
 
-function addAll(into: Map<string, number>, from: Map<string, number>): void {
-  for (const [k, x] of from) into.set(k, (into.get(k) ?? 0) + x);
+function addAll(into: Map<string, number>, from: { forEach(fn: (x: number, k: string) => void): void }): void {
+  from.forEach((x, k) => into.set(k, (into.get(k) ?? 0) + x));
 }
 
-function sliceStats(value: string, traces: readonly Trace[]): SliceStats {
-  const facts = traces.map(traceFacts);
-  const g = summarizeFacts(value, facts);
-  const cp = new Map<string, number>();
-  const self = new Map<string, number>();
-  const errTypes = new Map<string, number>();
-  const rejTypes = new Map<string, number>();
-  let e2e = 0;
-  let selfTotal = 0;
-  let rejected = 0;
-  let first = Infinity;
-  let last = -Infinity;
-  traces.forEach((t, ti) => {
-    const f = facts[ti] as TraceFacts;
-    e2e += f.e2e;
-    first = Math.min(first, f.start);
-    last = Math.max(last, f.start);
-    addAll(cp, f.cpByService);
-    if (f.rejected) rejected++;
-    const m = spanSummary(t);
-    if (m.rejection !== undefined) rejTypes.set(m.rejection, (rejTypes.get(m.rejection) ?? 0) + 1);
-    addAll(self, m.selfByOp);
-    addAll(errTypes, m.failTypes);
-    selfTotal += m.selfTotal;
-  });
+/**
+ * Sums over one slice's traces. Every key's slices are filled in one pass over the traces, so each
+ * trace's span summary is computed once and dropped at once instead of being kept for all keys.
+ */
+interface SliceSums {
+  cp: Map<string, number>;
+  self: Map<string, number>;
+  errTypes: Map<string, number>;
+  rejTypes: Map<string, number>;
+  e2e: number;
+  selfTotal: number;
+  rejected: number;
+  first: number;
+  last: number;
+}
+
+function newSliceSums(): SliceSums {
+  return { cp: new Map(), self: new Map(), errTypes: new Map(), rejTypes: new Map(), e2e: 0, selfTotal: 0, rejected: 0, first: Infinity, last: -Infinity };
+}
+
+function addToSlice(a: SliceSums, f: TraceFacts, m: SpanSummary): void {
+  a.e2e += f.e2e;
+  a.first = Math.min(a.first, f.start);
+  a.last = Math.max(a.last, f.start);
+  addAll(a.cp, f.cpByService);
+  if (f.rejected) a.rejected++;
+  if (m.rejection !== undefined) a.rejTypes.set(m.rejection, (a.rejTypes.get(m.rejection) ?? 0) + 1);
+  addAll(a.self, m.selfByOp);
+  addAll(a.errTypes, m.failTypes);
+  a.selfTotal += m.selfTotal;
+}
+
+function sliceStats(value: string, traces: readonly Trace[], sums: SliceSums): SliceStats {
+  const g = summarizeFacts(value, traces.map(traceFacts));
+  const { cp, self, errTypes, rejTypes, e2e, selfTotal, rejected, first, last } = sums;
   const cpShareByService: Record<string, number> = {};
   for (const [s, x] of [...cp].sort((p, q) => q[1] - p[1])) cpShareByService[s] = e2e > 0 ? x / e2e : 0;
   const windowS = (last - first) / 1e6;
@@ -471,6 +481,8 @@ function separators(contexts: readonly (string | undefined)[][], labels: Uint8Ar
 export function slices(traces: readonly Trace[], opts: AnalysisOptions = {}): SlicesResult {
   const byKey: SlicesResult['byKey'] = [];
   const facts = traces.map(traceFacts);
+  // Per key (index into SLICE_KEYS): its top values' traces and their sums.
+  const chosen: Array<{ key: string; untagged: number; distinctValues: number; top: Array<[string, Trace[]]>; sums: Map<string, SliceSums> } | undefined> = [];
   SLICE_KEYS.forEach((key, k) => {
     const groups = new Map<string, Trace[]>();
     let untagged = 0;
@@ -486,8 +498,20 @@ export function slices(traces: readonly Trace[], opts: AnalysisOptions = {}): Sl
     }
     if (!groups.size) return;
     const top = [...groups].sort((a, b) => b[1].length - a[1].length).slice(0, 20);
-    byKey.push({ key, untagged, distinctValues: groups.size, values: top.map(([v, ts]) => sliceStats(v, ts)) });
+    chosen[k] = { key, untagged, distinctValues: groups.size, top, sums: new Map(top.map(([v]) => [v, newSliceSums()])) };
   });
+  traces.forEach((t, i) => {
+    const f = facts[i] as TraceFacts;
+    let m: SpanSummary | undefined;
+    chosen.forEach((c, k) => {
+      const v = f.context[k];
+      const sums = c && v !== undefined ? c.sums.get(v) : undefined;
+      if (sums) addToSlice(sums, f, (m ??= spanSummary(t, f)));
+    });
+  });
+  for (const c of chosen) {
+    if (c) byKey.push({ key: c.key, untagged: c.untagged, distinctValues: c.distinctValues, values: c.top.map(([v, ts]) => sliceStats(v, ts, c.sums.get(v) as SliceSums)) });
+  }
   const slowThreshold = quantileSorted(sortedCopy(facts.map((f) => f.e2e)), 0.9);
   const contexts = facts.map((f) => f.context);
   const slowLabels = Uint8Array.from(facts, (f) => (traces.length >= 10 && f.e2e >= slowThreshold ? 1 : 0));

@@ -9,7 +9,9 @@ import { ATTR_HTTP_RESPONSE_STATUS_CODE } from '@opentelemetry/semantic-conventi
 import { ATTR_HTTP_STATUS_CODE } from '@opentelemetry/semantic-conventions/incubating';
 import { isError, spanEnd, type Span, type Trace } from '../model';
 import { criticalPath, type CriticalPathSection } from './critical-path';
-import { selfTimes } from './self-time';
+import { selfTime as selfTimeOf, selfTimes } from './self-time';
+
+const NO_CHILDREN: readonly Span[] = [];
 
 /** The ML/business attributes every metric can be sliced by. */
 export const SLICE_KEYS: readonly string[] = [
@@ -51,16 +53,40 @@ export interface TraceFacts {
   context: (string | undefined)[];
   /** Mean prediction confidence reported by the trace's spans, if any. */
   confidence: number | undefined;
-  /** Self time per span, aligned with trace.spans (µs). */
-  selfTime: Float64Array;
+  /** Self time per span, aligned with trace.spans (µs). A plain array: a small typed array per trace costs an off-heap buffer. */
+  selfTime: number[];
   /** Critical-path time per operation key and per service (µs). */
-  cpByOp: Map<string, number>;
-  cpByService: Map<string, number>;
+  cpByOp: Tally;
+  cpByService: Tally;
   /**
    * Critical-path time per service including the time its callers' client spans wait on it
    * beyond its own spans (network, queueing before its server span starts).
    */
-  cpByCallee: Map<string, number>;
+  cpByCallee: Tally;
+}
+
+/**
+ * Sums per key in first-insertion order (like a Map's iteration), kept as two parallel arrays: the
+ * memo holds three per trace, and a Map with boxed values costs several times as much memory.
+ */
+export class Tally {
+  private constructor(
+    private readonly keys: string[],
+    private readonly values: number[],
+  ) {}
+
+  static fromMap(m: ReadonlyMap<string, number>): Tally {
+    return new Tally([...m.keys()], [...m.values()]);
+  }
+
+  get(key: string): number | undefined {
+    const i = this.keys.indexOf(key);
+    return i < 0 ? undefined : this.values[i];
+  }
+
+  forEach(fn: (value: number, key: string) => void): void {
+    for (let i = 0; i < this.keys.length; i++) fn(this.values[i] as number, this.keys[i] as string);
+  }
 }
 
 const opKeys = new Map<string, Map<string, string>>();
@@ -131,6 +157,9 @@ function computeFacts(trace: Trace): TraceFacts {
   const index = new Map<string, number>();
   for (let i = 0; i < n; i++) if (!index.has((spans[i] as Span).spanId)) index.set((spans[i] as Span).spanId, i);
   const parent = new Int32Array(n);
+  // Direct children per span (trace order), as selfTimes() would find them by parent id; a span
+  // naming itself as parent is its own child there, so this uses the index before that check.
+  const children: (Span[] | undefined)[] = new Array<Span[] | undefined>(n);
   const roots: number[] = [];
   let start = Infinity;
   let end = -Infinity;
@@ -140,6 +169,7 @@ function computeFacts(trace: Trace): TraceFacts {
   for (let i = 0; i < n; i++) {
     const s = spans[i] as Span;
     const p = s.parentSpanId === undefined ? NO_PARENT : (index.get(s.parentSpanId) ?? MISSING_PARENT);
+    if (p >= 0) (children[p] ??= []).push(s);
     parent[i] = p === i ? MISSING_PARENT : p;
     if (parent[i]! < 0) roots.push(i);
     if (s.start < start) start = s.start;
@@ -168,9 +198,14 @@ function computeFacts(trace: Trace): TraceFacts {
     return undefined;
   });
 
-  const st = selfTimes(trace);
-  const selfTime = new Float64Array(n);
-  for (let i = 0; i < n; i++) selfTime[i] = st.get((spans[i] as Span).spanId) ?? (spans[i] as Span).duration;
+  const selfTime = new Array<number>(n);
+  if (index.size === n) {
+    for (let i = 0; i < n; i++) selfTime[i] = selfTimeOf(spans[i] as Span, children[i] ?? NO_CHILDREN);
+  } else {
+    // Duplicate ids (hand-built traces; loaders rename them): keep selfTimes()'s by-id semantics.
+    const st = selfTimes(trace);
+    for (let i = 0; i < n; i++) selfTime[i] = st.get((spans[i] as Span).spanId) ?? (spans[i] as Span).duration;
+  }
 
   // The service each client span calls: its child in another service.
   const callee = new Map<number, string>();
@@ -202,9 +237,9 @@ function computeFacts(trace: Trace): TraceFacts {
     context,
     confidence: confN ? confSum / confN : undefined,
     selfTime,
-    cpByOp,
-    cpByService,
-    cpByCallee,
+    cpByOp: Tally.fromMap(cpByOp),
+    cpByService: Tally.fromMap(cpByService),
+    cpByCallee: Tally.fromMap(cpByCallee),
   };
 }
 

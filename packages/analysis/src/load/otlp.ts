@@ -182,11 +182,12 @@ export class OtlpConverter {
     const parentSpanId = typeof parent === 'string' && parent !== '' ? normalizeId(parent, 16, 'parentSpanId') : undefined;
     const start = nanosToMicros(raw.startTimeUnixNano, 'startTimeUnixNano');
     const end = nanosToMicros(raw.endTimeUnixNano, 'endTimeUnixNano');
-    const warnings: string[] = [];
-    if (start === undefined) warnings.push('span has no start time');
+    // Allocated only for the rare span that needs one.
+    let warnings: string[] | undefined;
+    if (start === undefined) (warnings ??= []).push('span has no start time');
     let duration = start !== undefined && end !== undefined ? end - start : 0;
     if (duration < 0) {
-      warnings.push(`end time before start time by ${-duration} µs; duration set to 0`);
+      (warnings ??= []).push(`end time before start time by ${-duration} µs; duration set to 0`);
       duration = 0;
     }
     const status = isObject(raw.status) ? raw.status : {};
@@ -206,7 +207,7 @@ export class OtlpConverter {
       attributes: otlpAttributes(raw.attributes),
       resource,
       events: this.events(raw.events),
-      warnings: warnings.length > 0 ? warnings : undefined,
+      warnings,
     };
     return span;
   }
