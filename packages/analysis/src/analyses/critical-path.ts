@@ -23,14 +23,25 @@ export interface CriticalPathSection {
  * deep traces cannot overflow the stack.
  */
 export function criticalPath(trace: Trace): CriticalPathSection[] {
-  const spans = trace.spans;
+  return criticalPathIndexed(trace.spans, undefined, undefined);
+}
+
+/**
+ * criticalPath() for trace-facts: reuses its span-id index (first occurrence per id, as built here)
+ * and, when `sectionSpans` is given, records each section's span index alongside it.
+ */
+export function criticalPathIndexed(spans: readonly Span[], index: ReadonlyMap<string, number> | undefined, sectionSpans: number[] | undefined): CriticalPathSection[] {
   const n = spans.length;
   if (n === 0) return [];
 
-  const indexById = new Map<string, number>();
-  for (let i = 0; i < n; i++) {
-    const id = spans[i]!.spanId;
-    if (!indexById.has(id)) indexById.set(id, i);
+  let indexById = index;
+  if (indexById === undefined) {
+    const built = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      const id = spans[i]!.spanId;
+      if (!built.has(id)) built.set(id, i);
+    }
+    indexById = built;
   }
   const parent = new Int32Array(n).fill(-1);
   for (let i = 0; i < n; i++) {
@@ -56,7 +67,11 @@ export function criticalPath(trace: Trace): CriticalPathSection[] {
   }
 
   // Children lists in (repaired start, input order) order; roots likewise.
-  const byStart = Array.from({ length: n }, (_, i) => i).sort((a, b) => start[a]! - start[b]! || a - b);
+  // Loaded traces are already in start order: then the identity is that order and no sort is needed.
+  let inOrder = true;
+  for (let i = 1; i < n && inOrder; i++) if (!(start[i]! >= start[i - 1]!)) inOrder = false;
+  const byStart = Array.from({ length: n }, (_, i) => i);
+  if (!inOrder) byStart.sort((a, b) => start[a]! - start[b]! || a - b);
   const children: number[][] = Array.from({ length: n }, () => []);
   const roots: number[] = [];
   for (const i of byStart) {
@@ -77,7 +92,7 @@ export function criticalPath(trace: Trace): CriticalPathSection[] {
     cursor: new Int32Array(n),
   };
   const sections: CriticalPathSection[] = [];
-  for (const root of roots) walkRoot(root, ctx, sections);
+  for (const root of roots) walkRoot(root, ctx, sections, sectionSpans);
   return sections;
 }
 
@@ -96,7 +111,7 @@ interface WalkContext {
   cursor: Int32Array;
 }
 
-function walkRoot(root: number, ctx: WalkContext, out: CriticalPathSection[]): void {
+function walkRoot(root: number, ctx: WalkContext, out: CriticalPathSection[], outSpans: number[] | undefined): void {
   const { spans, parent, children, rawStart, rawEnd, start, end, kept, cursor } = ctx;
   // Prune PRODUCER→CONSUMER edges and clip children into their (already clipped) parent, pre-order.
   start[root] = rawStart[root]!;
@@ -133,7 +148,10 @@ function walkRoot(root: number, ctx: WalkContext, out: CriticalPathSection[]): v
     if (last !== undefined) {
       cursor[current] = k + 1;
       const lastEnd = end[last]!;
-      if (lastEnd < e) out.push({ spanId: spans[current]!.spanId, start: lastEnd, end: e });
+      if (lastEnd < e) {
+        out.push({ spanId: spans[current]!.spanId, start: lastEnd, end: e });
+        outSpans?.push(current);
+      }
       cursor[last] = 0;
       current = last;
       bound = undefined;
@@ -141,7 +159,10 @@ function walkRoot(root: number, ctx: WalkContext, out: CriticalPathSection[]): v
     }
     cursor[current] = k;
     const s = start[current]!;
-    if (s < e) out.push({ spanId: spans[current]!.spanId, start: s, end: e });
+    if (s < e) {
+      out.push({ spanId: spans[current]!.spanId, start: s, end: e });
+      outSpans?.push(current);
+    }
     if (current === root) return;
     bound = s;
     current = parent[current]!;

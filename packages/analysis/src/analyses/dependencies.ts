@@ -20,7 +20,7 @@ import { edgeRules, edgeUse } from './expected-edges';
 import type { AnalysisOptions } from './options';
 import { calleesOf, peerIndex } from './peers';
 import { distribution } from './stats';
-import { failsTrace, traceFacts } from './trace-facts';
+import { failsTrace, opKey, traceFacts } from './trace-facts';
 
 export interface DependencyEdge {
   from: string;
@@ -55,7 +55,7 @@ export function dependencies(traces: readonly Trace[], opts: AnalysisOptions = {
     const seenEdges = new Map<string, number>();
     const seenSvc = new Set<string>();
     const addCall = (from: string, to: string, d: number, failed: boolean, answered: boolean) => {
-      const key = `${from}\u0000${to}`;
+      const key = opKey(from, to); // the same "from\u0000to" string, built once per pair
       let e = edges.get(key);
       if (!e) edges.set(key, (e = { from, to, durations: [], errors: 0, unanswered: 0, traces: 0, shareSum: 0 }));
       e.durations.push(d);

@@ -8,7 +8,7 @@ import { ATTR_BUSINESS_CUSTOMER_SEGMENT, ATTR_BUSINESS_PRIORITY, ATTR_BUSINESS_R
 import { ATTR_HTTP_RESPONSE_STATUS_CODE } from '@opentelemetry/semantic-conventions';
 import { ATTR_HTTP_STATUS_CODE } from '@opentelemetry/semantic-conventions/incubating';
 import { isError, spanEnd, type Span, type Trace } from '../model';
-import { criticalPath, type CriticalPathSection } from './critical-path';
+import { criticalPathIndexed, type CriticalPathSection } from './critical-path';
 import { selfTime as selfTimeOf, selfTimes } from './self-time';
 
 const NO_CHILDREN: readonly Span[] = [];
@@ -216,8 +216,13 @@ function computeFacts(trace: Trace): TraceFacts {
   const cpByOp = new Map<string, number>();
   const cpByService = new Map<string, number>();
   const cpByCallee = new Map<string, number>();
-  for (const [section, d] of exclusiveSections(criticalPath(trace), roots.length > 1)) {
-    const i = index.get(section.spanId);
+  const sectionSpans: number[] = [];
+  const sections = exclusiveSections(criticalPathIndexed(spans, index, sectionSpans), roots.length > 1);
+  // Without duplicate ids a section's span is the one it names; otherwise the first span with its id.
+  const unique = index.size === n;
+  for (let j = 0; j < sections.length; j++) {
+    const [section, d] = sections[j] as [CriticalPathSection, number];
+    const i = unique ? (sectionSpans[j] as number) : index.get(section.spanId);
     if (i === undefined) continue;
     const s = spans[i] as Span;
     const k = opKey(s.service, s.name);

@@ -61,24 +61,39 @@ export function otlpValue(v: unknown): AttributeValue | undefined {
 interface AttributeNode {
   next: Map<string, Map<string | number | boolean, AttributeNode>> | undefined;
   shared: Attributes | undefined;
+  /** The step taken last from this node: consecutive spans mostly repeat it, and comparing skips hashing. */
+  lastKey: string | undefined;
+  lastValue: string | number | boolean | undefined;
+  lastChild: AttributeNode | undefined;
 }
 const MAX_SHARED_VALUE = 96;
 const MAX_NODES = 500_000;
-const attributeRoot: AttributeNode = { next: undefined, shared: undefined };
+const attributeRoot: AttributeNode = { next: undefined, shared: undefined, lastKey: undefined, lastValue: undefined, lastChild: undefined };
 let attributeNodes = 0;
 
 function step(node: AttributeNode, key: string, value: string | number | boolean): AttributeNode | undefined {
-  let byValue = node.next?.get(key);
+  if (node.lastKey === key && node.lastValue === value && node.lastChild !== undefined) return node.lastChild;
+  const byValue = node.next?.get(key);
   let child = byValue?.get(value);
-  if (child !== undefined) return child;
+  if (child === undefined) child = newChild(node, byValue, key, value);
+  if (child !== undefined) {
+    node.lastKey = key;
+    node.lastValue = value;
+    node.lastChild = child;
+  }
+  return child;
+}
+
+function newChild(node: AttributeNode, known: Map<string | number | boolean, AttributeNode> | undefined, key: string, value: string | number | boolean): AttributeNode | undefined {
+  let byValue = known;
   if (attributeNodes >= MAX_NODES) return undefined;
   attributeNodes++;
-  child = { next: undefined, shared: undefined };
+  const child: AttributeNode = { next: undefined, shared: undefined, lastKey: undefined, lastValue: undefined, lastChild: undefined };
   if (byValue === undefined) {
     byValue = new Map();
-    (node.next ??= new Map()).set(key, byValue);
+    (node.next ??= new Map()).set(intern(key), byValue);
   }
-  byValue.set(value, child);
+  byValue.set(typeof value === 'string' ? intern(value) : value, child);
   return child;
 }
 
@@ -91,10 +106,11 @@ export function otlpAttributes(list: unknown): Attributes {
   let n = 0;
   for (const kv of list) {
     if (!isObject(kv) || typeof kv.key !== 'string') continue;
-    const raw = otlpValue(kv.value);
-    if (raw === undefined) continue;
-    const key = intern(kv.key);
-    const value = internValue(raw);
+    const value = otlpValue(kv.value);
+    if (value === undefined) continue;
+    // The trie matches strings by content, so the parsed strings are used as they are; they are
+    // interned only when a new object is built (a miss), which is rare for pipeline spans.
+    const key = kv.key;
     scratchKeys[n] = key;
     scratchValues[n] = value;
     n++;
@@ -105,7 +121,7 @@ export function otlpAttributes(list: unknown): Attributes {
   if (n === 0) return EMPTY_ATTRIBUTES;
   if (node?.shared !== undefined) return node.shared;
   const out: Attributes = {};
-  for (let i = 0; i < n; i++) out[scratchKeys[i]!] = scratchValues[i]!;
+  for (let i = 0; i < n; i++) out[intern(scratchKeys[i]!)] = internValue(scratchValues[i]!);
   if (node !== undefined) node.shared = Object.freeze(out);
   return out;
 }
