@@ -1,13 +1,4 @@
-import { join } from 'node:path';
-
-/** Repository root, from dist/test of this package. */
-export const repoRoot = join(__dirname, '..', '..', '..', '..');
-export const SERVICES = ['gateway', 'feature-store', 'inference', 'postprocess'] as const;
-export type ServiceName = (typeof SERVICES)[number];
-/** The ports each service listens on by default (issue 3); compose, k8s and the Dockerfiles must agree. */
-export const DEFAULT_PORTS: Record<ServiceName, number> = {
-  gateway: 8080,
-  'feature-store': 8081,
-  inference: 8082,
-  postprocess: 8083,
-};
+// One list of services and their default ports: the stack's. The code-agreement test checks it
+// against each service's own config, so compose, k8s and the Dockerfiles are held to the code.
+export { REPO_ROOT as repoRoot, SERVICE_NAMES as SERVICES, DEFAULT_PORTS } from '@mltrace/stack';
+export type { ServiceName } from '@mltrace/stack';

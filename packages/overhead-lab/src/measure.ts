@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runLoad, type LoadOptions, type LoadResult } from '@mltrace/loadgen';
-import { SERVICE_NAMES, startSystem } from '@mltrace/stack';
+import { SERVICE_NAMES } from '@mltrace/stack';
+import { startLabSystem } from './lab-system';
 import { benchMix } from './mix';
 import type { OtlpSink } from './otlp-sink';
 import { processCpuMs } from './proc-cpu';
@@ -21,15 +22,7 @@ export async function measureOnce(config: Configuration, round: number, opts: Be
   const env: Record<string, string> = { ...config.env };
   if (config.exporter === 'otlp') env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'] = sink.endpoint;
   sink.reset();
-  const system = await startSystem({
-    ports: 'auto',
-    redis: 'private',
-    seedCustomers: opts.seedCustomers,
-    tracing: config.tracing,
-    tracesDir: join(dir, 'traces'),
-    logsDir: join(dir, 'logs'),
-    env,
-  });
+  const system = await startLabSystem(config, opts, dir, env);
   try {
     const base: LoadOptions = { url: system.urls.gateway, mix: benchMix(opts.seedCustomers), traceparent: false, seed: round, timeoutMs: 10_000 };
     const warm = await runLoad({ ...base, mode: 'closed', connections: opts.connections, durationS: opts.warmupS });

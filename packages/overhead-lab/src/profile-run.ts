@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runLoad } from '@mltrace/loadgen';
-import { SERVICE_NAMES, sleep, startSystem } from '@mltrace/stack';
+import { SERVICE_NAMES, sleep } from '@mltrace/stack';
+import { startLabSystem } from './lab-system';
 import { profileBreakdown, readCpuProfile } from './cpu-profile';
 import { processCpuMs } from './proc-cpu';
 import { benchMix } from './mix';
@@ -23,15 +24,7 @@ export async function profileConfiguration(config: Configuration, opts: BenchOpt
   const dir = mkdtempSync(join(opts.workDir, `profile-${config.id}-`));
   const profDir = join(dir, 'profiles');
   mkdirSync(profDir);
-  const system = await startSystem({
-    ports: 'auto',
-    redis: 'private',
-    seedCustomers: opts.seedCustomers,
-    tracing: config.tracing,
-    tracesDir: join(dir, 'traces'),
-    logsDir: join(dir, 'logs'),
-    env: { ...config.env, NODE_OPTIONS: `--require ${PRELOAD}`, MLTRACE_PROFILE_DIR: profDir },
-  });
+  const system = await startLabSystem(config, opts, dir, { ...config.env, NODE_OPTIONS: `--require ${PRELOAD}`, MLTRACE_PROFILE_DIR: profDir });
   try {
     const base = { url: system.urls.gateway, mix: benchMix(opts.seedCustomers), traceparent: false, seed: 99 };
     await runLoad({ ...base, mode: 'closed', connections: opts.connections, durationS: opts.warmupS });
