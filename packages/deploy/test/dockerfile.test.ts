@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseDockerfile, finalStage, execForm } from '../src';
+import { parseDockerfile, finalStage, execForm, IMAGES, readWorkspaces, renderDockerfile, runtimeClosure } from '../src';
 import { repoRoot, SERVICES, DEFAULT_PORTS } from './paths';
 
 const workspaces = ['packages', 'services'].flatMap((g) =>
@@ -72,4 +72,21 @@ test('.dockerignore keeps node_modules and build output out of the context', () 
   const lines = readFileSync(join(repoRoot, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
   assert.ok(lines.includes('**/node_modules'));
   assert.ok(lines.includes('**/dist'));
+});
+
+test('every Dockerfile is what the one template renders from the current package manifests', () => {
+  // A new workspace or a new runtime dependency changes the rendering; `npm run sync:dockerfiles` updates the files.
+  const workspaces = readWorkspaces(repoRoot);
+  for (const spec of IMAGES) {
+    const committed = readFileSync(join(repoRoot, spec.path), 'utf8');
+    assert.equal(committed, renderDockerfile(spec, workspaces), `${spec.path} is stale: run npm run sync:dockerfiles`);
+  }
+});
+
+test('the runtime closure follows production dependencies only, dependencies first', () => {
+  const closure = runtimeClosure(readWorkspaces(repoRoot), ['services/gateway']);
+  assert.equal(closure.at(-1), 'services/gateway');
+  assert.ok(closure.indexOf('packages/service-kit') < closure.indexOf('services/gateway'));
+  assert.ok(closure.includes('services/inference'), 'the gateway runs the inference client');
+  assert.ok(!closure.includes('packages/testkit') && !closure.includes('packages/stack'), 'no dev-only workspaces');
 });
