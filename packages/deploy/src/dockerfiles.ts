@@ -6,6 +6,7 @@ import { join } from 'node:path';
  * production-dependency stages, and what differs (the workspace, its port, the workspaces it needs
  * at run time) is derived from the package manifests. `npm run sync:dockerfiles` rewrites them;
  * a test fails when a committed Dockerfile differs from what this renders.
+ * (lint-allow: process-env — it appears only inside the HEALTHCHECK command text written out.)
  */
 export interface ImageSpec {
   /** Dockerfile path, relative to the repository root. */
