@@ -1,7 +1,7 @@
 import { context, defaultTextMapGetter, ROOT_CONTEXT, type Attributes } from '@opentelemetry/api';
 import { W3CBaggagePropagator } from '@opentelemetry/core';
 import type { FastifyBaseLogger } from 'fastify';
-import { BAGGAGE_TO_ATTRIBUTE, getMLContext, getServerSpan, withMLContext, type MLContext } from '@mltrace/tracing';
+import { BAGGAGE_TO_ATTRIBUTE, getMLContext, getServerSpan, isTracingActive, withMLContext, type MLContext } from '@mltrace/tracing';
 import { callDependency, Deadline } from './dependency-call';
 import type { FeaturesResponse, GatewayDeps, PostprocessRequest } from './deps';
 import { GwDependencyFailedError, GwEntitiesNotFoundError } from './errors';
@@ -29,8 +29,10 @@ const baggageParser = new W3CBaggagePropagator();
  * segment behaves the same whether or not tracing is on.
  */
 export function requestMLContext(headers: PipelineEnv['headers']): MLContext {
-  const fromHeader = getMLContext(baggageParser.extract(ROOT_CONTEXT, headers, defaultTextMapGetter));
-  return { ...fromHeader, ...getMLContext() };
+  // With tracing on, the preload already extracted the header: parsing it again would be work done
+  // twice on every request.
+  if (isTracingActive()) return getMLContext();
+  return getMLContext(baggageParser.extract(ROOT_CONTEXT, headers, defaultTextMapGetter));
 }
 
 /**
