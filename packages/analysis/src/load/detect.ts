@@ -4,6 +4,7 @@ import { RecordError } from './errors';
 import { JaegerConverter } from './jaeger';
 import { isObject, type Json } from './normalize';
 import { OtlpConverter } from './otlp';
+import { OtlpLineScanner } from './otlp-scan';
 
 
 /** The formats a JSON value can be recognized as, by its content. */
@@ -33,9 +34,12 @@ export function recordKind(v: unknown): RecordKind {
 export class Ingest {
   readonly otlp: OtlpConverter;
   readonly jaeger: JaegerConverter;
-  constructor(readonly collector: TraceCollector) {
+  /** The fast path for OTLP/JSON lines (absent when turned off: every line through JSON.parse). */
+  readonly otlpLines: OtlpLineScanner | undefined;
+  constructor(readonly collector: TraceCollector, opts: { fastPath?: boolean } = {}) {
     this.otlp = new OtlpConverter(collector);
     this.jaeger = new JaegerConverter(collector);
+    this.otlpLines = opts.fastPath === false ? undefined : new OtlpLineScanner(this.otlp);
   }
 
   /** Convert one parsed JSON value of any supported format; throws RecordError when it is none of them. */

@@ -5,6 +5,8 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Ingest } from './detect';
 import { LoadError, RecordError } from './errors';
 import { JsonScanError, JsonScanner, type ScanItem } from './json-stream';
+import { LineSplitter, ingestLine } from './lines';
+import type { LinePool } from './parallel';
 
 const CHUNK = 1 << 20;
 const NEWLINE = 0x0a;
@@ -19,13 +21,14 @@ export interface FileOutcome {
 
 /**
  * Read one trace file into the ingest's collector, streaming. The format is detected by content:
- * - JSON lines (each line one JSON document, e.g. the file exporter's OTLP lines) → parsed line by line;
- *   a bad line is skipped with its line number;
+ * - JSON lines (each line one JSON document, e.g. the file exporter's OTLP lines) → parsed line by line,
+ *   by the pool's worker threads when one is given and the file is large; a bad line is skipped with
+ *   its line number;
  * - otherwise one or more JSON documents, split by {@link JsonScanner} so the big arrays are parsed
  *   element by element; a bad element is skipped with its offset, a structural error ends the file.
  * Throws LoadError when the file yields no spans and something was wrong with it (or it is empty).
  */
-export async function readTraceFile(path: string, ingest: Ingest): Promise<FileOutcome> {
+export async function readTraceFile(path: string, ingest: Ingest, pool?: LinePool): Promise<FileOutcome> {
   const collector = ingest.collector;
   const spansBefore = collector.spanCount;
   const skippedBefore = collector.skippedCount;
@@ -48,7 +51,10 @@ export async function readTraceFile(path: string, ingest: Ingest): Promise<FileO
     }
     const rest = done ? undefined : chunks;
     if (looksLikeJsonLines(head.toString('utf8'), done)) {
-      await readLines(path, head, rest, ingest);
+      if (pool !== undefined && pool.accepts(info.size)) {
+        stream.destroy();
+        await pool.readFile(path, info.size, collector);
+      } else await readLines(path, head, rest, ingest);
     } else {
       const decoder = new StringDecoder('utf8');
       fatal = await readDocuments(path, decoder.write(head), rest && decodeRest(rest, decoder), ingest);
@@ -120,50 +126,19 @@ function parsesAsObject(line: string): boolean {
 
 async function readLines(path: string, head: Buffer, rest: AsyncIterator<Buffer> | undefined, ingest: Ingest): Promise<void> {
   let lineNo = 0;
-  const handle = (raw: string): void => {
+  const splitter = new LineSplitter((bytes) => {
     lineNo++;
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (line.length === 0 || line.trim() === '') return;
-    const where = `${path}: line ${lineNo}`;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (err) {
-      ingest.collector.skip(`${where}: invalid JSON (${(err as Error).message})`);
-      return;
-    }
-    try {
-      ingest.record(value, where);
-    } catch (err) {
-      if (!(err instanceof RecordError)) throw err;
-      ingest.collector.skip(`${where}: ${err.message}`);
-    }
-  };
-  // Pieces of a line that spans chunks.
-  let carry: Buffer[] = [];
-  const feed = (buf: Buffer): void => {
-    let from = 0;
-    for (;;) {
-      const nl = buf.indexOf(NEWLINE, from);
-      if (nl < 0) break;
-      if (carry.length > 0) {
-        carry.push(buf.subarray(from, nl));
-        handle(Buffer.concat(carry).toString('utf8'));
-        carry = [];
-      } else handle(buf.toString('utf8', from, nl));
-      from = nl + 1;
-    }
-    if (from < buf.length) carry.push(buf.subarray(from));
-  };
-  feed(head);
+    ingestLine(ingest, bytes, `${path}: line ${lineNo}`);
+  });
+  splitter.feed(head);
   if (rest) {
     for (;;) {
       const next = await rest.next();
       if (next.done) break;
-      feed(next.value);
+      splitter.feed(next.value);
     }
   }
-  if (carry.length > 0) handle(Buffer.concat(carry).toString('utf8'));
+  splitter.end();
 }
 
 /**

@@ -5,6 +5,7 @@ import { Ingest } from './detect';
 import { LoadError } from './errors';
 import { listTraceFiles, readTraceFile } from './file';
 import { fetchJaegerInto, type JaegerLiveOptions } from './jaeger-live';
+import { LinePool, type ParallelOptions } from './parallel';
 
 export interface LoadOptions {
   /** Called about every 10 000 spans with the number of spans read so far. */
@@ -19,12 +20,20 @@ export interface LoadOptions {
   limit?: number;
   /** fetch to use for Jaeger (tests, proxies). */
   fetchImpl?: typeof fetch;
+  /** Threads for large JSON-lines files (see ParallelOptions); `{ threads: 1 }` reads everything on this thread. */
+  parallel?: ParallelOptions;
+  /**
+   * OTLP/JSON lines are converted straight from their bytes (otlp-scan.ts), with JSON.parse only for
+   * lines the scanner declines. false: JSON.parse for every line (the reference the scanner is tested against).
+   */
+  fastPath?: boolean;
 }
 
 export { LoadError } from './errors';
 export { fromOtlp, fromJaegerJson, fromJson, recordKind } from './detect';
 export { loadJaeger, type JaegerLiveOptions } from './jaeger-live';
 export { assembleTrace } from './collector';
+export type { ParallelOptions } from './parallel';
 
 function isUrl(source: string): boolean {
   return /^https?:\/\//i.test(source);
@@ -41,7 +50,18 @@ function isUrl(source: string): boolean {
 export async function loadSources(sources: string[], opts: LoadOptions = {}): Promise<LoadResult> {
   if (sources.length === 0) throw new LoadError('no trace source given', '');
   const collector = new TraceCollector(opts);
-  const ingest = new Ingest(collector);
+  const ingest = new Ingest(collector, { fastPath: opts.fastPath });
+  // Its workers start only if a file is large enough to need them.
+  const pool = LinePool.create(opts.parallel, opts.fastPath !== false);
+  try {
+    await loadInto(sources, collector, ingest, pool, opts);
+  } finally {
+    await pool?.close();
+  }
+  return collector.finish();
+}
+
+async function loadInto(sources: string[], collector: TraceCollector, ingest: Ingest, pool: LinePool | undefined, opts: LoadOptions): Promise<void> {
   for (const source of sources) {
     if (isUrl(source)) {
       await fetchJaegerInto(source, collector, opts as JaegerLiveOptions);
@@ -50,14 +70,14 @@ export async function loadSources(sources: string[], opts: LoadOptions = {}): Pr
     const info = await stat(source).catch(() => undefined);
     if (info === undefined) throw new LoadError(`${source}: no such file or directory`, source);
     if (!info.isDirectory()) {
-      await readTraceFile(source, ingest);
+      await readTraceFile(source, ingest, pool);
       continue;
     }
     const files = await listTraceFiles(source);
     let failures = 0;
     for (const file of files) {
       try {
-        await readTraceFile(file, ingest);
+        await readTraceFile(file, ingest, pool);
       } catch (err) {
         if (!(err instanceof LoadError)) throw err;
         // An exporter file that has not received spans yet is normal in a trace directory.
@@ -70,12 +90,9 @@ export async function loadSources(sources: string[], opts: LoadOptions = {}): Pr
       throw new LoadError(`${source}: none of its ${files.length} files could be read (${collector.reasons[0] ?? ''})`, source, collector.reasons);
     }
   }
-  return collector.finish();
 }
 
 /** Load one file (any supported format, detected by content). */
 export async function loadFile(path: string, opts: LoadOptions = {}): Promise<LoadResult> {
-  const collector = new TraceCollector(opts);
-  await readTraceFile(path, new Ingest(collector));
-  return collector.finish();
+  return loadSources([path], opts);
 }

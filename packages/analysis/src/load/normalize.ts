@@ -91,13 +91,39 @@ export function normalizeKind(raw: unknown): SpanKind {
   return KINDS[key] ?? KINDS[key.toLowerCase()] ?? 'unspecified';
 }
 
-/** Resource attributes objects shared by all spans of one process (keyed by their canonical JSON). */
+/** Equal keys, value types and values (NaN included) give equal keys. */
+function contentKey(attrs: Attributes): string {
+  let key = '';
+  for (const k of Object.keys(attrs)) {
+    const v = attrs[k]!;
+    key += `${k}\u0000${typeof v}\u0000${Array.isArray(v) ? JSON.stringify(v) : String(v)}\u0000`;
+  }
+  return key;
+}
+
+const resourcesByContent = new Map<string, Attributes>();
+
+/**
+ * The one frozen object of this thread for a resource's content, so that every span of a process
+ * shares it, whichever converter, file or worker thread read it. Resources are few; this stays small.
+ */
+export function canonicalResource(attrs: Attributes): Attributes {
+  const key = contentKey(attrs);
+  let hit = resourcesByContent.get(key);
+  if (hit === undefined) {
+    hit = Object.isFrozen(attrs) ? attrs : Object.freeze({ ...attrs });
+    resourcesByContent.set(key, hit);
+  }
+  return hit;
+}
+
+/** Resource attributes objects shared by all spans of one process (keyed by their source's canonical JSON). */
 export class ResourceCache {
   private readonly cache = new Map<string, Attributes>();
   get(key: string, build: () => Attributes): Attributes {
     let hit = this.cache.get(key);
     if (hit === undefined) {
-      hit = Object.freeze(build()) as Attributes;
+      hit = canonicalResource(Object.freeze(build()) as Attributes);
       this.cache.set(key, hit);
     }
     return hit;

@@ -58,17 +58,59 @@ export function otlpValue(v: unknown): AttributeValue | undefined {
  * found through a trie keyed by the interned key and value strings, whose hashes V8 caches, so a lookup
  * costs about as much as reading the attributes. Arrays and long strings make a set unshared.
  */
-interface AttributeNode {
+export interface AttributeNode {
   next: Map<string, Map<string | number | boolean, AttributeNode>> | undefined;
   shared: Attributes | undefined;
   /** The step taken last from this node: consecutive spans mostly repeat it, and comparing skips hashing. */
   lastKey: string | undefined;
   lastValue: string | number | boolean | undefined;
   lastChild: AttributeNode | undefined;
+  /** The line scanner's memo: the exact JSON text of recent attributes that led on from here. */
+  raw: RawStep[] | undefined;
+  /** Attributes parsed (not recognized by their text) at this node; one-off nodes are not worth a memo. */
+  parsed: number;
+}
+
+/**
+ * One attribute's JSON text (`{"key":…,"value":{…}}`, its bytes) with the key, value and trie child
+ * it stands for: bytes equal to it are that attribute, with nothing to parse.
+ */
+export interface RawStep {
+  /** The text is `length` bytes at `at` in this view (of an arena chunk); a DataView lets the scanner compare four bytes at a time. */
+  view: DataView;
+  at: number;
+  length: number;
+  key: string;
+  value: string | number | boolean;
+  child: AttributeNode;
+}
+/** Raw steps kept per node: enough for the few span kinds that share a prefix of attributes. */
+const RAW_STEPS_PER_NODE = 4;
+/** The texts live in shared chunks (one small ArrayBuffer per text would cost more than the text), up to a total. */
+const ARENA_CHUNK = 256 << 10;
+const ARENA_LIMIT = 32 << 20;
+let arena = new Uint8Array(0);
+let arenaView = new DataView(arena.buffer);
+let arenaUsed = 0;
+let arenaTotal = 0;
+
+function remember(bytes: Uint8Array, start: number, end: number): { view: DataView; at: number } | undefined {
+  const length = end - start;
+  if (arenaUsed + length > arena.length) {
+    if (arenaTotal + ARENA_CHUNK > ARENA_LIMIT || length > ARENA_CHUNK) return undefined;
+    arena = new Uint8Array(ARENA_CHUNK);
+    arenaView = new DataView(arena.buffer);
+    arenaUsed = 0;
+    arenaTotal += ARENA_CHUNK;
+  }
+  arena.set(bytes.subarray(start, end), arenaUsed);
+  const at = arenaUsed;
+  arenaUsed += length;
+  return { view: arenaView, at };
 }
 const MAX_SHARED_VALUE = 96;
 const MAX_NODES = 500_000;
-const attributeRoot: AttributeNode = { next: undefined, shared: undefined, lastKey: undefined, lastValue: undefined, lastChild: undefined };
+const attributeRoot: AttributeNode = { next: undefined, shared: undefined, lastKey: undefined, lastValue: undefined, lastChild: undefined, raw: undefined, parsed: 0 };
 let attributeNodes = 0;
 
 function step(node: AttributeNode, key: string, value: string | number | boolean): AttributeNode | undefined {
@@ -88,7 +130,7 @@ function newChild(node: AttributeNode, known: Map<string | number | boolean, Att
   let byValue = known;
   if (attributeNodes >= MAX_NODES) return undefined;
   attributeNodes++;
-  const child: AttributeNode = { next: undefined, shared: undefined, lastKey: undefined, lastValue: undefined, lastChild: undefined };
+  const child: AttributeNode = { next: undefined, shared: undefined, lastKey: undefined, lastValue: undefined, lastChild: undefined, raw: undefined, parsed: 0 };
   if (byValue === undefined) {
     byValue = new Map();
     (node.next ??= new Map()).set(intern(key), byValue);
@@ -97,36 +139,95 @@ function newChild(node: AttributeNode, known: Map<string | number | boolean, Att
   return child;
 }
 
-const scratchKeys: string[] = [];
-const scratchValues: AttributeValue[] = [];
+/**
+ * Builds one span's attribute set, step by step through the trie, so that both the converter (over
+ * parsed JSON) and the line scanner (over bytes) share the same sets. One builder is used at a time.
+ */
+export class AttributeSetBuilder {
+  private node: AttributeNode | undefined = attributeRoot;
+  private n = 0;
+  private readonly keys: string[] = [];
+  private readonly values: AttributeValue[] = [];
+
+  reset(): void {
+    this.node = attributeRoot;
+    this.n = 0;
+  }
+
+  /**
+   * The trie matches strings by content, so parsed strings are used as they are; they are interned
+   * only when a new object is built (a miss), which is rare for pipeline spans.
+   */
+  add(key: string, value: AttributeValue): void {
+    this.keys[this.n] = key;
+    this.values[this.n] = value;
+    this.n++;
+    const node = this.node;
+    if (node !== undefined) {
+      this.node = Array.isArray(value) || (typeof value === 'string' && value.length > MAX_SHARED_VALUE) ? undefined : step(node, key, value);
+    }
+  }
+
+  /** What the scanner remembered at the current node, if the set is still shareable. */
+  rawSteps(): RawStep[] | undefined {
+    return this.node?.raw;
+  }
+
+  /** Takes a remembered step: the attribute its text stands for. */
+  addRaw(step: RawStep): void {
+    this.keys[this.n] = step.key;
+    this.values[this.n] = step.value;
+    this.n++;
+    this.node = step.child;
+  }
+
+  /**
+   * add(), for an attribute the scanner parsed from `bytes[start, end)`: its text is remembered at the
+   * node it left (from the second attribute parsed there on), while the set is still shareable.
+   */
+  addRemembering(key: string, value: AttributeValue, bytes: Uint8Array, start: number, end: number): void {
+    const from = this.node;
+    this.add(key, value);
+    const child = this.node;
+    if (from === undefined || child === undefined || Array.isArray(value) || ++from.parsed < 2) return;
+    const stored = remember(bytes, start, end);
+    if (stored === undefined) return;
+    const steps = (from.raw ??= []);
+    const entry: RawStep = { view: stored.view, at: stored.at, length: end - start, key: intern(key), value: internValue(value) as string | number | boolean, child };
+    if (steps.length < RAW_STEPS_PER_NODE) steps.push(entry);
+    else {
+      // The oldest goes: a node's steps rotate as the traffic mix changes.
+      steps.copyWithin(0, 1);
+      steps[RAW_STEPS_PER_NODE - 1] = entry;
+    }
+  }
+
+  build(): Attributes {
+    const n = this.n;
+    if (n === 0) return EMPTY_ATTRIBUTES;
+    const node = this.node;
+    if (node?.shared !== undefined) return node.shared;
+    const out: Attributes = {};
+    for (let i = 0; i < n; i++) out[intern(this.keys[i]!)] = internValue(this.values[i]!);
+    if (node !== undefined) node.shared = Object.freeze(out);
+    return out;
+  }
+}
+
+const builder = new AttributeSetBuilder();
 
 export function otlpAttributes(list: unknown): Attributes {
   if (!Array.isArray(list) || list.length === 0) return EMPTY_ATTRIBUTES;
-  let node: AttributeNode | undefined = attributeRoot;
-  let n = 0;
+  builder.reset();
   for (const kv of list) {
     if (!isObject(kv) || typeof kv.key !== 'string') continue;
     const value = otlpValue(kv.value);
-    if (value === undefined) continue;
-    // The trie matches strings by content, so the parsed strings are used as they are; they are
-    // interned only when a new object is built (a miss), which is rare for pipeline spans.
-    const key = kv.key;
-    scratchKeys[n] = key;
-    scratchValues[n] = value;
-    n++;
-    if (node !== undefined) {
-      node = Array.isArray(value) || (typeof value === 'string' && value.length > MAX_SHARED_VALUE) ? undefined : step(node, key, value);
-    }
+    if (value !== undefined) builder.add(kv.key, value);
   }
-  if (n === 0) return EMPTY_ATTRIBUTES;
-  if (node?.shared !== undefined) return node.shared;
-  const out: Attributes = {};
-  for (let i = 0; i < n; i++) out[intern(scratchKeys[i]!)] = internValue(scratchValues[i]!);
-  if (node !== undefined) node.shared = Object.freeze(out);
-  return out;
+  return builder.build();
 }
 
-const STATUS: Record<string, StatusCode> = {
+export const STATUS: Record<string, StatusCode> = {
   '0': 'unset',
   '1': 'ok',
   '2': 'error',
@@ -158,16 +259,7 @@ export class OtlpConverter {
       this.collector.skip(`${where}: not an object`);
       return;
     }
-    const resource = isObject(rs.resource) ? rs.resource : {};
-    const rawAttrs = Array.isArray(resource.attributes) ? resource.attributes : [];
-    const attrs = this.resources.get(JSON.stringify(rawAttrs), () => {
-      const out = { ...otlpAttributes(rawAttrs) }; // a copy: the converted set may be a shared frozen one
-      // As the OTel SDK does for a resource without a service name.
-      const name = out[SERVICE_NAME];
-      if (typeof name !== 'string' || name === '') out[SERVICE_NAME] = UNKNOWN_SERVICE;
-      return out;
-    });
-    const service = attrs[SERVICE_NAME] as string;
+    const { service, attrs } = this.resource(rs.resource);
     // `instrumentationLibrarySpans` is the pre-1.0 OTLP name of scopeSpans.
     const scopes = Array.isArray(rs.scopeSpans)
       ? rs.scopeSpans
@@ -188,6 +280,20 @@ export class OtlpConverter {
         }
       }
     }
+  }
+
+  /** The shared attributes and service name of a `resource` object (any value: a non-object is an empty resource). */
+  resource(raw: unknown): { service: string; attrs: Attributes } {
+    const resource = isObject(raw) ? raw : {};
+    const rawAttrs = Array.isArray(resource.attributes) ? resource.attributes : [];
+    const attrs = this.resources.get(JSON.stringify(rawAttrs), () => {
+      const out = { ...otlpAttributes(rawAttrs) }; // a copy: the converted set may be a shared frozen one
+      // As the OTel SDK does for a resource without a service name.
+      const name = out[SERVICE_NAME];
+      if (typeof name !== 'string' || name === '') out[SERVICE_NAME] = UNKNOWN_SERVICE;
+      return out;
+    });
+    return { service: attrs[SERVICE_NAME] as string, attrs };
   }
 
   private convertSpan(raw: unknown, service: string, resource: Attributes): Span {
@@ -228,7 +334,8 @@ export class OtlpConverter {
     return span;
   }
 
-  private links(raw: unknown): SpanReference[] {
+  /** OTLP `links` (parsed JSON) → references; the shared empty list when there are none. */
+  links(raw: unknown): SpanReference[] {
     return convertList(raw, EMPTY_REFERENCES, (link) => {
       try {
         return { type: 'LINK', traceId: normalizeId(link.traceId, 32, 'link traceId'), spanId: normalizeId(link.spanId, 16, 'link spanId') };
@@ -238,7 +345,8 @@ export class OtlpConverter {
     });
   }
 
-  private events(raw: unknown): SpanEvent[] {
+  /** OTLP `events` (parsed JSON) → events; the shared empty list when there are none. */
+  events(raw: unknown): SpanEvent[] {
     return convertList(raw, EMPTY_EVENTS, (ev) => {
       let time = 0;
       try {
