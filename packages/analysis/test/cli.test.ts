@@ -78,6 +78,14 @@ test('analyze text, markdown, html (--out) and --compare', () => {
   assert.match(page, /data-chart="latency-histogram"/);
 });
 
+test('--threads changes how a file is read, not what is reported', () => {
+  const one = mltrace('analyze', fileA, '--format', 'json', '--threads', '1');
+  const two = mltrace('analyze', fileA, '--format', 'json', '--threads', '2');
+  assert.equal(one.code, 0, one.stderr);
+  assert.equal(two.stdout, one.stdout);
+  assert.equal(mltrace('critical-path', fileA, '--threads', '2').stdout, mltrace('critical-path', fileA).stdout);
+});
+
 test('critical-path --format json prints the sections of every trace, newest first', () => {
   const r = mltrace('critical-path', fileA, '--format', 'json');
   assert.equal(r.code, 0, r.stderr);
@@ -122,7 +130,7 @@ test('help exits 0; bad usage exits 2; unreadable input exits 1', () => {
     assert.equal(r.code, 0, args.join(' '));
     assert.match(r.stdout, /Usage/);
   }
-  const usage: string[][] = [[], ['frobnicate'], ['analyze'], ['analyze', fileA, '--format', 'xml'], ['analyze', fileA, '--bogus'], ['analyze', fileA, '--compare', 'ml.model.version=v1'], ['analyze', fileA, '--since', 'yesterday-ish'], ['compare', fileA], ['analyze', fileA, '--top', '0']];
+  const usage: string[][] = [[], ['frobnicate'], ['analyze'], ['analyze', fileA, '--format', 'xml'], ['analyze', fileA, '--bogus'], ['analyze', fileA, '--compare', 'ml.model.version=v1'], ['analyze', fileA, '--since', 'yesterday-ish'], ['compare', fileA], ['analyze', fileA, '--top', '0'], ['analyze', fileA, '--threads', '0'], ['critical-path', fileA, '--threads', 'many']];
   for (const args of usage) {
     const r = mltrace(...args);
     assert.equal(r.code, 2, `${args.join(' ')} → ${r.code}: ${r.stderr}`);

@@ -44,7 +44,7 @@ interface LoadgenLib {
   loadMixFile(path: string): Mix;
 }
 interface AnalysisLib {
-  loadSources(sources: string[]): Promise<{ traces: unknown[]; spanCount: number }>;
+  loadSources(sources: string[], opts?: { fastPath?: boolean }): Promise<{ traces: unknown[]; spanCount: number }>;
   analyze(traces: unknown[], opts?: Record<string, unknown>): ScenarioReport;
 }
 
@@ -108,6 +108,8 @@ export async function runScenario(scenario: string, load: { rate: number; durati
     const result = await loadgen.runLoad({ url: system.urls.gateway, mode: 'open', ...load, mix, seed: 7, timeoutMs: 5000 });
     await system.stop();
     const loaded = await analysis.loadSources([system.tracesDir]);
+    // Real exporter output: the loader's byte scanner must agree with JSON.parse + the converter.
+    assert.deepStrictEqual(loaded, await analysis.loadSources([system.tracesDir], { fastPath: false }), 'the OTLP line scanner disagrees with JSON.parse on real traces');
     const run: ScenarioRun = { scenario, load: result, traces: loaded.traces.length, spans: loaded.spanCount, report: analysis.analyze(loaded.traces) };
     if (opts.cli) run.cliReport = analyzeWithCli(system.tracesDir);
     return run;

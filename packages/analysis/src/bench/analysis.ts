@@ -2,11 +2,14 @@
  * `npm run bench:analysis -w @mltrace/analysis`: generates pipeline-shaped synthetic traces
  * (100 k and 1 M spans) as OTLP/JSON lines in a temp dir, then, in a fresh child process per
  * size (so peak RSS is that size's alone), loads them and runs the full analysis. Prints
- * spans/s and peak RSS. `--sizes 100000,1000000` overrides the sizes; `--json` prints JSON.
+ * spans/s and peak RSS. Beside it, in another fresh child on the same file, the baseline load:
+ * JSON.parse for every line on one thread (the loader without its scanner and threads), so the
+ * speed-up is a ratio measured in the same run. `--sizes 100000,1000000` overrides the sizes;
+ * `--no-baseline` skips the baseline; `--json` prints JSON.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyze } from '../analyses/analyze';
@@ -30,6 +33,25 @@ interface Measurement {
   spansPerSecond: number;
   peakRssMB: number;
   bytesPerSpan: number;
+  /** The baseline's load (JSON.parse, one thread) on the same file, and how many times faster ours loaded. */
+  baselineLoadSeconds?: number;
+  baselineLoadCpuSeconds?: number;
+  loadSpeedup?: number;
+}
+
+interface BaselineLoad {
+  spans: number;
+  loadSeconds: number;
+  loadCpuSeconds: number;
+}
+
+async function baselineChild(file: string): Promise<void> {
+  const c0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const loaded = await loadSources([file], { fastPath: false, parallel: { threads: 1 } });
+  const c1 = process.cpuUsage(c0);
+  const m: BaselineLoad = { spans: loaded.spanCount, loadSeconds: Number(process.hrtime.bigint() - t0) / 1e9, loadCpuSeconds: (c1.user + c1.system) / 1e6 };
+  process.stdout.write(JSON.stringify(m));
 }
 
 async function child(file: string): Promise<void> {
@@ -65,9 +87,10 @@ async function child(file: string): Promise<void> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { child: { type: 'string' }, sizes: { type: 'string' }, json: { type: 'boolean' }, keep: { type: 'boolean' } },
+    options: { child: { type: 'string' }, baseline: { type: 'string' }, 'no-baseline': { type: 'boolean' }, sizes: { type: 'string' }, json: { type: 'boolean' }, keep: { type: 'boolean' } },
   });
   if (values.child) return child(values.child);
+  if (values.baseline) return baselineChild(values.baseline);
   const sizes = (values.sizes ?? '100000,1000000').split(',').map(Number).filter((n) => n > 0);
   const dir = mkdtempSync(join(tmpdir(), 'mltrace-bench-'));
   const results: Measurement[] = [];
@@ -78,8 +101,16 @@ async function main(): Promise<void> {
       const written = await writeOtlpLines(traceStream({ traces: Math.ceil(size / SPANS_PER_TRACE), seed: 42, entities: ENTITIES }), file);
       process.stderr.write(`generated ${written} spans (${(statSync(file).size / 1e6).toFixed(0)} MB) in ${((Date.now() - g0) / 1000).toFixed(1)} s\n`);
       const heapMB = Math.max(512, Math.ceil((size * 2500) / 1e6));
-      const out = execFileSync(process.execPath, [`--max-old-space-size=${heapMB}`, __filename, '--child', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
-      results.push(JSON.parse(out) as Measurement);
+      const run = (mode: string): string => execFileSync(process.execPath, [`--max-old-space-size=${heapMB}`, __filename, mode, file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
+      const m = JSON.parse(run('--child')) as Measurement;
+      if (!values['no-baseline']) {
+        const base = JSON.parse(run('--baseline')) as BaselineLoad;
+        if (base.spans !== m.spans) throw new Error(`the baseline loaded ${base.spans} spans, ours ${m.spans}`);
+        m.baselineLoadSeconds = base.loadSeconds;
+        m.baselineLoadCpuSeconds = base.loadCpuSeconds;
+        m.loadSpeedup = base.loadSeconds / m.loadSeconds;
+      }
+      results.push(m);
       rmSync(file, { force: true });
     }
   } finally {
@@ -100,11 +131,12 @@ async function main(): Promise<void> {
     Math.round(m.spansPerSecond).toLocaleString('en-US'),
     `${m.peakRssMB.toFixed(0)} MB`,
     `${Math.round(m.bytesPerSpan)} B`,
+    m.baselineLoadSeconds === undefined ? '-' : `${m.baselineLoadSeconds.toFixed(2)} s (×${(m.loadSpeedup ?? 0).toFixed(2)})`,
   ]);
-  const head = ['spans', 'traces', 'file', 'load', 'analyze', 'total', 'CPU load + analyze', 'spans/s', 'peak RSS', 'RSS/span'];
+  const head = ['spans', 'traces', 'file', 'load', 'analyze', 'total', 'CPU load + analyze', 'spans/s', 'peak RSS', 'RSS/span', 'baseline load (ours ×faster)'];
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
   const line = (r: string[]) => r.map((c, i) => c.padStart(w[i] as number)).join('  ');
-  console.log(`node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average ${loadavg()[0]?.toFixed(1)} at the end`);
+  console.log(`node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model ?? '?'}), load average ${loadavg()[0]?.toFixed(1)} at the end`);
   console.log(line(head));
   console.log(w.map((n) => '-'.repeat(n)).join('  '));
   for (const r of rows) console.log(line(r));

@@ -20,6 +20,7 @@ export async function runAnalyze(argv: string[]): Promise<number> {
       until: { type: 'string' },
       where: { type: 'string', multiple: true },
       limit: { type: 'string' },
+      threads: { type: 'string' },
       compare: { type: 'string' },
       'bucket-ms': { type: 'string' },
       speedup: { type: 'string' },
@@ -45,6 +46,7 @@ export async function runAnalyze(argv: string[]): Promise<number> {
   const where = (values.where ?? []).map((w) => parseKeyValue(w, '--where'));
   const top = parseNumber(values.top, '--top', { min: 1, integer: true });
   const limit = parseNumber(values.limit, '--limit', { min: 1, integer: true });
+  const threads = parseNumber(values.threads, '--threads', { min: 1, integer: true });
   const opts: AnalysisOptions = {
     ...(values.compare !== undefined ? { compare: parseCompare(values.compare) } : {}),
     ...(values['bucket-ms'] !== undefined ? { bucketMs: parseNumber(values['bucket-ms'], '--bucket-ms', { min: 1 }) as number } : {}),
@@ -60,6 +62,7 @@ export async function runAnalyze(argv: string[]): Promise<number> {
     ...(until !== undefined ? { until } : {}),
     ...(values.service !== undefined ? { service: values.service } : {}),
     ...(limit !== undefined ? { limit } : {}),
+    ...(threads !== undefined ? { parallel: { threads } } : {}),
   });
   reportSkipped(loaded);
   const traces = filterTraces(loaded.traces, {

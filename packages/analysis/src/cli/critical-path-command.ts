@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { criticalPath } from '../analyses/critical-path';
 import type { Span } from '../model';
 import { dur } from '../report/format';
-import { parseFormat } from './args';
+import { parseFormat, parseNumber } from './args';
 import { emit, loadWithProgress, reportSkipped } from './io';
 import { CRITICAL_PATH_HELP, EXIT_FAILURE, EXIT_OK, UsageError } from './usage';
 
@@ -10,7 +10,7 @@ export async function runCriticalPath(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { format: { type: 'string' }, trace: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { format: { type: 'string' }, trace: { type: 'string' }, threads: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     console.log(CRITICAL_PATH_HELP);
@@ -18,7 +18,8 @@ export async function runCriticalPath(argv: string[]): Promise<number> {
   }
   if (!positionals.length) throw new UsageError('critical-path: give a source (file, directory or Jaeger URL)');
   const format = parseFormat(values.format, ['json', 'text'] as const, 'json');
-  const loaded = await loadWithProgress(positionals);
+  const threads = parseNumber(values.threads, '--threads', { min: 1, integer: true });
+  const loaded = await loadWithProgress(positionals, threads !== undefined ? { parallel: { threads } } : {});
   reportSkipped(loaded);
   const wanted = values.trace?.toLowerCase().padStart(32, '0');
   const traces = wanted ? loaded.traces.filter((t) => t.traceId === wanted) : loaded.traces;

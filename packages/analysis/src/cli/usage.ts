@@ -31,6 +31,8 @@ Selection:
   --until TIME            keep traces starting before TIME
   --where KEY=VALUE       keep traces whose attribute KEY equals VALUE (repeatable; all must hold)
   --limit N               keep at most N traces (the most recent)
+Loading:
+  --threads N             threads converting large JSON-lines files (default: the cores, at most 4; 1 = this thread only)
 Analysis:
   --compare KEY=A,B       compare two slices, e.g. ml.model.version=v1,v2
   --bucket-ms MS          throughput/timeline bucket (default 1000)
@@ -51,6 +53,7 @@ export const CRITICAL_PATH_HELP = `Usage: mltrace critical-path <source…> [opt
 Prints each trace's critical path with Jaeger UI's semantics (sections newest first).
   --format FMT     json (default: {"traces":[{"traceId","sections":[{"spanId","start","end"}]}]}, µs) | text
   --trace ID       only this trace id
+  --threads N      threads converting large JSON-lines files (default: the cores, at most 4)
   --out FILE       write to FILE instead of stdout
   -h, --help       this help`;
 

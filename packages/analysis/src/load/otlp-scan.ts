@@ -14,8 +14,9 @@
  */
 import type { AttributeValue, Attributes, Span, SpanEvent, SpanKind, SpanReference, StatusCode } from '../model';
 import { intern } from '../intern';
-import { EMPTY_ATTRIBUTES, EMPTY_EVENTS, EMPTY_REFERENCES, int64, normalizeId, normalizeKind } from './normalize';
-import { AttributeSetBuilder, STATUS, otlpValue, type OtlpConverter, type RawStep } from './otlp';
+import { EMPTY_ATTRIBUTES, EMPTY_EVENTS, EMPTY_REFERENCES, int64, internValue, normalizeId, normalizeKind } from './normalize';
+import { AttributeTextMemo } from './attribute-memo';
+import { AttributeSetBuilder, STATUS, otlpValue, type OtlpConverter } from './otlp';
 
 /** Thrown inside the scanner when the line needs the general path. */
 const GIVE_UP = Symbol('give up');
@@ -103,6 +104,17 @@ const KEYS = new Map<string, Key>([
   ['kvlistValue', Key.KvlistValue],
 ]);
 
+/**
+ * The keys of the last object of one kind (span, status, attribute…), each as its exact bytes from
+ * the opening quote to the colon: the exporter writes every object's keys in the same order, so the
+ * next object's keys are recognized by comparing bytes, without hashing or a map lookup.
+ */
+class KeyMemo {
+  readonly raws: Array<Uint8Array | undefined> = [];
+  readonly ids: Key[] = [];
+  next = 0;
+}
+
 const KIND_BY_NUMBER: readonly SpanKind[] = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 
 /** Node's Buffer has these (undocumented, stable since 0.x); `toString(enc, a, b)` wraps them with argument checks. */
@@ -123,7 +135,12 @@ export class OtlpLineScanner {
   private readonly cache: Array<string | undefined> = new Array<string | undefined>(CACHE_SIZE).fill(undefined);
   private readonly cacheHash = new Int32Array(CACHE_SIZE);
   private readonly attrs = new AttributeSetBuilder();
+  private readonly texts = new AttributeTextMemo();
   private readonly spans: Span[] = [];
+  private readonly memo = { doc: new KeyMemo(), resourceSpans: new KeyMemo(), scope: new KeyMemo(), span: new KeyMemo(), status: new KeyMemo(), attribute: new KeyMemo(), value: new KeyMemo() };
+  /** Where the previous span's trace id stands in this line (spans of a trace are mostly adjacent), and its string. */
+  private lastTraceAt = -1;
+  private lastTraceId = '';
   /** Lines converted here, and lines handed to the general path (for tests and diagnostics). */
   converted = 0;
   declined = 0;
@@ -139,6 +156,7 @@ export class OtlpLineScanner {
     this.dv = new DataView(line.buffer, line.byteOffset, line.byteLength);
     this.p = 0;
     this.spans.length = 0;
+    this.lastTraceAt = -1;
     try {
       this.document();
     } catch (err) {
@@ -153,11 +171,12 @@ export class OtlpLineScanner {
 
   private document(): void {
     if (this.open(LBRACE, RBRACE)) throw GIVE_UP;
+    this.memo.doc.next = 0;
     // Other formats are recognized by the general path; an OTLP line starts with its only key.
-    if (this.key() !== Key.ResourceSpans) throw GIVE_UP;
+    if (this.key(this.memo.doc) !== Key.ResourceSpans) throw GIVE_UP;
     this.resourceSpansList();
     while (this.more(RBRACE)) {
-      if (this.key() === Key.ResourceSpans) throw GIVE_UP; // duplicate: JSON.parse would keep the last
+      if (this.key(this.memo.doc) === Key.ResourceSpans) throw GIVE_UP; // duplicate: JSON.parse would keep the last
       this.skipValue();
     }
     this.ws();
@@ -174,8 +193,10 @@ export class OtlpLineScanner {
     if (this.open(LBRACE, RBRACE)) return;
     let resource: { service: string; attrs: Attributes } | undefined;
     let seen = 0;
+    const memo = this.memo.resourceSpans;
+    memo.next = 0;
     do {
-      const key = this.key();
+      const key = this.key(memo);
       seen = once(seen, key);
       if (key === Key.Resource) resource = this.converter.resource(this.captureValue());
       else if (key === Key.ScopeSpans) {
@@ -199,8 +220,10 @@ export class OtlpLineScanner {
       }
       if (this.open(LBRACE, RBRACE)) continue;
       let seen = 0;
+      const memo = this.memo.scope;
+      memo.next = 0;
       do {
-        const key = this.key();
+        const key = this.key(memo);
         seen = once(seen, key);
         this.ws();
         if (key === Key.Spans && this.b[this.p] === LBRACKET) this.spanList(service, resource);
@@ -230,19 +253,21 @@ export class OtlpLineScanner {
     let statusMessage: string | undefined;
     if (this.open(LBRACE, RBRACE)) throw GIVE_UP;
     let seen = 0;
+    const memo = this.memo.span;
+    memo.next = 0;
     do {
-      const key = this.key();
+      const key = this.key(memo);
       seen = once(seen, key);
       switch (key) {
         case Key.TraceId:
-          traceId = this.id(32, 'traceId', true);
+          traceId = this.traceId();
           break;
         case Key.SpanId:
-          spanId = this.id(16, 'spanId', false);
+          spanId = this.id(16, 'spanId');
           break;
         case Key.ParentSpanId:
           this.ws();
-          parentSpanId = this.b[this.p] === QUOTE && this.b[this.p + 1] === QUOTE ? ((this.p += 2), undefined) : this.id(16, 'parentSpanId', false);
+          parentSpanId = this.b[this.p] === QUOTE && this.b[this.p + 1] === QUOTE ? ((this.p += 2), undefined) : this.id(16, 'parentSpanId');
           break;
         case Key.Name:
           name = intern(this.stringToken(true));
@@ -257,7 +282,7 @@ export class OtlpLineScanner {
           end = this.nanosToMicros();
           break;
         case Key.Attributes:
-          attributes = this.attributeList();
+          attributes = this.attributeList(name);
           break;
         case Key.Events:
           events = this.converter.events(this.captureValue());
@@ -282,14 +307,40 @@ export class OtlpLineScanner {
   }
 
   /** A trace or span id: the common lower-case hex of full width as it is, anything else through normalizeId. */
-  private id(width: 16 | 32, what: string, cache: boolean): string {
+  private id(width: 16 | 32, what: string): string {
     this.ws();
-    if (this.b[this.p] !== QUOTE) throw GIVE_UP;
-    this.string();
-    if (this.s1 - this.s0 === width && this.sKind === 0 && isLowerHex(this.b, this.s0, this.s1)) {
-      return cache ? this.cached() : (this.b as unknown as FastSlices).latin1Slice(this.s0, this.s1);
+    const b = this.b;
+    const p = this.p;
+    if (b[p] === QUOTE && b[p + width + 1] === QUOTE && isLowerHex(b, p + 1, p + width + 1)) {
+      this.p = p + width + 2;
+      return (b as unknown as FastSlices).latin1Slice(p + 1, p + width + 1);
     }
+    if (b[p] !== QUOTE) throw GIVE_UP;
+    this.string();
     return normalizeId(this.decoded(), width, what);
+  }
+
+  /** The trace id, the previous span's string when the bytes repeat it (spans of one trace are written together). */
+  private traceId(): string {
+    this.ws();
+    const b = this.b;
+    const p = this.p;
+    const last = this.lastTraceAt;
+    if (last >= 0 && b[p] === QUOTE && b[p + 33] === QUOTE) {
+      let i = 1;
+      while (i <= 32 && b[p + i] === b[last + i]) i++;
+      if (i > 32) {
+        this.p = p + 34;
+        return this.lastTraceId;
+      }
+    }
+    const id = this.id(32, 'traceId');
+    // Remembered only in its plain form, whose bytes are the id itself.
+    if (this.p === p + 34) {
+      this.lastTraceAt = p;
+      this.lastTraceId = id;
+    } else this.lastTraceAt = -1;
+    return id;
   }
 
   private kind(): SpanKind {
@@ -331,8 +382,10 @@ export class OtlpLineScanner {
     let code: StatusCode = 'unset';
     let message: string | undefined;
     let seen = 0;
+    const memo = this.memo.status;
+    memo.next = 0;
     do {
-      const key = this.key();
+      const key = this.key(memo);
       seen = once(seen, key);
       this.ws();
       const c = this.b[this.p];
@@ -347,29 +400,33 @@ export class OtlpLineScanner {
     return [code, message];
   }
 
-  private attributeList(): Attributes {
+  private attributeList(name: string): Attributes {
     this.ws();
     if (this.b[this.p] !== LBRACKET) throw GIVE_UP;
     if (this.open(LBRACKET, RBRACKET)) return EMPTY_ATTRIBUTES;
     const attrs = this.attrs;
     attrs.reset();
+    const texts = this.texts;
+    const positions = texts.positions(name);
+    let position = 0;
     do {
       this.ws();
-      const steps = attrs.rawSteps();
-      if (steps !== undefined) {
-        const step = this.matchRaw(steps);
-        if (step !== undefined) {
-          attrs.addRaw(step);
-          continue;
-        }
+      const slots = (positions[position++] ??= []);
+      const known = slots.length > 0 ? texts.match(slots, this.dv, this.p, this.b.length) : undefined;
+      if (known !== undefined) {
+        this.p += known.length;
+        attrs.add(known.key, known.value);
+        continue;
       }
       const start = this.p;
       if (this.open(LBRACE, RBRACE)) continue;
       let key: string | undefined;
       let value: AttributeValue | undefined;
       let seen = 0;
+      const memo = this.memo.attribute;
+      memo.next = 0;
       do {
-        const k = this.key();
+        const k = this.key(memo);
         seen = once(seen, k);
         if (k === Key.AttrKey) {
           this.ws();
@@ -378,43 +435,14 @@ export class OtlpLineScanner {
         } else if (k === Key.AttrValue) value = this.anyValue();
         else this.skipValue();
       } while (this.more(RBRACE));
-      if (key !== undefined && value !== undefined) {
-        const end = this.p;
-        attrs.addRemembering(key, value, this.b, start, end);
+      if (key === undefined || value === undefined) continue;
+      attrs.add(key, value);
+      // Arrays and long strings are not worth remembering (nor shared by the trie).
+      if (!Array.isArray(value) && !(typeof value === 'string' && value.length > MAX_CACHED)) {
+        texts.remember(slots, this.b, start, this.p, intern(key), internValue(value) as string | number | boolean);
       }
     } while (this.more(RBRACKET));
     return attrs.build();
-  }
-
-  /**
-   * The remembered attribute whose text the bytes at `p` repeat, consumed; undefined if none. Equal
-   * bytes are the same complete JSON object, already validated and converted when it was remembered.
-   */
-  private matchRaw(steps: RawStep[]): RawStep | undefined {
-    const line = this.dv;
-    const p = this.p;
-    // Most recently matched last; equal keys with other values differ only near the end, so that
-    // byte (the value's last character, before `"}}`) is compared first.
-    for (let k = steps.length - 1; k >= 0; k--) {
-      const step = steps[k]!;
-      const raw = step.view;
-      const at = step.at;
-      const len = step.length;
-      if (p + len > line.byteLength || raw.getUint8(at + len - 4) !== line.getUint8(p + len - 4)) continue;
-      let i = 0;
-      while (i + 4 <= len && raw.getInt32(at + i) === line.getInt32(p + i)) i += 4;
-      if (i + 4 <= len) continue;
-      while (i < len && raw.getUint8(at + i) === line.getUint8(p + i)) i++;
-      if (i === len) {
-        if (k !== steps.length - 1) {
-          steps[k] = steps[steps.length - 1]!;
-          steps[steps.length - 1] = step;
-        }
-        this.p = p + len;
-        return step;
-      }
-    }
-    return undefined;
   }
 
   /** An OTLP AnyValue → model value, as otlpValue. */
@@ -422,7 +450,8 @@ export class OtlpLineScanner {
     this.ws();
     if (this.b[this.p] !== LBRACE) throw GIVE_UP;
     if (this.open(LBRACE, RBRACE)) return undefined;
-    const key = this.key();
+    this.memo.value.next = 0;
+    const key = this.key(this.memo.value);
     this.ws();
     const b = this.b;
     const c = b[this.p];
@@ -511,16 +540,34 @@ export class OtlpLineScanner {
     throw GIVE_UP;
   }
 
-  /** A member's key and its colon. */
-  private key(): Key {
+  /** A member's key and its colon; recognized by its bytes when `memo` has them at this position. */
+  private key(memo?: KeyMemo): Key {
     this.ws();
-    if (this.b[this.p] !== QUOTE) throw GIVE_UP;
+    const b = this.b;
+    const p = this.p;
+    if (memo !== undefined) {
+      const raw = memo.raws[memo.next];
+      if (raw !== undefined && p + raw.length <= b.length) {
+        const n = raw.length;
+        let j = 0;
+        while (j < n && raw[j] === b[p + j]) j++;
+        if (j === n) {
+          this.p = p + n;
+          return memo.ids[memo.next++]!;
+        }
+      }
+    }
+    if (b[p] !== QUOTE) throw GIVE_UP;
     this.string();
     if (this.sKind !== 0) throw GIVE_UP; // escaped or non-ASCII keys: none of ours
     const key = KEYS.get(this.cached()) ?? Key.Other;
     this.ws();
     if (this.b[this.p] !== COLON) throw GIVE_UP;
     this.p++;
+    if (memo !== undefined) {
+      memo.raws[memo.next] = new Uint8Array(b.subarray(p, this.p));
+      memo.ids[memo.next++] = key;
+    }
     return key;
   }
 

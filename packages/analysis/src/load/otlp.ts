@@ -65,52 +65,17 @@ export interface AttributeNode {
   lastKey: string | undefined;
   lastValue: string | number | boolean | undefined;
   lastChild: AttributeNode | undefined;
-  /** The line scanner's memo: the exact JSON text of recent attributes that led on from here. */
-  raw: RawStep[] | undefined;
-  /** Attributes parsed (not recognized by their text) at this node; one-off nodes are not worth a memo. */
-  parsed: number;
 }
 
-/**
- * One attribute's JSON text (`{"key":…,"value":{…}}`, its bytes) with the key, value and trie child
- * it stands for: bytes equal to it are that attribute, with nothing to parse.
- */
-export interface RawStep {
-  /** The text is `length` bytes at `at` in this view (of an arena chunk); a DataView lets the scanner compare four bytes at a time. */
-  view: DataView;
-  at: number;
-  length: number;
-  key: string;
-  value: string | number | boolean;
-  child: AttributeNode;
-}
-/** Raw steps kept per node: enough for the few span kinds that share a prefix of attributes. */
-const RAW_STEPS_PER_NODE = 4;
-/** The texts live in shared chunks (one small ArrayBuffer per text would cost more than the text), up to a total. */
-const ARENA_CHUNK = 256 << 10;
-const ARENA_LIMIT = 32 << 20;
-let arena = new Uint8Array(0);
-let arenaView = new DataView(arena.buffer);
-let arenaUsed = 0;
-let arenaTotal = 0;
-
-function remember(bytes: Uint8Array, start: number, end: number): { view: DataView; at: number } | undefined {
-  const length = end - start;
-  if (arenaUsed + length > arena.length) {
-    if (arenaTotal + ARENA_CHUNK > ARENA_LIMIT || length > ARENA_CHUNK) return undefined;
-    arena = new Uint8Array(ARENA_CHUNK);
-    arenaView = new DataView(arena.buffer);
-    arenaUsed = 0;
-    arenaTotal += ARENA_CHUNK;
-  }
-  arena.set(bytes.subarray(start, end), arenaUsed);
-  const at = arenaUsed;
-  arenaUsed += length;
-  return { view: arenaView, at };
-}
 const MAX_SHARED_VALUE = 96;
 const MAX_NODES = 500_000;
-const attributeRoot: AttributeNode = { next: undefined, shared: undefined, lastKey: undefined, lastValue: undefined, lastChild: undefined, raw: undefined, parsed: 0 };
+/**
+ * A key that takes this many values after the same prefix is one of unique-ish values (a confidence,
+ * a port, a size): sets with it are built per span instead of growing the trie by a node (and two
+ * maps) per value, which cost far more memory and time than they could save.
+ */
+const MAX_VALUES_PER_KEY = 64;
+const attributeRoot: AttributeNode = { next: undefined, shared: undefined, lastKey: undefined, lastValue: undefined, lastChild: undefined };
 let attributeNodes = 0;
 
 function step(node: AttributeNode, key: string, value: string | number | boolean): AttributeNode | undefined {
@@ -128,9 +93,9 @@ function step(node: AttributeNode, key: string, value: string | number | boolean
 
 function newChild(node: AttributeNode, known: Map<string | number | boolean, AttributeNode> | undefined, key: string, value: string | number | boolean): AttributeNode | undefined {
   let byValue = known;
-  if (attributeNodes >= MAX_NODES) return undefined;
+  if (attributeNodes >= MAX_NODES || (byValue !== undefined && byValue.size >= MAX_VALUES_PER_KEY)) return undefined;
   attributeNodes++;
-  const child: AttributeNode = { next: undefined, shared: undefined, lastKey: undefined, lastValue: undefined, lastChild: undefined, raw: undefined, parsed: 0 };
+  const child: AttributeNode = { next: undefined, shared: undefined, lastKey: undefined, lastValue: undefined, lastChild: undefined };
   if (byValue === undefined) {
     byValue = new Map();
     (node.next ??= new Map()).set(intern(key), byValue);
@@ -165,40 +130,6 @@ export class AttributeSetBuilder {
     const node = this.node;
     if (node !== undefined) {
       this.node = Array.isArray(value) || (typeof value === 'string' && value.length > MAX_SHARED_VALUE) ? undefined : step(node, key, value);
-    }
-  }
-
-  /** What the scanner remembered at the current node, if the set is still shareable. */
-  rawSteps(): RawStep[] | undefined {
-    return this.node?.raw;
-  }
-
-  /** Takes a remembered step: the attribute its text stands for. */
-  addRaw(step: RawStep): void {
-    this.keys[this.n] = step.key;
-    this.values[this.n] = step.value;
-    this.n++;
-    this.node = step.child;
-  }
-
-  /**
-   * add(), for an attribute the scanner parsed from `bytes[start, end)`: its text is remembered at the
-   * node it left (from the second attribute parsed there on), while the set is still shareable.
-   */
-  addRemembering(key: string, value: AttributeValue, bytes: Uint8Array, start: number, end: number): void {
-    const from = this.node;
-    this.add(key, value);
-    const child = this.node;
-    if (from === undefined || child === undefined || Array.isArray(value) || ++from.parsed < 2) return;
-    const stored = remember(bytes, start, end);
-    if (stored === undefined) return;
-    const steps = (from.raw ??= []);
-    const entry: RawStep = { view: stored.view, at: stored.at, length: end - start, key: intern(key), value: internValue(value) as string | number | boolean, child };
-    if (steps.length < RAW_STEPS_PER_NODE) steps.push(entry);
-    else {
-      // The oldest goes: a node's steps rotate as the traffic mix changes.
-      steps.copyWithin(0, 1);
-      steps[RAW_STEPS_PER_NODE - 1] = entry;
     }
   }
 
