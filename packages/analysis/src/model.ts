@@ -47,8 +47,9 @@ export interface Span {
   status: StatusCode;
   statusMessage?: string;
   /**
-   * Span attributes. Loaded data is read-only: equal attribute sets (and empty ones) are one shared,
-   * frozen object, so never mutate them (copy first).
+   * Span attributes. Loaded data is read-only: equal attribute sets (and empty ones) are mostly one
+   * shared, frozen object (per loading thread; a set with a unique-ish value such as a confidence is
+   * built per span), so never mutate them (copy first).
    */
   attributes: Attributes;
   /** Resource attributes, shared (same frozen object) by all spans of one process. */

@@ -87,7 +87,8 @@ export class LinePool {
     return new Promise<void>((resolve, reject) => {
       const run: FileRun = { path, collector, units, nextToSend: 0, nextToApply: 0, lineBase: 0, waiting: new Map(), settled: false, resolve, reject };
       this.run = run;
-      for (let w = 0; w < this.workers.length; w++) this.sendNext(w);
+      // Two units per worker at first: one to read, one queued, so it never waits for the next.
+      for (let round = 0; round < 2; round++) for (let w = 0; w < this.workers.length; w++) this.sendNext(w);
       this.mainLoop(run).catch((err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err))));
     }).finally(() => {
       this.run = undefined;
