@@ -8,6 +8,17 @@ export interface CriticalPathSection {
 }
 
 /**
+ * A trace's critical path as parallel arrays: section j is span `span[j]` (index into the trace's
+ * spans) over [start[j], end[j]). The arrays are shared working memory, valid until the next call.
+ */
+export interface SectionList {
+  length: number;
+  span: Int32Array;
+  start: Float64Array;
+  end: Float64Array;
+}
+
+/**
  * Critical path with Jaeger UI's semantics (TracePage/CriticalPath): per root, children are clipped to
  * their parent, PRODUCER→CONSUMER children are pruned, and the walk goes backwards from the root's end
  * through the last-finishing child at each level. Sections are newest first per root; roots are taken
@@ -23,155 +34,237 @@ export interface CriticalPathSection {
  * deep traces cannot overflow the stack.
  */
 export function criticalPath(trace: Trace): CriticalPathSection[] {
-  return criticalPathIndexed(trace.spans, undefined, undefined);
+  const spans = trace.spans;
+  const list = criticalPathSections(spans, undefined);
+  const out: CriticalPathSection[] = new Array<CriticalPathSection>(list.length);
+  for (let j = 0; j < list.length; j++) out[j] = { spanId: spans[list.span[j]!]!.spanId, start: list.start[j]!, end: list.end[j]! };
+  return out;
 }
 
 /**
- * criticalPath() for trace-facts: reuses its span-id index (first occurrence per id, as built here)
- * and, when `sectionSpans` is given, records each section's span index alongside it.
+ * Working memory for one trace, grown to the largest trace seen and reused: analysing a million
+ * spans walks tens of thousands of small traces, and allocating a dozen typed arrays and a list per
+ * span for each of them cost more than the walk itself. Not re-entrant (nothing in here calls out).
  */
-export function criticalPathIndexed(spans: readonly Span[], index: ReadonlyMap<string, number> | undefined, sectionSpans: number[] | undefined): CriticalPathSection[] {
+class Scratch {
+  capacity = 0;
+  parent = new Int32Array(0);
+  rawStart = new Float64Array(0);
+  rawEnd = new Float64Array(0);
+  /** Clipped interval of each span kept on its root's tree. */
+  start = new Float64Array(0);
+  end = new Float64Array(0);
+  /** Children of span p (start order) are childList[childOffset[p] .. childOffset[p + 1]). */
+  childOffset = new Int32Array(0);
+  childList = new Int32Array(0);
+  /** Kept (not pruned, not dropped) children of p, by end descending, in kept[childOffset[p] ..] (keptCount[p] of them). */
+  kept = new Int32Array(0);
+  keptCount = new Int32Array(0);
+  /** Position in p's kept list of the next candidate last-finishing child (and, briefly, fill positions). */
+  cursor = new Int32Array(0);
+  stack = new Int32Array(0);
+
+  ensure(n: number): void {
+    if (n <= this.capacity) return;
+    const c = Math.max(n, this.capacity * 2, 64);
+    this.capacity = c;
+    this.parent = new Int32Array(c);
+    this.rawStart = new Float64Array(c);
+    this.rawEnd = new Float64Array(c);
+    this.start = new Float64Array(c);
+    this.end = new Float64Array(c);
+    this.childOffset = new Int32Array(c + 1);
+    this.childList = new Int32Array(c);
+    this.kept = new Int32Array(c);
+    this.keptCount = new Int32Array(c);
+    this.cursor = new Int32Array(c);
+    this.stack = new Int32Array(c);
+  }
+}
+
+const scratch = new Scratch();
+const sections: SectionList = { length: 0, span: new Int32Array(64), start: new Float64Array(64), end: new Float64Array(64) };
+
+function pushSection(span: number, start: number, end: number): void {
+  const j = sections.length;
+  if (j === sections.span.length) {
+    const grow = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+      const b = make(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    sections.span = grow(sections.span, (n) => new Int32Array(n));
+    sections.start = grow(sections.start, (n) => new Float64Array(n));
+    sections.end = grow(sections.end, (n) => new Float64Array(n));
+  }
+  sections.span[j] = span;
+  sections.start[j] = start;
+  sections.end[j] = end;
+  sections.length = j + 1;
+}
+
+/**
+ * criticalPath() as a SectionList. `knownParent` (trace-facts' parent index: a negative value for
+ * no parent in the trace, never the span itself) saves finding parents by id again.
+ */
+export function criticalPathSections(spans: readonly Span[], knownParent: Int32Array | undefined): SectionList {
   const n = spans.length;
-  if (n === 0) return [];
+  sections.length = 0;
+  if (n === 0) return sections;
+  scratch.ensure(n);
+  const { parent, rawStart, rawEnd, childOffset, childList, cursor } = scratch;
+  if (knownParent) for (let i = 0; i < n; i++) parent[i] = knownParent[i]! >= 0 ? knownParent[i]! : -1;
+  else findParents(spans, parent);
 
-  let indexById = index;
-  if (indexById === undefined) {
-    const built = new Map<string, number>();
-    for (let i = 0; i < n; i++) {
-      const id = spans[i]!.spanId;
-      if (!built.has(id)) built.set(id, i);
-    }
-    indexById = built;
+  // Loaded traces list every parent before its children (start order); then there is no cycle
+  // and index order is a topological order. Otherwise break cycles and find one.
+  let parentsFirst = true;
+  for (let i = 0; i < n && parentsFirst; i++) if (parent[i]! >= i) parentsFirst = false;
+  let order: ArrayLike<number> | undefined;
+  if (!parentsFirst) {
+    // A reference cycle (corrupt data) would make every span in it have a parent; break it so each
+    // span is reachable from some root.
+    breakCycles(parent, n);
+    order = topologicalOrder(parent, n);
   }
-  const parent = new Int32Array(n).fill(-1);
-  for (let i = 0; i < n; i++) {
-    const pid = spans[i]!.parentSpanId;
-    if (pid === undefined) continue;
-    const p = indexById.get(pid);
-    if (p !== undefined && p !== i) parent[i] = p;
-  }
-  // A reference cycle (corrupt data) would make every span in it have a parent; break it so each span
-  // is reachable from some root.
-  breakCycles(parent);
-
   // Start-time repair as in the UI: missing/NaN/≤0 start → the parent's repaired start (0 for a root).
-  const start = new Float64Array(n);
-  const end = new Float64Array(n);
-  const order = topologicalOrder(parent);
-  for (const i of order) {
+  for (let k = 0; k < n; k++) {
+    const i = order ? order[k]! : k;
     const s = spans[i]!;
     let st = s.start;
-    if (!(st > 0)) st = parent[i]! >= 0 ? start[parent[i]!]! : 0;
-    start[i] = st;
-    end[i] = st + (Number.isFinite(s.duration) ? s.duration : 0);
+    if (!(st > 0)) st = parent[i]! >= 0 ? rawStart[parent[i]!]! : 0;
+    rawStart[i] = st;
+    rawEnd[i] = st + (Number.isFinite(s.duration) ? s.duration : 0);
   }
 
   // Children lists in (repaired start, input order) order; roots likewise.
   // Loaded traces are already in start order: then the identity is that order and no sort is needed.
   let inOrder = true;
-  for (let i = 1; i < n && inOrder; i++) if (!(start[i]! >= start[i - 1]!)) inOrder = false;
-  const byStart = Array.from({ length: n }, (_, i) => i);
-  if (!inOrder) byStart.sort((a, b) => start[a]! - start[b]! || a - b);
-  const children: number[][] = Array.from({ length: n }, () => []);
-  const roots: number[] = [];
-  for (const i of byStart) {
-    const p = parent[i]!;
-    if (p >= 0) children[p]!.push(i);
-    else roots.push(i);
+  for (let i = 1; i < n && inOrder; i++) if (!(rawStart[i]! >= rawStart[i - 1]!)) inOrder = false;
+  let byStart: number[] | undefined;
+  if (!inOrder) {
+    byStart = Array.from({ length: n }, (_, i) => i);
+    byStart.sort((a, b) => rawStart[a]! - rawStart[b]! || a - b);
   }
-
-  const ctx: WalkContext = {
-    spans,
-    parent,
-    children,
-    rawStart: start,
-    rawEnd: end,
-    start: new Float64Array(n),
-    end: new Float64Array(n),
-    kept: new Array<number[] | undefined>(n),
-    cursor: new Int32Array(n),
-  };
-  const sections: CriticalPathSection[] = [];
-  for (const root of roots) walkRoot(root, ctx, sections, sectionSpans);
+  childOffset.fill(0, 0, n + 1);
+  for (let i = 0; i < n; i++) if (parent[i]! >= 0) childOffset[parent[i]! + 1] = childOffset[parent[i]! + 1]! + 1;
+  for (let i = 0; i < n; i++) {
+    childOffset[i + 1] = childOffset[i + 1]! + childOffset[i]!;
+    cursor[i] = childOffset[i]!;
+  }
+  for (let k = 0; k < n; k++) {
+    const i = byStart ? byStart[k]! : k;
+    const p = parent[i]!;
+    if (p >= 0) childList[cursor[p]!++] = i;
+  }
+  for (let k = 0; k < n; k++) {
+    const i = byStart ? byStart[k]! : k;
+    if (parent[i]! < 0) walkRoot(i, spans);
+  }
   return sections;
 }
 
-interface WalkContext {
-  spans: readonly Span[];
-  parent: Int32Array;
-  children: number[][];
-  rawStart: Float64Array;
-  rawEnd: Float64Array;
-  /** Clipped interval of each span kept on its root's tree. */
-  start: Float64Array;
-  end: Float64Array;
-  /** Kept (not pruned, not dropped) children, by end descending. */
-  kept: Array<number[] | undefined>;
-  /** Position in `kept` of the next candidate last-finishing child. */
-  cursor: Int32Array;
+/** Parent index by id (first span with an id), -1 for none or a span naming itself. */
+function findParents(spans: readonly Span[], parent: Int32Array): void {
+  const n = spans.length;
+  const indexById = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const id = spans[i]!.spanId;
+    if (!indexById.has(id)) indexById.set(id, i);
+  }
+  for (let i = 0; i < n; i++) {
+    const pid = spans[i]!.parentSpanId;
+    const p = pid === undefined ? undefined : indexById.get(pid);
+    parent[i] = p !== undefined && p !== i ? p : -1;
+  }
 }
 
-function walkRoot(root: number, ctx: WalkContext, out: CriticalPathSection[], outSpans: number[] | undefined): void {
-  const { spans, parent, children, rawStart, rawEnd, start, end, kept, cursor } = ctx;
+/** Kept lists longer than this are sorted with Array#sort (insertion sort is quadratic). */
+const INSERTION_SORT_MAX = 16;
+
+function walkRoot(root: number, spans: readonly Span[]): void {
+  const { parent, childOffset, childList, rawStart, rawEnd, start, end, kept, keptCount, cursor, stack } = scratch;
   // Prune PRODUCER→CONSUMER edges and clip children into their (already clipped) parent, pre-order.
   start[root] = rawStart[root]!;
   end[root] = rawEnd[root]!;
-  const stack = [root];
-  while (stack.length > 0) {
-    const p = stack.pop()!;
+  stack[0] = root;
+  let top = 1;
+  while (top > 0) {
+    const p = stack[--top]!;
     const ps = start[p]!;
     const pe = end[p]!;
-    const list: number[] = [];
-    for (const c of children[p]!) {
-      if (spans[p]!.kind === 'producer' && spans[c]!.kind === 'consumer') continue;
+    const producer = spans[p]!.kind === 'producer';
+    const base = childOffset[p]!;
+    let count = 0;
+    for (let j = base; j < childOffset[p + 1]!; j++) {
+      const c = childList[j]!;
+      if (producer && spans[c]!.kind === 'consumer') continue;
       if (rawStart[c]! >= pe || rawEnd[c]! <= ps) continue;
       start[c] = Math.max(rawStart[c]!, ps);
       end[c] = Math.min(rawEnd[c]!, pe);
-      cursor[c] = list.length; // start-order position, used as the tie-break below
-      list.push(c);
-      stack.push(c);
+      cursor[c] = count; // start-order position, used as the tie-break below
+      kept[base + count++] = c;
+      stack[top++] = c;
     }
+    keptCount[p] = count;
     // By end descending; equal ends keep start order, so the earliest-starting child wins ties.
-    if (list.length > 1) list.sort((a, b) => end[b]! - end[a]! || cursor[a]! - cursor[b]!);
-    kept[p] = list;
+    if (count > 1) sortKept(base, count);
   }
 
   cursor[root] = 0;
   let current = root;
-  let bound: number | undefined;
+  let bounded = false;
+  let bound = 0;
   for (;;) {
-    const e = bound ?? end[current]!;
-    const list = kept[current]!;
+    const e = bounded ? bound : end[current]!;
+    const base = childOffset[current]!;
+    const count = keptCount[current]!;
     let k = cursor[current]!;
-    if (bound !== undefined) while (k < list.length && end[list[k]!]! >= bound) k++;
-    const last = list[k];
-    if (last !== undefined) {
+    if (bounded) while (k < count && end[kept[base + k]!]! >= bound) k++;
+    if (k < count) {
+      const last = kept[base + k]!;
       cursor[current] = k + 1;
       const lastEnd = end[last]!;
-      if (lastEnd < e) {
-        out.push({ spanId: spans[current]!.spanId, start: lastEnd, end: e });
-        outSpans?.push(current);
-      }
+      if (lastEnd < e) pushSection(current, lastEnd, e);
       cursor[last] = 0;
       current = last;
-      bound = undefined;
+      bounded = false;
       continue;
     }
     cursor[current] = k;
     const s = start[current]!;
-    if (s < e) {
-      out.push({ spanId: spans[current]!.spanId, start: s, end: e });
-      outSpans?.push(current);
-    }
+    if (s < e) pushSection(current, s, e);
     if (current === root) return;
     bound = s;
+    bounded = true;
     current = parent[current]!;
   }
 }
 
+/** Sorts kept[base, base + count) by end descending, ties by start-order position (a total order, so any sort agrees). */
+function sortKept(base: number, count: number): void {
+  const { kept, end, cursor } = scratch;
+  if (count > INSERTION_SORT_MAX) {
+    const list = Array.from(kept.subarray(base, base + count));
+    list.sort((a, b) => end[b]! - end[a]! || cursor[a]! - cursor[b]!);
+    kept.set(list, base);
+    return;
+  }
+  // Stable insertion sort: equal ends stay in insertion (= start) order.
+  for (let a = base + 1; a < base + count; a++) {
+    const x = kept[a]!;
+    const ex = end[x]!;
+    let b = a - 1;
+    while (b >= base && end[kept[b]!]! < ex) {
+      kept[b + 1] = kept[b]!;
+      b--;
+    }
+    kept[b + 1] = x;
+  }
+}
+
 /** Indices ordered so every parent comes before its children. */
-function topologicalOrder(parent: Int32Array): number[] {
-  const n = parent.length;
+function topologicalOrder(parent: Int32Array, n: number): number[] {
   const kids: number[][] = Array.from({ length: n }, () => []);
   const order: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -182,8 +275,7 @@ function topologicalOrder(parent: Int32Array): number[] {
   return order;
 }
 
-function breakCycles(parent: Int32Array): void {
-  const n = parent.length;
+function breakCycles(parent: Int32Array, n: number): void {
   const state = new Uint8Array(n); // 0 unseen, 1 on the current chain, 2 done
   for (let i = 0; i < n; i++) {
     if (state[i] !== 0) continue;

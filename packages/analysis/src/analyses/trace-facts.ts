@@ -8,7 +8,7 @@ import { ATTR_BUSINESS_CUSTOMER_SEGMENT, ATTR_BUSINESS_PRIORITY, ATTR_BUSINESS_R
 import { ATTR_HTTP_RESPONSE_STATUS_CODE } from '@opentelemetry/semantic-conventions';
 import { ATTR_HTTP_STATUS_CODE } from '@opentelemetry/semantic-conventions/incubating';
 import { isError, spanEnd, type Span, type Trace } from '../model';
-import { criticalPathIndexed, type CriticalPathSection } from './critical-path';
+import { criticalPathSections, type SectionList } from './critical-path';
 import { selfTime as selfTimeOf, selfTimes } from './self-time';
 
 const NO_CHILDREN: readonly Span[] = [];
@@ -67,16 +67,20 @@ export interface TraceFacts {
 
 /**
  * Sums per key in first-insertion order (like a Map's iteration), kept as two parallel arrays: the
- * memo holds three per trace, and a Map with boxed values costs several times as much memory.
+ * memo holds three per trace, and a Map with boxed values costs several times as much memory. A
+ * trace has a handful of keys, so a linear search finds one faster than hashing.
  */
 export class Tally {
-  private constructor(
-    private readonly keys: string[],
-    private readonly values: number[],
-  ) {}
+  private readonly keys: string[] = [];
+  private readonly values: number[] = [];
 
-  static fromMap(m: ReadonlyMap<string, number>): Tally {
-    return new Tally([...m.keys()], [...m.values()]);
+  /** Adds x to key's sum (a new key starts at 0, as `(map.get(k) ?? 0) + x` did). */
+  add(key: string, x: number): void {
+    const i = this.keys.indexOf(key);
+    if (i < 0) {
+      this.keys.push(key);
+      this.values.push(0 + x);
+    } else this.values[i] = (this.values[i] as number) + x;
   }
 
   get(key: string): number | undefined {
@@ -207,29 +211,20 @@ function computeFacts(trace: Trace): TraceFacts {
     for (let i = 0; i < n; i++) selfTime[i] = st.get((spans[i] as Span).spanId) ?? (spans[i] as Span).duration;
   }
 
-  // The service each client span calls: its child in another service.
-  const callee = new Map<number, string>();
-  for (let i = 0; i < n; i++) {
-    const p = parent[i] as number;
-    if (p >= 0 && (spans[p] as Span).kind === 'client' && (spans[p] as Span).service !== (spans[i] as Span).service) callee.set(p, (spans[i] as Span).service);
-  }
-  const cpByOp = new Map<string, number>();
-  const cpByService = new Map<string, number>();
-  const cpByCallee = new Map<string, number>();
-  const sectionSpans: number[] = [];
-  const sections = exclusiveSections(criticalPathIndexed(spans, index, sectionSpans), roots.length > 1);
+  const cpByOp = new Tally();
+  const cpByService = new Tally();
+  const cpByCallee = new Tally();
+  const sections = criticalPathSections(spans, parent);
+  const exclusive = exclusiveTimes(sections, roots.length > 1);
   // Without duplicate ids a section's span is the one it names; otherwise the first span with its id.
   const unique = index.size === n;
   for (let j = 0; j < sections.length; j++) {
-    const [section, d] = sections[j] as [CriticalPathSection, number];
-    const i = unique ? (sectionSpans[j] as number) : index.get(section.spanId);
-    if (i === undefined) continue;
+    const d = exclusive ? (exclusive[j] as number) : (sections.end[j] as number) - (sections.start[j] as number);
+    const i = unique ? (sections.span[j] as number) : (index.get((spans[sections.span[j] as number] as Span).spanId) as number);
     const s = spans[i] as Span;
-    const k = opKey(s.service, s.name);
-    cpByOp.set(k, (cpByOp.get(k) ?? 0) + d);
-    cpByService.set(s.service, (cpByService.get(s.service) ?? 0) + d);
-    const c = callee.get(i) ?? s.service;
-    cpByCallee.set(c, (cpByCallee.get(c) ?? 0) + d);
+    cpByOp.add(opKey(s.service, s.name), d);
+    cpByService.add(s.service, d);
+    cpByCallee.add(s.kind === 'client' ? calleeOf(s, children[i]) : s.service, d);
   }
   return {
     parent,
@@ -242,33 +237,45 @@ function computeFacts(trace: Trace): TraceFacts {
     context,
     confidence: confN ? confSum / confN : undefined,
     selfTime,
-    cpByOp: Tally.fromMap(cpByOp),
-    cpByService: Tally.fromMap(cpByService),
-    cpByCallee: Tally.fromMap(cpByCallee),
+    cpByOp,
+    cpByService,
+    cpByCallee,
   };
 }
 
 /**
- * Each critical-path section with the time it alone accounts for. A trace with several roots
- * (orphans, split traces) has one path per root and those can overlap in time; an instant is
- * counted once, for the earliest root (criticalPath lists roots in start order, and one root's
- * sections never overlap each other), so a trace's critical-path time never exceeds its
- * end-to-end time.
+ * The service a client span calls, for cpByCallee: its last direct child in another service, else
+ * its own. (A child naming itself as its parent is in its own service, so it never counts.)
  */
-function exclusiveSections(sections: readonly CriticalPathSection[], overlapPossible: boolean): Array<[CriticalPathSection, number]> {
-  if (!overlapPossible) return sections.map((s) => [s, s.end - s.start]);
+function calleeOf(client: Span, children: readonly Span[] | undefined): string {
+  let callee = client.service;
+  if (children) for (const c of children) if (c.service !== client.service) callee = c.service;
+  return callee;
+}
+
+/**
+ * The time each critical-path section alone accounts for, or undefined when that is its length. A
+ * trace with several roots (orphans, split traces) has one path per root and those can overlap in
+ * time; an instant is counted once, for the earliest root (criticalPath lists roots in start order,
+ * and one root's sections never overlap each other), so a trace's critical-path time never exceeds
+ * its end-to-end time.
+ */
+function exclusiveTimes(sections: SectionList, overlapPossible: boolean): number[] | undefined {
+  if (!overlapPossible) return undefined;
   const covered: Array<[number, number]> = []; // disjoint, sorted by start
-  const out: Array<[CriticalPathSection, number]> = [];
-  for (const s of sections) {
-    let d = s.end - s.start;
+  const out: number[] = [];
+  for (let j = 0; j < sections.length; j++) {
+    const start = sections.start[j] as number;
+    const end = sections.end[j] as number;
+    let d = end - start;
     for (const [a, b] of covered) {
-      if (a >= s.end) break;
-      d -= Math.max(0, Math.min(b, s.end) - Math.max(a, s.start));
+      if (a >= end) break;
+      d -= Math.max(0, Math.min(b, end) - Math.max(a, start));
     }
-    out.push([s, Math.max(0, d)]);
-    // Merge [s.start, s.end) into the covered set.
-    let lo = s.start;
-    let hi = s.end;
+    out.push(Math.max(0, d));
+    // Merge [start, end) into the covered set.
+    let lo = start;
+    let hi = end;
     const kept: Array<[number, number]> = [];
     for (const iv of covered) {
       if (iv[1] < lo || iv[0] > hi) kept.push(iv);
