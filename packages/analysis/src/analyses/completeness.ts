@@ -83,6 +83,26 @@ export function resolveEntryService(traces: readonly Trace[], opts: AnalysisOpti
   return best;
 }
 
+/**
+ * Which ML context keys an attributes object carries, as a bit mask over CONTEXT_ATTRIBUTE_KEYS.
+ * Loaded spans share equal attribute objects, so the masks are remembered per object (up to a
+ * bound, so that data whose every span has its own attributes does not grow a map per span).
+ */
+class ContextMasks {
+  private readonly cache = new Map<Span['attributes'], number>();
+
+  of(attrs: Span['attributes']): number {
+    const hit = this.cache.get(attrs);
+    if (hit !== undefined) return hit;
+    let mask = 0;
+    for (let k = 0; k < CONTEXT_ATTRIBUTE_KEYS.length; k++) if (attrs[CONTEXT_ATTRIBUTE_KEYS[k] as string] !== undefined) mask |= 1 << k;
+    if (this.cache.size < MAX_CACHED_MASKS) this.cache.set(attrs, mask);
+    return mask;
+  }
+}
+const MAX_CACHED_MASKS = 1 << 16;
+if (CONTEXT_ATTRIBUTE_KEYS.length > 31) throw new Error('ContextMasks holds at most 31 context keys');
+
 function count<K>(m: Map<K, number>, k: K, by = 1): void {
   m.set(k, (m.get(k) ?? 0) + by);
 }
@@ -107,11 +127,20 @@ export function completeness(traces: readonly Trace[], opts: AnalysisOptions = {
   const ctxMissingBySvc = new Map<string, number>();
   const spansBySvc = new Map<string, number>();
   const hops = new Map<string, HopCompleteness & { keys: Map<string, number> }>();
+  // from → to → hop: found without building the "from→to" name per call.
+  const hopByPair = new Map<string, Map<string, HopCompleteness & { keys: Map<string, number> }>>();
+  const masks = new ContextMasks();
   const skew = new Map<string, { count: number; maxUs: number }>();
   const hop = (from: string, to: string) => {
-    const name = `${from}→${to}`;
-    let h = hops.get(name);
-    if (!h) hops.set(name, (h = { hop: name, from, to, calls: 0, contextLost: 0, missingKeys: [], traceContextLost: 0, broken: 0, keys: new Map() }));
+    let byTo = hopByPair.get(from);
+    if (!byTo) hopByPair.set(from, (byTo = new Map()));
+    let h = byTo.get(to);
+    if (!h) {
+      const name = `${from}→${to}`;
+      h = hops.get(name);
+      if (!h) hops.set(name, (h = { hop: name, from, to, calls: 0, contextLost: 0, missingKeys: [], traceContextLost: 0, broken: 0, keys: new Map() }));
+      byTo.set(to, h);
+    }
     return h;
   };
 
@@ -145,15 +174,17 @@ export function completeness(traces: readonly Trace[], opts: AnalysisOptions = {
         }
       }
     }
-    // Context the request carries: the keys on its root.
-    const required = first ? CONTEXT_ATTRIBUTE_KEYS.filter((k) => first.attributes[k] !== undefined) : [];
+    // Context the request carries: the keys on its root (bit k: CONTEXT_ATTRIBUTE_KEYS[k]).
+    const required = first ? masks.of(first.attributes) : 0;
     const seen = new Set<string>();
-    spans.forEach((s, i) => {
+    for (let i = 0; i < spans.length; i++) {
+      const s = spans[i] as Span;
       seen.add(s.service);
       count(spansBySvc, s.service);
-      if (required.some((k) => s.attributes[k] === undefined)) count(ctxMissingBySvc, s.service);
+      const has = masks.of(s.attributes);
+      if ((required & ~has) !== 0) count(ctxMissingBySvc, s.service);
       const p = f.parent[i] as number;
-      if (p < 0) return;
+      if (p < 0) continue;
       const parent = spans[p] as Span;
       if (s.start < parent.start - skewTolerance || s.start + s.duration > parent.start + parent.duration + skewTolerance) {
         const name = `${parent.service}→${s.service}`;
@@ -162,18 +193,15 @@ export function completeness(traces: readonly Trace[], opts: AnalysisOptions = {
         k.maxUs = Math.max(k.maxUs, parent.start - s.start, s.start + s.duration - (parent.start + parent.duration));
         skew.set(name, k);
       }
-      if (parent.service === s.service) return;
+      if (parent.service === s.service) continue;
       const h = hop(parent.service, s.service);
       h.calls++;
-      let lost = false;
-      for (const k of CONTEXT_ATTRIBUTE_KEYS) {
-        if (parent.attributes[k] !== undefined && s.attributes[k] === undefined) {
-          lost = true;
-          count(h.keys, k);
-        }
+      const lost = masks.of(parent.attributes) & ~has;
+      if (lost !== 0) {
+        h.contextLost++;
+        for (let k = 0; k < CONTEXT_ATTRIBUTE_KEYS.length; k++) if (lost & (1 << k)) count(h.keys, CONTEXT_ATTRIBUTE_KEYS[k] as string);
       }
-      if (lost) h.contextLost++;
-    });
+    }
     if (first && first.service === entry && !f.failed && !f.rejected && expectedServices.includes(entry)) {
       entryTraces++;
       // The entry itself plus the callee of every expected edge that applies to this request.

@@ -15,6 +15,8 @@ export interface PeerIndex {
   byAddress: Map<string, string>;
   /** Port → service, or null when several services were seen on that port. */
   byPort: Map<string, string | null>;
+  /** peerOf() per attributes object: loaded spans share equal attribute objects, so most lookups repeat. */
+  byAttributes: Map<Span['attributes'], string | undefined>;
 }
 
 const cache = new WeakMap<readonly Trace[], PeerIndex>();
@@ -39,7 +41,7 @@ function endpointOf(span: Span): { host?: string; port?: string } {
 export function peerIndex(traces: readonly Trace[]): PeerIndex {
   let idx = cache.get(traces);
   if (idx) return idx;
-  idx = { byAddress: new Map(), byPort: new Map() };
+  idx = { byAddress: new Map(), byPort: new Map(), byAttributes: new Map() };
   // Loaded spans share equal attribute objects: parse each object's endpoint once.
   const endpoints = new Map<Span['attributes'], { address: string | undefined; port: string | undefined }>();
   for (const t of traces)
@@ -63,6 +65,14 @@ export function peerIndex(traces: readonly Trace[]): PeerIndex {
 
 /** The service a client span calls when it has no server child, if its attributes tell. */
 export function peerOf(span: Span, idx: PeerIndex): string | undefined {
+  const attrs = span.attributes;
+  if (idx.byAttributes.has(attrs)) return idx.byAttributes.get(attrs);
+  const peer = findPeer(span, idx);
+  idx.byAttributes.set(attrs, peer);
+  return peer;
+}
+
+function findPeer(span: Span, idx: PeerIndex): string | undefined {
   const peer = span.attributes[ATTR_PEER_SERVICE];
   if (peer !== undefined && peer !== '') return String(peer);
   const { host, port } = endpointOf(span);

@@ -17,8 +17,8 @@
 import type { Span, Trace } from '../model';
 import type { AnalysisOptions } from './options';
 import { distribution, informationGain, mannWhitneyU, mean, quantileSorted, sortedCopy, twoProportionZ, type Distribution, type TestResult } from './stats';
-import { errorType } from './errors';
-import { SLICE_KEYS, failsTrace, opKey, splitOpKey, traceFacts, type TraceFacts } from './trace-facts';
+import { SliceAccumulator, type SliceTotals } from './slice-sums';
+import { SLICE_KEYS, opKey, splitOpKey, traceFacts, type TraceFacts } from './trace-facts';
 
 export interface SliceStats {
   value: string;
@@ -175,75 +175,11 @@ function ranked(m: Map<string, number>, top: number): Array<{ type: string; coun
   return [...m].map(([type, count]) => ({ type, count })).sort((a, b) => b.count - a.count).slice(0, top);
 }
 
-/** Per trace: self time per operation and the types of its failing spans. */
-interface SpanSummary {
-  selfByOp: Map<string, number>;
-  selfTotal: number;
-  failTypes: Map<string, number>;
-  rejection: string | undefined;
-}
-/** Most traces have no failing span: they share this (never written) map. */
-const NO_FAILURES: Map<string, number> = new Map();
-
-function spanSummary(t: Trace, f: TraceFacts): SpanSummary {
-  const m: SpanSummary = { selfByOp: new Map(), selfTotal: 0, failTypes: NO_FAILURES, rejection: undefined };
-  for (let i = 0; i < t.spans.length; i++) {
-    const s = t.spans[i] as Span;
-    const k = opKey(s.service, s.name);
-    const x = f.selfTime[i] as number;
-    m.selfByOp.set(k, (m.selfByOp.get(k) ?? 0) + x);
-    m.selfTotal += x;
-    if (failsTrace(f, s)) {
-      if (m.failTypes === NO_FAILURES) m.failTypes = new Map();
-      m.failTypes.set(errorType(s), (m.failTypes.get(errorType(s)) ?? 0) + 1);
-    }
-  }
-  const root = f.roots[0] === undefined ? undefined : t.spans[f.roots[0]];
-  if (f.rejected && root) m.rejection = errorType(root);
-  return m;
-}
-
-function addAll(into: Map<string, number>, from: { forEach(fn: (x: number, k: string) => void): void }): void {
-  from.forEach((x, k) => into.set(k, (into.get(k) ?? 0) + x));
-}
-
-/**
- * Sums over one slice's traces. Every key's slices are filled in one pass over the traces, so each
- * trace's span summary is computed once and dropped at once instead of being kept for all keys.
- */
-interface SliceSums {
-  cp: Map<string, number>;
-  self: Map<string, number>;
-  errTypes: Map<string, number>;
-  rejTypes: Map<string, number>;
-  e2e: number;
-  selfTotal: number;
-  rejected: number;
-  first: number;
-  last: number;
-}
-
-function newSliceSums(): SliceSums {
-  return { cp: new Map(), self: new Map(), errTypes: new Map(), rejTypes: new Map(), e2e: 0, selfTotal: 0, rejected: 0, first: Infinity, last: -Infinity };
-}
-
-function addToSlice(a: SliceSums, f: TraceFacts, m: SpanSummary): void {
-  a.e2e += f.e2e;
-  a.first = Math.min(a.first, f.start);
-  a.last = Math.max(a.last, f.start);
-  addAll(a.cp, f.cpByService);
-  if (f.rejected) a.rejected++;
-  if (m.rejection !== undefined) a.rejTypes.set(m.rejection, (a.rejTypes.get(m.rejection) ?? 0) + 1);
-  addAll(a.self, m.selfByOp);
-  addAll(a.errTypes, m.failTypes);
-  a.selfTotal += m.selfTotal;
-}
-
-function sliceStats(value: string, traces: readonly Trace[], sums: SliceSums): SliceStats {
+function sliceStats(value: string, traces: readonly Trace[], sums: SliceTotals): SliceStats {
   const g = summarizeFacts(value, traces.map(traceFacts));
   const { cp, self, errTypes, rejTypes, e2e, selfTotal, rejected, first, last } = sums;
   const cpShareByService: Record<string, number> = {};
-  for (const [s, x] of [...cp].sort((p, q) => q[1] - p[1])) cpShareByService[s] = e2e > 0 ? x / e2e : 0;
+  for (const [s, x] of cp.sort((p, q) => q[1] - p[1])) cpShareByService[s] = e2e > 0 ? x / e2e : 0;
   const windowS = (last - first) / 1e6;
   return {
     value,
@@ -254,7 +190,7 @@ function sliceStats(value: string, traces: readonly Trace[], sums: SliceSums): S
     rejectionRate: g.traces ? rejected / g.traces : 0,
     errorTypes: ranked(errTypes, 5),
     rejectionTypes: ranked(rejTypes, 5),
-    topOperations: [...self]
+    topOperations: self
       .sort((a, b) => b[1] - a[1])
       .slice(0, 3)
       .map(([k, x]) => ({ ...splitOpKey(k), selfTimeShare: selfTotal > 0 ? x / selfTotal : 0 })),
@@ -481,8 +417,10 @@ function separators(contexts: readonly (string | undefined)[][], labels: Uint8Ar
 export function slices(traces: readonly Trace[], opts: AnalysisOptions = {}): SlicesResult {
   const byKey: SlicesResult['byKey'] = [];
   const facts = traces.map(traceFacts);
-  // Per key (index into SLICE_KEYS): its top values' traces and their sums.
-  const chosen: Array<{ key: string; untagged: number; distinctValues: number; top: Array<[string, Trace[]]>; sums: Map<string, SliceSums> } | undefined> = [];
+  // Per key (index into SLICE_KEYS): its top values' traces and their sums. Every key's slices
+  // are filled in one pass, so each trace is summarized once.
+  const sums = new SliceAccumulator();
+  const chosen: Array<{ key: string; untagged: number; distinctValues: number; top: Array<[string, Trace[]]>; slices: Map<string, number> } | undefined> = [];
   SLICE_KEYS.forEach((key, k) => {
     const groups = new Map<string, Trace[]>();
     let untagged = 0;
@@ -498,19 +436,22 @@ export function slices(traces: readonly Trace[], opts: AnalysisOptions = {}): Sl
     }
     if (!groups.size) return;
     const top = [...groups].sort((a, b) => b[1].length - a[1].length).slice(0, 20);
-    chosen[k] = { key, untagged, distinctValues: groups.size, top, sums: new Map(top.map(([v]) => [v, newSliceSums()])) };
+    chosen[k] = { key, untagged, distinctValues: groups.size, top, slices: new Map(top.map(([v]) => [v, sums.newSlice()])) };
   });
   traces.forEach((t, i) => {
     const f = facts[i] as TraceFacts;
-    let m: SpanSummary | undefined;
+    let summarized = false;
     chosen.forEach((c, k) => {
       const v = f.context[k];
-      const sums = c && v !== undefined ? c.sums.get(v) : undefined;
-      if (sums) addToSlice(sums, f, (m ??= spanSummary(t, f)));
+      const slice = c && v !== undefined ? c.slices.get(v) : undefined;
+      if (slice === undefined) return;
+      if (!summarized) sums.summarize(t, f);
+      summarized = true;
+      sums.add(slice, f);
     });
   });
   for (const c of chosen) {
-    if (c) byKey.push({ key: c.key, untagged: c.untagged, distinctValues: c.distinctValues, values: c.top.map(([v, ts]) => sliceStats(v, ts, c.sums.get(v) as SliceSums)) });
+    if (c) byKey.push({ key: c.key, untagged: c.untagged, distinctValues: c.distinctValues, values: c.top.map(([v, ts]) => sliceStats(v, ts, sums.totals(c.slices.get(v) as number))) });
   }
   const slowThreshold = quantileSorted(sortedCopy(facts.map((f) => f.e2e)), 0.9);
   const contexts = facts.map((f) => f.context);
