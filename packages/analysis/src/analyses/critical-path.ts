@@ -107,7 +107,7 @@ function pushSection(span: number, start: number, end: number): void {
  * criticalPath() as a SectionList. `knownParent` (trace-facts' parent index: a negative value for
  * no parent in the trace, never the span itself) saves finding parents by id again.
  */
-export function criticalPathSections(spans: readonly Span[], knownParent: Int32Array | undefined): SectionList {
+export function criticalPathSections(spans: readonly Span[], knownParent: readonly number[] | undefined): SectionList {
   const n = spans.length;
   sections.length = 0;
   if (n === 0) return sections;

@@ -34,8 +34,11 @@ export const NO_PARENT = -1;
 export const MISSING_PARENT = -2;
 
 export interface TraceFacts {
-  /** Per span (same order as trace.spans): index of its parent, NO_PARENT or MISSING_PARENT. */
-  parent: Int32Array;
+  /**
+   * Per span (same order as trace.spans): index of its parent, NO_PARENT or MISSING_PARENT. A plain
+   * array of small integers: for a trace of a dozen spans it is half the size of an Int32Array.
+   */
+  parent: readonly number[];
   /** Indexes of spans without a parent inside the trace (roots and orphans), earliest first. */
   roots: number[];
   start: number;
@@ -67,21 +70,14 @@ export interface TraceFacts {
 
 /**
  * Sums per key in first-insertion order (like a Map's iteration), kept as two parallel arrays: the
- * memo holds three per trace, and a Map with boxed values costs several times as much memory. A
- * trace has a handful of keys, so a linear search finds one faster than hashing.
+ * memo holds three per trace, and a Map with boxed values costs several times as much memory.
+ * Built with a TallyBuilder.
  */
 export class Tally {
-  private readonly keys: string[] = [];
-  private readonly values: number[] = [];
-
-  /** Adds x to key's sum (a new key starts at 0, as `(map.get(k) ?? 0) + x` did). */
-  add(key: string, x: number): void {
-    const i = this.keys.indexOf(key);
-    if (i < 0) {
-      this.keys.push(key);
-      this.values.push(0 + x);
-    } else this.values[i] = (this.values[i] as number) + x;
-  }
+  constructor(
+    private readonly keys: readonly string[],
+    private readonly values: readonly number[],
+  ) {}
 
   get(key: string): number | undefined {
     const i = this.keys.indexOf(key);
@@ -91,6 +87,63 @@ export class Tally {
   forEach(fn: (value: number, key: string) => void): void {
     for (let i = 0; i < this.keys.length; i++) fn(this.values[i] as number, this.keys[i] as string);
   }
+}
+
+/**
+ * Accumulates one trace's sums in arrays reused from trace to trace, then hands out a compact
+ * Tally: values trimmed to size, and the key list shared with every earlier trace that had the same
+ * keys in the same order (most requests cross the same services and operations). A trace has a
+ * handful of keys, so a linear search finds one faster than hashing.
+ */
+export class TallyBuilder {
+  private readonly keys: string[] = [];
+  private readonly values: number[] = [];
+  private size = 0;
+
+  /** Adds x to key's sum (a new key starts at 0, as `(map.get(k) ?? 0) + x` did). */
+  add(key: string, x: number): void {
+    for (let i = 0; i < this.size; i++) {
+      if (this.keys[i] === key) {
+        this.values[i] = (this.values[i] as number) + x;
+        return;
+      }
+    }
+    this.keys[this.size] = key;
+    this.values[this.size++] = 0 + x;
+  }
+
+  /** The sums added since the last build(), which empties the builder. */
+  build(): Tally {
+    const n = this.size;
+    this.size = 0;
+    return new Tally(sharedKeyList(this.keys, n), this.values.slice(0, n));
+  }
+}
+
+/** A trie over key sequences whose nodes hold the one shared copy of their sequence. */
+interface KeyListNode {
+  list: readonly string[] | undefined;
+  next: Map<string, KeyListNode> | undefined;
+}
+const keyListRoot: KeyListNode = { list: [], next: undefined };
+let keyListNodes = 0;
+/** Bounds the trie: data whose traces rarely repeat a key sequence gets unshared lists beyond this. */
+const MAX_KEY_LIST_NODES = 1 << 16;
+
+function sharedKeyList(keys: readonly string[], n: number): readonly string[] {
+  let node = keyListRoot;
+  for (let i = 0; i < n; i++) {
+    const k = keys[i] as string;
+    let child = node.next?.get(k);
+    if (!child) {
+      if (keyListNodes >= MAX_KEY_LIST_NODES) return keys.slice(0, n);
+      keyListNodes++;
+      child = { list: undefined, next: undefined };
+      (node.next ??= new Map()).set(k, child);
+    }
+    node = child;
+  }
+  return (node.list ??= Object.freeze(keys.slice(0, n)));
 }
 
 const opKeys = new Map<string, Map<string, string>>();
@@ -155,12 +208,16 @@ export function forgetFacts(trace: Trace): void {
   (trace as WithFacts)[FACTS] = undefined;
 }
 
+const cpByOpBuilder = new TallyBuilder();
+const cpByServiceBuilder = new TallyBuilder();
+const cpByCalleeBuilder = new TallyBuilder();
+
 function computeFacts(trace: Trace): TraceFacts {
   const spans = trace.spans;
   const n = spans.length;
   const index = new Map<string, number>();
   for (let i = 0; i < n; i++) if (!index.has((spans[i] as Span).spanId)) index.set((spans[i] as Span).spanId, i);
-  const parent = new Int32Array(n);
+  const parent = new Array<number>(n);
   // Direct children per span (trace order), as selfTimes() would find them by parent id; a span
   // naming itself as parent is its own child there, so this uses the index before that check.
   const children: (Span[] | undefined)[] = new Array<Span[] | undefined>(n);
@@ -211,9 +268,6 @@ function computeFacts(trace: Trace): TraceFacts {
     for (let i = 0; i < n; i++) selfTime[i] = st.get((spans[i] as Span).spanId) ?? (spans[i] as Span).duration;
   }
 
-  const cpByOp = new Tally();
-  const cpByService = new Tally();
-  const cpByCallee = new Tally();
   const sections = criticalPathSections(spans, parent);
   const exclusive = exclusiveTimes(sections, roots.length > 1);
   // Without duplicate ids a section's span is the one it names; otherwise the first span with its id.
@@ -222,9 +276,9 @@ function computeFacts(trace: Trace): TraceFacts {
     const d = exclusive ? (exclusive[j] as number) : (sections.end[j] as number) - (sections.start[j] as number);
     const i = unique ? (sections.span[j] as number) : (index.get((spans[sections.span[j] as number] as Span).spanId) as number);
     const s = spans[i] as Span;
-    cpByOp.add(opKey(s.service, s.name), d);
-    cpByService.add(s.service, d);
-    cpByCallee.add(s.kind === 'client' ? calleeOf(s, children[i]) : s.service, d);
+    cpByOpBuilder.add(opKey(s.service, s.name), d);
+    cpByServiceBuilder.add(s.service, d);
+    cpByCalleeBuilder.add(s.kind === 'client' ? calleeOf(s, children[i]) : s.service, d);
   }
   return {
     parent,
@@ -237,9 +291,9 @@ function computeFacts(trace: Trace): TraceFacts {
     context,
     confidence: confN ? confSum / confN : undefined,
     selfTime,
-    cpByOp,
-    cpByService,
-    cpByCallee,
+    cpByOp: cpByOpBuilder.build(),
+    cpByService: cpByServiceBuilder.build(),
+    cpByCallee: cpByCalleeBuilder.build(),
   };
 }
 
@@ -292,7 +346,7 @@ function exclusiveTimes(sections: SectionList, overlapPossible: boolean): number
 }
 
 /** Depth of span i (roots are 0). */
-export function depthOf(parent: Int32Array, i: number): number {
+export function depthOf(parent: readonly number[], i: number): number {
   let d = 0;
   for (let p = parent[i] as number; p >= 0 && d < parent.length; p = parent[p] as number) d++;
   return d;
@@ -302,7 +356,7 @@ export function depthOf(parent: Int32Array, i: number): number {
  * The span through which span i's service was entered for this request: the nearest
  * ancestor-or-self whose parent is in another service (or that has no parent).
  */
-export function entryOf(spans: readonly Span[], parent: Int32Array, i: number): number {
+export function entryOf(spans: readonly Span[], parent: readonly number[], i: number): number {
   let cur = i;
   const service = (spans[i] as Span).service;
   for (let guard = 0; guard < spans.length; guard++) {
@@ -314,7 +368,7 @@ export function entryOf(spans: readonly Span[], parent: Int32Array, i: number): 
 }
 
 /** True when span i is where its service was entered (no parent in the trace, or a parent in another service). */
-export function isEntry(spans: readonly Span[], parent: Int32Array, i: number): boolean {
+export function isEntry(spans: readonly Span[], parent: readonly number[], i: number): boolean {
   const p = parent[i] as number;
   return p < 0 || (spans[p] as Span).service !== (spans[i] as Span).service;
 }
