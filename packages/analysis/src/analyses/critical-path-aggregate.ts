@@ -17,7 +17,7 @@
  */
 import type { Trace } from '../model';
 import { resolvedTopN, type AnalysisOptions } from './options';
-import { mean, quantileSorted, sortedCopy } from './stats';
+import { mean, quantileSorted, Samples } from './stats';
 import { splitOpKey, traceFacts, type Tally } from './trace-facts';
 
 export interface CriticalPathEntry {
@@ -53,26 +53,37 @@ export interface CriticalPathAggregate {
 }
 
 function aggregate(traces: readonly Trace[], pick: (t: Trace) => Tally, speedup: number) {
-  const acc = new Map<string, { times: number[]; shares: number[] }>();
+  const acc = new Map<string, { times: Samples; shares: Samples }>();
+  // Most traces share one key list (see TallyBuilder): resolve its keys to accumulators once.
+  let lastKeys: readonly string[] | undefined;
+  let lastAccs: Array<{ times: Samples; shares: Samples }> = [];
   let totalE2e = 0;
   for (const t of traces) {
     const f = traceFacts(t);
     totalE2e += f.e2e;
-    pick(t).forEach((time, k) => {
-      let a = acc.get(k);
-      if (!a) acc.set(k, (a = { times: [], shares: [] }));
+    const { keys, values } = pick(t);
+    if (keys !== lastKeys) {
+      lastKeys = keys;
+      lastAccs = keys.map((k) => {
+        let a = acc.get(k);
+        if (!a) acc.set(k, (a = { times: new Samples(), shares: new Samples() }));
+        return a;
+      });
+    }
+    for (let j = 0; j < keys.length; j++) {
+      const a = lastAccs[j] as { times: Samples; shares: Samples };
+      const time = values[j] as number;
       a.times.push(time);
       a.shares.push(f.e2e > 0 ? time / f.e2e : 0);
-    });
+    }
   }
   const n = traces.length;
   const meanE2e = n ? totalE2e / n : 0;
   const out: Array<[string, CriticalPathEntry]> = [];
   for (const [k, a] of acc) {
-    const shares = sortedCopy(a.shares);
-    const times = sortedCopy(a.times);
-    let sum = 0;
-    for (const x of a.times) sum += x;
+    const shares = a.shares.sorted();
+    const times = a.times.sorted();
+    const sum = a.times.sum();
     const meanSaving = n ? (sum * speedup) / n : 0;
     out.push([
       k,

@@ -3,6 +3,7 @@
  * all need: one pass over the spans, memoized per traces array so `analyze()` pays for it once.
  */
 import type { Span, Trace } from '../model';
+import { Samples } from './stats';
 import { failsTrace, isEntry, opKey, traceFacts } from './trace-facts';
 
 export interface OpStats {
@@ -23,22 +24,10 @@ export interface SpanStats {
 
 const memo = new WeakMap<readonly Trace[], { length: number; stats: SpanStats }>();
 
-class Growable {
-  data = new Float64Array(16);
-  length = 0;
+/** An operation's (or service entry's) durations with its error and self-time sums. */
+class Growable extends Samples {
   errors = 0;
   self = 0;
-  push(x: number): void {
-    if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = x;
-  }
-  sorted(): Float64Array {
-    return this.data.slice(0, this.length).sort();
-  }
 }
 
 export function spanStats(traces: readonly Trace[]): SpanStats {

@@ -74,28 +74,28 @@ function modelReloaded(traces: readonly Trace[], totalE2e: number): Recommendati
   let name = 'model_load';
   for (const t of traces) {
     const f = traceFacts(t);
-    let found = false;
-    const loadServices = new Set<string>();
-    t.spans.forEach((s, i) => {
+    let loadServices: Set<string> | undefined;
+    for (let i = 0; i < t.spans.length; i++) {
+      const s = t.spans[i] as Span;
       const isLoad = s.name === 'model_load' || s.attributes[OPERATION_TYPE] === 'model_load';
-      if (!isLoad) return;
+      if (!isLoad) continue;
       // Loads at start-up form their own trace; only loads inside a request count.
       const root = f.roots[0] === undefined ? undefined : (t.spans[f.roots[0]] as Span);
-      if (!root || root.kind !== 'server' || (f.parent[i] as number) < 0) return;
+      if (!root || root.kind !== 'server' || (f.parent[i] as number) < 0) continue;
       loads++;
       loadTime += s.duration;
-      found = true;
       service = s.service;
       name = s.name;
-      loadServices.add(s.service);
-    });
-    if (found) {
+      (loadServices ??= new Set()).add(s.service);
+    }
+    if (loadServices) {
       tracesWithLoad++;
       cp += f.cpByOp.get(opKey(service, name)) ?? 0;
     }
-    t.spans.forEach((s, i) => {
-      if (s.kind === 'server' && isEntry(t.spans, f.parent, i) && (loadServices.has(s.service) || s.service === 'inference')) inferenceRequests++;
-    });
+    for (let i = 0; i < t.spans.length; i++) {
+      const s = t.spans[i] as Span;
+      if (s.kind === 'server' && isEntry(t.spans, f.parent, i) && (loadServices?.has(s.service) || s.service === 'inference')) inferenceRequests++;
+    }
   }
   if (loads < 3 || inferenceRequests === 0 || loads / inferenceRequests < 0.1) return [];
   // The critical-path time of the loads is what requests wait; when the path does not cross them
@@ -160,17 +160,19 @@ function redisNPlusOne(traces: readonly Trace[], totalE2e: number): Recommendati
   const commands = new Map<string, number>();
   for (const t of traces) {
     const f = traceFacts(t);
-    const byOwner = new Map<number, number[]>();
+    let byOwner: Map<number, number[]> | undefined;
     t.spans.forEach((s, i) => {
       if (!isRedis(s)) return;
       const owner = entryOf(t.spans, f.parent, i);
       if (owner === i) return; // a Redis call outside any request (start-up, health)
+      byOwner ??= new Map();
       let a = byOwner.get(owner);
       if (!a) byOwner.set(owner, (a = []));
       a.push(i);
       commands.set(s.name, (commands.get(s.name) ?? 0) + 1);
     });
-    for (const [owner, idx] of byOwner) {
+    if (!byOwner) continue;
+    for (const [owner, idx] of byOwner as Map<number, number[]>) {
       const svc = (t.spans[owner] as Span).service;
       ownerServices.set(svc, (ownerServices.get(svc) ?? 0) + 1);
       const { trips, durations } = roundTrips(idx.map((i) => t.spans[i] as Span));
@@ -217,13 +219,26 @@ function redisNPlusOne(traces: readonly Trace[], totalE2e: number): Recommendati
   ];
 }
 
-/** The service a client span called: its child in another service, else peer.service; undefined when unknown. */
-function callTarget(t: Trace, i: number, childIndex: Map<number, number[]>): string | undefined {
-  const s = t.spans[i] as Span;
-  for (const c of childIndex.get(i) ?? []) {
-    const cs = t.spans[c] as Span;
-    if (cs.service !== s.service) return cs.service;
+/**
+ * For each span of a trace, its first direct child (trace order) in another service: the callee a
+ * client span reached. One pass over the trace into an array reused from trace to trace, instead
+ * of a Map of child lists per trace. Valid until the next call.
+ */
+const foreignChild: (string | undefined)[] = [];
+function firstForeignChildren(t: Trace, parent: readonly number[]): readonly (string | undefined)[] {
+  const spans = t.spans;
+  foreignChild.length = 0;
+  for (let i = 0; i < spans.length; i++) foreignChild.push(undefined);
+  for (let i = 0; i < spans.length; i++) {
+    const p = parent[i] as number;
+    if (p >= 0 && foreignChild[p] === undefined && (spans[i] as Span).service !== (spans[p] as Span).service) foreignChild[p] = (spans[i] as Span).service;
   }
+  return foreignChild;
+}
+
+/** The service a client span called: its child in another service, else peer.service; undefined when unknown. */
+function callTarget(s: Span, foreignChildService: string | undefined): string | undefined {
+  if (foreignChildService !== undefined) return foreignChildService;
   const peer = s.attributes[ATTR_PEER_SERVICE];
   return peer === undefined ? undefined : String(peer);
 }
@@ -236,30 +251,28 @@ function sequentialCalls(traces: readonly Trace[], totalE2e: number, opts: Analy
   const entryRequests = new Map<string, number>();
   for (const t of traces) {
     const f = traceFacts(t);
-    const children = new Map<number, number[]>();
-    const calls = new Map<number, number[]>();
-    t.spans.forEach((s, i) => {
-      const p = f.parent[i] as number;
-      if (p >= 0) {
-        let c = children.get(p);
-        if (!c) children.set(p, (c = []));
-        c.push(i);
-      }
+    // Client calls (not database commands) per service request they belong to.
+    let calls: Map<number, number[]> | undefined;
+    for (let i = 0; i < t.spans.length; i++) {
+      const s = t.spans[i] as Span;
       if (s.kind === 'server' && isEntry(t.spans, f.parent, i)) entryRequests.set(s.service, (entryRequests.get(s.service) ?? 0) + 1);
-    });
-    t.spans.forEach((s, i) => {
-      if (s.kind !== 'client' || isDbSpan(s)) return;
+      if (s.kind !== 'client' || isDbSpan(s)) continue;
       const owner = entryOf(t.spans, f.parent, i);
-      if (owner === i) return;
+      if (owner === i) continue;
+      calls ??= new Map();
       let c = calls.get(owner);
       if (!c) calls.set(owner, (c = []));
       c.push(i);
-    });
+    }
+    if (!calls) continue;
+    let foreign: readonly (string | undefined)[] | undefined;
     for (const [owner, idx] of calls) {
       if (idx.length < 2) continue;
       // Calls whose target is unknown (no traced callee) cannot be judged independent.
+      foreign ??= firstForeignChildren(t, f.parent);
+      const found = foreign;
       const list = idx
-        .map((i) => ({ span: t.spans[i] as Span, target: callTarget(t, i, children) }))
+        .map((i) => ({ span: t.spans[i] as Span, target: callTarget(t.spans[i] as Span, found[i]) }))
         .filter((c): c is { span: Span; target: string } => c.target !== undefined)
         .sort((a, b) => a.span.start - b.span.start);
       const involved = new Set<number>();

@@ -25,6 +25,36 @@ export function sortedCopy(values: ArrayLike<number>): Float64Array {
   return out;
 }
 
+/**
+ * A sample that grows by doubling a Float64Array: pushing millions of values into plain arrays
+ * reallocates and copies a heap backing store many times (garbage the collector must then move).
+ */
+export class Samples {
+  data = new Float64Array(16);
+  length = 0;
+
+  push(x: number): void {
+    if (this.length === this.data.length) {
+      const next = new Float64Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = x;
+  }
+
+  /** Σ in push order. */
+  sum(): number {
+    let s = 0;
+    for (let i = 0; i < this.length; i++) s += this.data[i] as number;
+    return s;
+  }
+
+  /** A sorted copy, exactly sized. */
+  sorted(): Float64Array {
+    return this.data.slice(0, this.length).sort();
+  }
+}
+
 /** q in [0,1] of an ascending-sorted sample; NaN when empty. */
 export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   const n = sorted.length;

@@ -75,8 +75,9 @@ export interface TraceFacts {
  */
 export class Tally {
   constructor(
-    private readonly keys: readonly string[],
-    private readonly values: readonly number[],
+    /** Shared with other tallies that have the same keys in the same order (compare by identity to reuse per-key lookups). */
+    readonly keys: readonly string[],
+    readonly values: readonly number[],
   ) {}
 
   get(key: string): number | undefined {
