@@ -63,18 +63,18 @@ export function dependencies(traces: readonly Trace[], opts: AnalysisOptions = {
       if (!answered) e.unanswered++;
       seenEdges.set(key, (seenEdges.get(key) ?? 0) + d);
     };
-    for (const [i, c] of calleesOf(trace, peers)) {
+    calleesOf(trace, peers).forEach((service, answered, i) => {
       const s = trace.spans[i] as Span;
-      if (!c.answered) addCall(s.service, c.service, s.duration, failsTrace(f, s), false);
-    }
+      if (!answered) addCall(s.service, service, s.duration, failsTrace(f, s), false);
+    });
     trace.spans.forEach((s, i) => {
-      const sv = services.get(s.service) ?? { spans: 0, traces: 0 };
+      let sv = services.get(s.service);
+      if (!sv) services.set(s.service, (sv = { spans: 0, traces: 0 }));
       sv.spans++;
       if (!seenSvc.has(s.service)) {
         seenSvc.add(s.service);
         sv.traces++;
       }
-      services.set(s.service, sv);
       const p = f.parent[i] as number;
       if (p < 0) return;
       const parent = trace.spans[p] as Span;

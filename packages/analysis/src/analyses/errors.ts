@@ -13,6 +13,7 @@
  */
 import { ATTR_ERROR_TYPE, ATTR_EXCEPTION_TYPE } from '@opentelemetry/semantic-conventions';
 import { isError, type Span, type Trace } from '../model';
+import { spanStats } from './op-stats';
 import { resolvedTopN, type AnalysisOptions } from './options';
 import { calleesOf, peerIndex } from './peers';
 import { throughputSeries } from './performance';
@@ -67,9 +68,7 @@ function bump<K>(m: Map<K, number>, k: K, by = 1): void {
 export function errors(traces: readonly Trace[], opts: AnalysisOptions = {}): ErrorsResult {
   const byType = new Map<string, number>();
   const svcErr = new Map<string, number>();
-  const svcAll = new Map<string, number>();
   const opErr = new Map<string, number>();
-  const opAll = new Map<string, number>();
   const origins = new Map<string, { traces: number; example: string; chain: string[]; service: string; operation: string; type: string; callee: string | undefined }>();
   const peers = peerIndex(traces);
   const pairs = new Map<string, number>();
@@ -88,8 +87,6 @@ export function errors(traces: readonly Trace[], opts: AnalysisOptions = {}): Er
     }
     const failing: number[] = [];
     trace.spans.forEach((s, i) => {
-      bump(svcAll, s.service);
-      bump(opAll, opKey(s.service, s.name));
       if (!failsTrace(f, s)) return;
       failing.push(i);
       errorSpans++;
@@ -127,6 +124,10 @@ export function errors(traces: readonly Trace[], opts: AnalysisOptions = {}): Er
     const services = [...new Set(failing.map((i) => (trace.spans[i] as Span).service))].sort();
     for (let a = 0; a < services.length; a++) for (let b = a + 1; b < services.length; b++) bump(pairs, `${services[a]}\u0000${services[b]}`);
   }
+  // Spans per service and per operation: the shared per-operation pass has counted them already.
+  const stats = spanStats(traces);
+  const svcAll = (service: string) => stats.byService.get(service)?.spans;
+  const opAll = (k: string) => stats.byOp.get(k)?.durations.length;
   const top = Math.max(resolvedTopN(opts), 1);
   const series = throughputSeries(allStarts, opts);
   const width = series.bucketMs * 1000;
@@ -146,10 +147,10 @@ export function errors(traces: readonly Trace[], opts: AnalysisOptions = {}): Er
     errorSpans,
     byType: [...byType].map(([type, count]) => ({ type, count })).sort((a, b) => b.count - a.count).slice(0, top),
     byService: [...svcErr]
-      .map(([service, count]) => ({ service, count, spans: svcAll.get(service) ?? 0, rate: count / (svcAll.get(service) ?? 1) }))
+      .map(([service, count]) => ({ service, count, spans: svcAll(service) ?? 0, rate: count / (svcAll(service) ?? 1) }))
       .sort((a, b) => b.count - a.count),
     byOperation: [...opErr]
-      .map(([k, count]) => ({ ...splitOpKey(k), count, spans: opAll.get(k) ?? 0, rate: count / (opAll.get(k) ?? 1) }))
+      .map(([k, count]) => ({ ...splitOpKey(k), count, spans: opAll(k) ?? 0, rate: count / (opAll(k) ?? 1) }))
       .sort((a, b) => b.count - a.count)
       .slice(0, top),
     origins: [...origins.values()]

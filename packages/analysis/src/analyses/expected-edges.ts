@@ -27,13 +27,8 @@ export function edgeUse(traces: readonly Trace[], trace: Trace, rules: readonly 
   const services = new Set<string>();
   for (const s of trace.spans) services.add(s.service);
   const accepted = !f.rejected && !f.failed;
-  // Compares the (few) calls with each rule instead of building a "caller\u0000callee" string per call.
-  const calls = (from: string, to: string): boolean => {
-    for (const [i, c] of calleesOf(trace, peerIndex(traces))) if (c.service === to && (trace.spans[i] as Span).service === from) return true;
-    return false;
-  };
   return rules.map((r) => {
-    const applies = accepted && services.has(r.from) && (r.mode === 'always' || calls(r.from, r.to));
+    const applies = accepted && services.has(r.from) && (r.mode === 'always' || calleesOf(trace, peerIndex(traces)).has(trace.spans, r.from, r.to));
     return { applies, present: applies && services.has(r.to) };
   });
 }

@@ -9,7 +9,7 @@
 import { ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, ATTR_URL_FULL } from '@opentelemetry/semantic-conventions';
 import { ATTR_PEER_SERVICE } from '@opentelemetry/semantic-conventions/incubating';
 import type { Span, Trace } from '../model';
-import { traceFacts } from './trace-facts';
+import { sharedStringList, traceFacts } from './trace-facts';
 
 export interface PeerIndex {
   byAddress: Map<string, string>;
@@ -18,6 +18,9 @@ export interface PeerIndex {
   /** peerOf() per attributes object: loaded spans share equal attribute objects, so most lookups repeat. */
   byAttributes: Map<Span['attributes'], string | undefined>;
 }
+
+/** A plain constant: the incubating module is a dictionary-mode object, slow to read per span. */
+const PEER_SERVICE: string = ATTR_PEER_SERVICE;
 
 const cache = new WeakMap<readonly Trace[], PeerIndex>();
 
@@ -73,7 +76,7 @@ export function peerOf(span: Span, idx: PeerIndex): string | undefined {
 }
 
 function findPeer(span: Span, idx: PeerIndex): string | undefined {
-  const peer = span.attributes[ATTR_PEER_SERVICE];
+  const peer = span.attributes[PEER_SERVICE];
   if (peer !== undefined && peer !== '') return String(peer);
   const { host, port } = endpointOf(span);
   if (port === undefined) return undefined;
@@ -81,32 +84,85 @@ function findPeer(span: Span, idx: PeerIndex): string | undefined {
 }
 
 /**
+ * The cross-service calls of one trace: client span index → the service it calls, answered (it has
+ * a child span in that service) or not (attributed by its peer). Iterates like the Map keyed by span
+ * it replaces: answered calls first, in the order of their first such child, then unanswered ones.
+ * Parallel arrays: the memo keeps one per trace, and a Map of small objects cost several times more.
+ */
+export class Callees {
+  constructor(
+    readonly index: PeerIndex,
+    private readonly spans: readonly number[],
+    private readonly services: readonly string[],
+    private readonly answeredCount: number,
+  ) {}
+
+  get(span: number): { service: string; answered: boolean } | undefined {
+    const k = this.spans.indexOf(span);
+    return k < 0 ? undefined : { service: this.services[k] as string, answered: k < this.answeredCount };
+  }
+
+  forEach(fn: (service: string, answered: boolean, span: number) => void): void {
+    for (let k = 0; k < this.spans.length; k++) fn(this.services[k] as string, k < this.answeredCount, this.spans[k] as number);
+  }
+
+  /** True when a span of service `from` calls `to`. */
+  has(spans: readonly Span[], from: string, to: string): boolean {
+    for (let k = 0; k < this.spans.length; k++) if (this.services[k] === to && (spans[this.spans[k] as number] as Span).service === from) return true;
+    return false;
+  }
+}
+
+/** The memo lives on the trace under a symbol, like the trace facts (cheaper for the collector than a WeakMap). */
+const CALLEES = Symbol('mltrace.callees');
+type WithCallees = Trace & { [CALLEES]?: Callees };
+
+/**
  * Per trace, the service each cross-service client span calls: its child in another service, else
  * (no such child) its peer. Same-service targets are left out (not a dependency).
  */
-const calleeMemo = new WeakMap<Trace, { idx: PeerIndex; callees: Map<number, { service: string; answered: boolean }> }>();
-
-export function calleesOf(trace: Trace, idx: PeerIndex): Map<number, { service: string; answered: boolean }> {
-  const memo = calleeMemo.get(trace);
-  if (memo && memo.idx === idx) return memo.callees;
+export function calleesOf(trace: Trace, idx: PeerIndex): Callees {
+  const t = trace as WithCallees;
+  const memo = t[CALLEES];
+  if (memo && memo.index === idx) return memo;
   const callees = computeCallees(trace, idx);
-  calleeMemo.set(trace, { idx, callees });
+  if (memo) t[CALLEES] = callees;
+  else Object.defineProperty(t, CALLEES, { value: callees, enumerable: false, writable: true });
   return callees;
 }
 
-function computeCallees(trace: Trace, idx: PeerIndex): Map<number, { service: string; answered: boolean }> {
+/** Per span of the trace being computed: its position in the call list, or -1 (reused from trace to trace). */
+const position: number[] = [];
+
+function computeCallees(trace: Trace, idx: PeerIndex): Callees {
   const f = traceFacts(trace);
   const spans = trace.spans;
-  const out = new Map<number, { service: string; answered: boolean }>();
+  const callers: number[] = [];
+  const services: string[] = [];
+  position.length = 0;
+  for (let i = 0; i < spans.length; i++) position.push(-1);
   for (let i = 0; i < spans.length; i++) {
     const p = f.parent[i] as number;
-    if (p >= 0 && (spans[p] as Span).kind === 'client' && (spans[p] as Span).service !== (spans[i] as Span).service) out.set(p, { service: (spans[i] as Span).service, answered: true });
+    if (p >= 0 && (spans[p] as Span).kind === 'client' && (spans[p] as Span).service !== (spans[i] as Span).service) {
+      // A later child in another service replaces the callee but keeps the call's place.
+      if ((position[p] as number) >= 0) services[position[p] as number] = (spans[i] as Span).service;
+      else {
+        position[p] = callers.length;
+        callers.push(p);
+        services.push((spans[i] as Span).service);
+      }
+    }
   }
+  const answered = callers.length;
   for (let i = 0; i < spans.length; i++) {
     const s = spans[i] as Span;
-    if (s.kind !== 'client' || out.has(i)) continue;
+    if (s.kind !== 'client' || (position[i] as number) >= 0) continue;
     const peer = peerOf(s, idx);
-    if (peer !== undefined && peer !== s.service) out.set(i, { service: peer, answered: false });
+    if (peer !== undefined && peer !== s.service) {
+      callers.push(i);
+      services.push(peer);
+    }
   }
-  return out;
+  // Exactly sized copies; the service list is usually the same as other traces' (shared).
+  return new Callees(idx, callers.slice(), sharedStringList(services, services.length), answered);
 }

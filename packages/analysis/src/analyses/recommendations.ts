@@ -53,15 +53,21 @@ export interface Findings {
 }
 
 const OPERATION_TYPE: string = ATTR_ML_OPERATION_TYPE;
+// Plain module constants: the incubating conventions module has thousands of exports (a dictionary-
+// mode object), so reading an imported binding per span is a hash lookup each time.
+const DB_SYSTEM: string = ATTR_DB_SYSTEM;
+const DB_SYSTEM_NAME: string = ATTR_DB_SYSTEM_NAME;
+const REDIS: string = DB_SYSTEM_NAME_VALUE_REDIS;
+const PEER_SERVICE: string = ATTR_PEER_SERVICE;
 const ms = (us: number) => Math.round(us / 10) / 100;
 const pct = (x: number) => Math.round(x * 1000) / 10;
 
 function isDbSpan(s: Span): boolean {
-  return s.attributes[ATTR_DB_SYSTEM] !== undefined || s.attributes[ATTR_DB_SYSTEM_NAME] !== undefined;
+  return s.attributes[DB_SYSTEM] !== undefined || s.attributes[DB_SYSTEM_NAME] !== undefined;
 }
 
 function isRedis(s: Span): boolean {
-  return s.attributes[ATTR_DB_SYSTEM] === DB_SYSTEM_NAME_VALUE_REDIS || s.attributes[ATTR_DB_SYSTEM_NAME] === DB_SYSTEM_NAME_VALUE_REDIS;
+  return s.attributes[DB_SYSTEM] === REDIS || s.attributes[DB_SYSTEM_NAME] === REDIS;
 }
 
 function modelReloaded(traces: readonly Trace[], totalE2e: number): Recommendation[] {
@@ -239,7 +245,7 @@ function firstForeignChildren(t: Trace, parent: readonly number[]): readonly (st
 /** The service a client span called: its child in another service, else peer.service; undefined when unknown. */
 function callTarget(s: Span, foreignChildService: string | undefined): string | undefined {
   if (foreignChildService !== undefined) return foreignChildService;
-  const peer = s.attributes[ATTR_PEER_SERVICE];
+  const peer = s.attributes[PEER_SERVICE];
   return peer === undefined ? undefined : String(peer);
 }
 

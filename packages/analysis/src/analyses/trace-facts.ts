@@ -117,11 +117,11 @@ export class TallyBuilder {
   build(): Tally {
     const n = this.size;
     this.size = 0;
-    return new Tally(sharedKeyList(this.keys, n), this.values.slice(0, n));
+    return new Tally(sharedStringList(this.keys, n), this.values.slice(0, n));
   }
 }
 
-/** A trie over key sequences whose nodes hold the one shared copy of their sequence. */
+/** A trie over string sequences whose nodes hold the one shared copy of their sequence. */
 interface KeyListNode {
   list: readonly string[] | undefined;
   next: Map<string, KeyListNode> | undefined;
@@ -131,7 +131,11 @@ let keyListNodes = 0;
 /** Bounds the trie: data whose traces rarely repeat a key sequence gets unshared lists beyond this. */
 const MAX_KEY_LIST_NODES = 1 << 16;
 
-function sharedKeyList(keys: readonly string[], n: number): readonly string[] {
+/**
+ * The first n strings of `keys` as a frozen list shared with every earlier call that asked for the
+ * same sequence: per-trace lists of services or operations mostly repeat.
+ */
+export function sharedStringList(keys: readonly string[], n: number): readonly string[] {
   let node = keyListRoot;
   for (let i = 0; i < n; i++) {
     const k = keys[i] as string;
@@ -283,7 +287,7 @@ function computeFacts(trace: Trace): TraceFacts {
   }
   return {
     parent,
-    roots,
+    roots: roots.slice(), // exactly sized (a pushed-to array keeps spare capacity in the memo)
     start: n ? start : 0,
     end: n ? end : 0,
     e2e: n ? end - start : 0,
