@@ -277,10 +277,15 @@ function sequentialCalls(traces: readonly Trace[], totalE2e: number, opts: Analy
       // Calls whose target is unknown (no traced callee) cannot be judged independent.
       foreign ??= firstForeignChildren(t, f.parent);
       const found = foreign;
-      const list = idx
-        .map((i) => ({ span: t.spans[i] as Span, target: callTarget(t.spans[i] as Span, found[i]) }))
-        .filter((c): c is { span: Span; target: string } => c.target !== undefined)
-        .sort((a, b) => a.span.start - b.span.start);
+      const list: Array<{ span: Span; target: string }> = [];
+      for (const i of idx) {
+        const target = callTarget(t.spans[i] as Span, found[i]);
+        if (target !== undefined) list.push({ span: t.spans[i] as Span, target });
+      }
+      // Stable sort by start; calls are listed in trace order, which for loaded traces is start order already.
+      let inOrder = true;
+      for (let k = 1; k < list.length && inOrder; k++) if ((list[k] as { span: Span }).span.start < (list[k - 1] as { span: Span }).span.start) inOrder = false;
+      if (!inOrder) list.sort((a, b) => a.span.start - b.span.start);
       const involved = new Set<number>();
       for (let a = 0; a < list.length; a++) {
         for (let b = a + 1; b < list.length; b++) {

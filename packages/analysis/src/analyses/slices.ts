@@ -288,11 +288,16 @@ function slowSlices(traces: readonly Trace[]): SlowSlice[] {
   }
   // The rest of a slice: traces that carry its keys with other values (untagged traces, such as
   // the halves of split traces, say nothing about the slice).
+  // One membership array for all groups (set for the group, cleared after): a fresh one per group
+  // would allocate groups × traces bytes.
+  const inSlice = new Uint8Array(n);
   const restOf = (g: Group): number[] => {
-    const inSlice = new Uint8Array(n);
     for (const i of g.idx) inSlice[i] = 1;
     const rest: number[] = [];
-    for (let i = 0; i < n; i++) if (!inSlice[i] && g.keys.every((k) => matrix[i * K + k] !== 0)) rest.push(i);
+    const k1 = g.keys[0] as number;
+    const k2 = g.keys[1] ?? k1; // a single value's key checked twice
+    for (let i = 0; i < n; i++) if (!inSlice[i] && matrix[i * K + k1] !== 0 && matrix[i * K + k2] !== 0) rest.push(i);
+    for (const i of g.idx) inSlice[i] = 0;
     return rest;
   };
   const evaluated = new Map<string, SlowSlice & { single: boolean }>();
