@@ -25,6 +25,25 @@ class Numbering {
   }
 }
 
+/** Operations numbered in first-seen order, by service then name (two lookups, no key string per span). */
+class OperationNumbering {
+  private readonly ids = new Map<string, Map<string, number>>();
+  /** "service\u0000operation" keys (opKey) by id. */
+  readonly names: string[] = [];
+
+  id(service: string, name: string): number {
+    let byName = this.ids.get(service);
+    if (!byName) this.ids.set(service, (byName = new Map()));
+    let id = byName.get(name);
+    if (id === undefined) {
+      id = this.names.length;
+      byName.set(name, id);
+      this.names.push(opKey(service, name));
+    }
+    return id;
+  }
+}
+
 /** Sums per numbered name, iterated in first-insertion order (as the Map they replace was). */
 class NumberedSums {
   private readonly order: number[] = [];
@@ -65,7 +84,7 @@ type SliceSums = Omit<SliceTotals, 'cp' | 'self'> & { cp: NumberedSums; self: Nu
 const NO_FAILURES: Map<string, number> = new Map();
 
 export class SliceAccumulator {
-  private readonly ops = new Numbering();
+  private readonly ops = new OperationNumbering();
   private readonly services = new Numbering();
   private readonly slices: SliceSums[] = [];
   // The current trace's summary: self time per operation (ids in first-seen order), its
@@ -96,7 +115,7 @@ export class SliceAccumulator {
     this.failTypes = NO_FAILURES;
     for (let i = 0; i < t.spans.length; i++) {
       const s = t.spans[i] as Span;
-      const id = this.ops.id(opKey(s.service, s.name));
+      const id = this.ops.id(s.service, s.name);
       const x = f.selfTime[i] as number;
       if (this.seenIn[id] !== stamp) {
         this.seenIn[id] = stamp;

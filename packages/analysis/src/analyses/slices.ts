@@ -309,26 +309,33 @@ function slowSlices(traces: readonly Trace[]): SlowSlice[] {
     return rest;
   };
   const evaluated = new Map<string, SlowSlice & { single: boolean }>();
+  // mean() of the end-to-end times of some traces, summed in the same order, without copying them
+  // out (a rest is most of the traces, and every candidate group has one).
+  const meanOf = (idx: readonly number[]): number => {
+    if (idx.length === 0) return NaN;
+    let sum = 0;
+    for (const i of idx) sum += e2e[i] as number;
+    return sum / idx.length;
+  };
   const evaluate = (label: string, g: Group, rest: number[]) => {
-    const slice = g.idx.map((i) => e2e[i] as number);
-    const others = rest.map((i) => e2e[i] as number);
-    const restMean = mean(others);
+    const restMean = meanOf(rest);
+    const sliceMean = meanOf(g.idx);
     const s: SlowSlice & { single: boolean } = {
       label,
       conditions: g.conditions,
-      traces: slice.length,
+      traces: g.idx.length,
       // Filled in only for the slices reported (sorting every candidate would be wasted).
       p50Us: NaN,
       restP50Us: NaN,
-      meanUs: mean(slice),
+      meanUs: sliceMean,
       restMeanUs: restMean,
-      ratio: restMean > 0 ? mean(slice) / restMean : 0,
-      meanExcessUs: mean(slice) - restMean,
+      ratio: restMean > 0 ? sliceMean / restMean : 0,
+      meanExcessUs: sliceMean - restMean,
       pValue: 1,
       single: g.keys.length === 1,
     };
     evaluated.set(label, s);
-    return { s, slice, others };
+    return { s, sliceIdx: g.idx, restIdx: rest };
   };
   // Σ and count of end-to-end time over the traces that carry both keys of a pair (for a cheap
   // first look at a pair's mean ratio before sorting anything).
@@ -346,7 +353,7 @@ function slowSlices(traces: readonly Trace[]): SlowSlice[] {
     }
     return p;
   };
-  const candidates: Array<{ s: SlowSlice & { single: boolean }; slice: number[]; others: number[] }> = [];
+  const candidates: Array<{ s: SlowSlice & { single: boolean }; sliceIdx: number[]; restIdx: number[] }> = [];
   for (const [label, g] of groups) {
     if (g.idx.length < minN) continue;
     if (g.keys.length === 2) {
@@ -363,7 +370,7 @@ function slowSlices(traces: readonly Trace[]): SlowSlice[] {
     if (c.s.single || c.s.ratio >= 1.2) candidates.push(c);
   }
   const out: Array<SlowSlice & { single: boolean }> = [];
-  for (const { s, slice, others } of candidates) {
+  for (const { s, sliceIdx, restIdx } of candidates) {
     if (s.ratio < SLOW_SLICE.meanRatio) continue;
     if (!s.single) {
       // A part that could not be compared with a rest (a key with one value everywhere, such as
@@ -371,6 +378,8 @@ function slowSlices(traces: readonly Trace[]): SlowSlice[] {
       const parts = Object.entries(s.conditions).map(([k, v]) => evaluated.get(`${k}=${v}`)?.ratio);
       if (parts.some((r) => r === undefined || s.ratio < 1.2 * r)) continue;
     }
+    const slice = sliceIdx.map((i) => e2e[i] as number);
+    const others = restIdx.map((i) => e2e[i] as number);
     s.pValue = mannWhitneyU(slice, others).pValue;
     if (s.pValue >= SLOW_SLICE.pValue) continue;
     s.p50Us = quantileSorted(sortedCopy(slice), 0.5);
