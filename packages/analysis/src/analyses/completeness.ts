@@ -25,7 +25,7 @@
  */
 import { BAGGAGE_TO_ATTRIBUTE } from '@mltrace/tracing';
 import type { Span, Trace } from '../model';
-import { edgeRules, edgeUse } from './expected-edges';
+import { edgeRules, edgeUse, hasService } from './expected-edges';
 import type { AnalysisOptions } from './options';
 import { MISSING_PARENT, NO_PARENT, traceFacts } from './trace-facts';
 
@@ -176,10 +176,8 @@ export function completeness(traces: readonly Trace[], opts: AnalysisOptions = {
     }
     // Context the request carries: the keys on its root (bit k: CONTEXT_ATTRIBUTE_KEYS[k]).
     const required = first ? masks.of(first.attributes) : 0;
-    const seen = new Set<string>();
     for (let i = 0; i < spans.length; i++) {
       const s = spans[i] as Span;
-      seen.add(s.service);
       count(spansBySvc, s.service);
       const has = masks.of(s.attributes);
       if ((required & ~has) !== 0) count(ctxMissingBySvc, s.service);
@@ -211,7 +209,7 @@ export function completeness(traces: readonly Trace[], opts: AnalysisOptions = {
       });
       let present = 0;
       for (const svc of want) {
-        if (seen.has(svc)) present++;
+        if (hasService(spans, svc)) present++;
         else count(missingSvc, svc);
       }
       presentSum += present / want.size;

@@ -44,24 +44,45 @@ export interface DependenciesResult {
   expected: Array<{ from: string; to: string; mode: 'always' | 'called'; applies: number; status: 'present' | 'partial' | 'missing'; coverage: number }>;
 }
 
+/** One edge's calls; seenIn/time: the last trace that used it and its call time there. */
+interface EdgeSums {
+  from: string;
+  to: string;
+  durations: number[];
+  errors: number;
+  unanswered: number;
+  traces: number;
+  shareSum: number;
+  seenIn: number;
+  time: number;
+}
+
 export function dependencies(traces: readonly Trace[], opts: AnalysisOptions = {}): DependenciesResult {
   const rules = edgeRules(opts);
   const applied = rules.map(() => ({ applies: 0, present: 0 }));
   const peers = peerIndex(traces);
-  const edges = new Map<string, { from: string; to: string; durations: number[]; errors: number; unanswered: number; traces: number; shareSum: number }>();
-  const services = new Map<string, { spans: number; traces: number }>();
+  const edges = new Map<string, EdgeSums>();
+  const services = new Map<string, { spans: number; traces: number; seenIn: number }>();
+  // Per trace, the edges it uses (with their summed call time) and the services it touches are
+  // marked with the trace's number instead of being collected in a Map and a Set per trace.
+  let traceNo = 0;
+  const used: EdgeSums[] = [];
   for (const trace of traces) {
     const f = traceFacts(trace);
-    const seenEdges = new Map<string, number>();
-    const seenSvc = new Set<string>();
+    const t = ++traceNo;
+    used.length = 0;
     const addCall = (from: string, to: string, d: number, failed: boolean, answered: boolean) => {
       const key = opKey(from, to); // the same "from\u0000to" string, built once per pair
       let e = edges.get(key);
-      if (!e) edges.set(key, (e = { from, to, durations: [], errors: 0, unanswered: 0, traces: 0, shareSum: 0 }));
+      if (!e) edges.set(key, (e = { from, to, durations: [], errors: 0, unanswered: 0, traces: 0, shareSum: 0, seenIn: 0, time: 0 }));
       e.durations.push(d);
       if (failed) e.errors++;
       if (!answered) e.unanswered++;
-      seenEdges.set(key, (seenEdges.get(key) ?? 0) + d);
+      if (e.seenIn !== t) {
+        e.seenIn = t;
+        e.time = 0 + d;
+        used.push(e);
+      } else e.time += d;
     };
     calleesOf(trace, peers).forEach((service, answered, i) => {
       const s = trace.spans[i] as Span;
@@ -69,10 +90,10 @@ export function dependencies(traces: readonly Trace[], opts: AnalysisOptions = {
     });
     trace.spans.forEach((s, i) => {
       let sv = services.get(s.service);
-      if (!sv) services.set(s.service, (sv = { spans: 0, traces: 0 }));
+      if (!sv) services.set(s.service, (sv = { spans: 0, traces: 0, seenIn: 0 }));
       sv.spans++;
-      if (!seenSvc.has(s.service)) {
-        seenSvc.add(s.service);
+      if (sv.seenIn !== t) {
+        sv.seenIn = t;
         sv.traces++;
       }
       const p = f.parent[i] as number;
@@ -86,10 +107,9 @@ export function dependencies(traces: readonly Trace[], opts: AnalysisOptions = {
       if (u.applies) a.applies++;
       if (u.present) a.present++;
     });
-    for (const [key, time] of seenEdges) {
-      const e = edges.get(key)!;
+    for (const e of used) {
       e.traces++;
-      e.shareSum += f.e2e > 0 ? Math.min(1, time / f.e2e) : 0;
+      e.shareSum += f.e2e > 0 ? Math.min(1, e.time / f.e2e) : 0;
     }
   }
   const n = traces.length;
@@ -113,7 +133,7 @@ export function dependencies(traces: readonly Trace[], opts: AnalysisOptions = {
   });
   out.sort((a, b) => b.criticality - a.criticality);
   return {
-    services: [...services].map(([name, s]) => ({ name, ...s })).sort((a, b) => b.spans - a.spans),
+    services: [...services].map(([name, s]) => ({ name, spans: s.spans, traces: s.traces })).sort((a, b) => b.spans - a.spans),
     edges: out,
     expected: rules.map(({ from, to, mode }, r) => {
       const e = edges.get(`${from}\u0000${to}`);

@@ -21,14 +21,21 @@ export function edgeRules(opts: AnalysisOptions): EdgeRule[] {
   return (opts.expectedEdges ?? DEFAULT_EXPECTED_EDGES).map(([from, to, mode]) => ({ from, to, mode: mode ?? 'always' }));
 }
 
+/**
+ * True when a span of the trace belongs to `service`. A scan: the few services asked about per
+ * trace cost less than building a Set of every trace's services.
+ */
+export function hasService(spans: readonly Span[], service: string): boolean {
+  for (let i = 0; i < spans.length; i++) if ((spans[i] as Span).service === service) return true;
+  return false;
+}
+
 /** Per rule, whether it applies to this trace and whether its callee is present. */
 export function edgeUse(traces: readonly Trace[], trace: Trace, rules: readonly EdgeRule[]): Array<{ applies: boolean; present: boolean }> {
   const f = traceFacts(trace);
-  const services = new Set<string>();
-  for (const s of trace.spans) services.add(s.service);
   const accepted = !f.rejected && !f.failed;
   return rules.map((r) => {
-    const applies = accepted && services.has(r.from) && (r.mode === 'always' || calleesOf(trace, peerIndex(traces)).has(trace.spans, r.from, r.to));
-    return { applies, present: applies && services.has(r.to) };
+    const applies = accepted && hasService(trace.spans, r.from) && (r.mode === 'always' || calleesOf(trace, peerIndex(traces)).has(trace.spans, r.from, r.to));
+    return { applies, present: applies && hasService(trace.spans, r.to) };
   });
 }
