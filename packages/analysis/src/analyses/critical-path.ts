@@ -1,4 +1,5 @@
 import type { Span, Trace } from '../model';
+import { indexChildren } from './child-index';
 
 /** One piece of the critical path: the span responsible for [start, end) (µs, half-open). */
 export interface CriticalPathSection {
@@ -146,17 +147,7 @@ export function criticalPathSections(spans: readonly Span[], knownParent: readon
     byStart = Array.from({ length: n }, (_, i) => i);
     byStart.sort((a, b) => rawStart[a]! - rawStart[b]! || a - b);
   }
-  childOffset.fill(0, 0, n + 1);
-  for (let i = 0; i < n; i++) if (parent[i]! >= 0) childOffset[parent[i]! + 1] = childOffset[parent[i]! + 1]! + 1;
-  for (let i = 0; i < n; i++) {
-    childOffset[i + 1] = childOffset[i + 1]! + childOffset[i]!;
-    cursor[i] = childOffset[i]!;
-  }
-  for (let k = 0; k < n; k++) {
-    const i = byStart ? byStart[k]! : k;
-    const p = parent[i]!;
-    if (p >= 0) childList[cursor[p]!++] = i;
-  }
+  indexChildren(parent, n, byStart, childOffset, cursor, childList);
   for (let k = 0; k < n; k++) {
     const i = byStart ? byStart[k]! : k;
     if (parent[i]! < 0) walkRoot(i, spans);

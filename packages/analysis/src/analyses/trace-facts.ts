@@ -8,10 +8,10 @@ import { ATTR_BUSINESS_CUSTOMER_SEGMENT, ATTR_BUSINESS_PRIORITY, ATTR_BUSINESS_R
 import { ATTR_HTTP_RESPONSE_STATUS_CODE } from '@opentelemetry/semantic-conventions';
 import { ATTR_HTTP_STATUS_CODE } from '@opentelemetry/semantic-conventions/incubating';
 import { isError, spanEnd, type Span, type Trace } from '../model';
+import { ChildLists } from './child-index';
 import { criticalPathSections, type SectionList } from './critical-path';
 import { selfTime as selfTimeOf, selfTimes } from './self-time';
 
-const NO_CHILDREN: readonly Span[] = [];
 
 /** The ML/business attributes every metric can be sliced by. */
 export const SLICE_KEYS: readonly string[] = [
@@ -213,6 +213,8 @@ export function forgetFacts(trace: Trace): void {
   (trace as WithFacts)[FACTS] = undefined;
 }
 
+const children = new ChildLists();
+
 const cpByOpBuilder = new TallyBuilder();
 const cpByServiceBuilder = new TallyBuilder();
 const cpByCalleeBuilder = new TallyBuilder();
@@ -224,9 +226,9 @@ function computeFacts(trace: Trace): TraceFacts {
   // First span per id: filled backwards, so an earlier duplicate overwrites a later one (one hash operation per span instead of has + set).
   for (let i = n - 1; i >= 0; i--) index.set((spans[i] as Span).spanId, i);
   const parent = new Array<number>(n);
-  // Direct children per span (trace order), as selfTimes() would find them by parent id; a span
-  // naming itself as parent is its own child there, so this uses the index before that check.
-  const children: (Span[] | undefined)[] = new Array<Span[] | undefined>(n);
+  // Parent by id before the self-parent check: children are found as selfTimes() finds them by
+  // parent id, where a span naming itself as parent is its own child.
+  const byId = children.begin(n);
   const roots: number[] = [];
   let start = Infinity;
   let end = -Infinity;
@@ -236,7 +238,7 @@ function computeFacts(trace: Trace): TraceFacts {
   for (let i = 0; i < n; i++) {
     const s = spans[i] as Span;
     const p = s.parentSpanId === undefined ? NO_PARENT : (index.get(s.parentSpanId) ?? MISSING_PARENT);
-    if (p >= 0) (children[p] ??= []).push(s);
+    byId[i] = p;
     parent[i] = p === i ? MISSING_PARENT : p;
     if (parent[i]! < 0) roots.push(i);
     if (s.start < start) start = s.start;
@@ -265,9 +267,10 @@ function computeFacts(trace: Trace): TraceFacts {
     return undefined;
   });
 
+  children.index(n);
   const selfTime = new Array<number>(n);
   if (index.size === n) {
-    for (let i = 0; i < n; i++) selfTime[i] = selfTimeOf(spans[i] as Span, children[i] ?? NO_CHILDREN);
+    for (let i = 0; i < n; i++) selfTime[i] = selfTimeOf(spans[i] as Span, children.of(spans, i));
   } else {
     // Duplicate ids (hand-built traces; loaders rename them): keep selfTimes()'s by-id semantics.
     const st = selfTimes(trace);
@@ -284,7 +287,7 @@ function computeFacts(trace: Trace): TraceFacts {
     const s = spans[i] as Span;
     cpByOpBuilder.add(opKey(s.service, s.name), d);
     cpByServiceBuilder.add(s.service, d);
-    cpByCalleeBuilder.add(s.kind === 'client' ? calleeOf(s, children[i]) : s.service, d);
+    cpByCalleeBuilder.add(s.kind === 'client' ? calleeOf(s, children.of(spans, i)) : s.service, d);
   }
   return {
     parent,
@@ -307,9 +310,9 @@ function computeFacts(trace: Trace): TraceFacts {
  * The service a client span calls, for cpByCallee: its last direct child in another service, else
  * its own. (A child naming itself as its parent is in its own service, so it never counts.)
  */
-function calleeOf(client: Span, children: readonly Span[] | undefined): string {
+function calleeOf(client: Span, children: readonly Span[]): string {
   let callee = client.service;
-  if (children) for (const c of children) if (c.service !== client.service) callee = c.service;
+  for (const c of children) if (c.service !== client.service) callee = c.service;
   return callee;
 }
 
