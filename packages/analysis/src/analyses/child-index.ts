@@ -5,6 +5,8 @@
  */
 import type { Span } from '../model';
 
+const NO_CHILDREN: readonly Span[] = [];
+
 /**
  * Fills offset (n + 1 entries), list (n) and, as scratch, cursor (n) from parent (negative: no
  * parent). Children are listed in the order given (index order when `order` is undefined).
@@ -32,7 +34,6 @@ export class ChildLists {
   private start = new Int32Array(65);
   private cursor = new Int32Array(64);
   private list = new Int32Array(64);
-  private readonly kids: Span[] = [];
 
   /** Starts a trace of n spans: fill the returned array with each span's parent index (negative: none). */
   begin(n: number): Int32Array {
@@ -52,11 +53,14 @@ export class ChildLists {
     indexChildren(this.parentOf, n, undefined, this.start, this.cursor, this.list);
   }
 
-  /** Span i's children (a reused array, valid until the next call). */
+  /** Span i's children, in trace order (a shared empty array when it has none). */
   of(spans: readonly Span[], i: number): readonly Span[] {
-    const kids = this.kids;
-    kids.length = 0;
-    for (let k = this.start[i]!; k < this.start[i + 1]!; k++) kids.push(spans[this.list[k]!] as Span);
+    const from = this.start[i]!;
+    const to = this.start[i + 1]!;
+    if (from === to) return NO_CHILDREN;
+    // A fresh, exactly sized array: emptying a reused one (length = 0) drops its backing store anyway.
+    const kids = new Array<Span>(to - from);
+    for (let k = from; k < to; k++) kids[k - from] = spans[this.list[k]!] as Span;
     return kids;
   }
 }
