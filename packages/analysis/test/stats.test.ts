@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cv, distribution, informationGain, mannWhitneyU, normalCdf, quantile, sortNumbers, twoProportionZ } from '../src/analyses/stats';
+import { cv, distribution, informationGain, mannWhitneyU, normalCdf, quantile, twoProportionZ } from '../src/analyses/stats';
 
 test('quantiles interpolate between closest ranks', () => {
   const xs = [10, 20, 30, 40];
@@ -53,29 +53,4 @@ test('two-proportion z-test', () => {
 test('information gain: a perfect split gains the full entropy, an independent one gains nothing', () => {
   assert.ok(Math.abs(informationGain([[10, 10], [0, 10]]) - 1) < 1e-12);
   assert.ok(Math.abs(informationGain([[5, 10], [5, 10]])) < 1e-12);
-});
-
-test('sortNumbers gives exactly the order of Float64Array#sort, radix path included', () => {
-  let seed = 7;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const special = [0, -0, Infinity, -Infinity, Number.MIN_VALUE, -Number.MIN_VALUE, Number.MAX_VALUE, -Number.MAX_VALUE, 1e-300, 2 ** 53];
-  for (const n of [0, 1, 5, 49_999, 50_000, 70_000]) {
-    const values = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const r = rand();
-      values[i] = r < 0.05 ? special[i % special.length]! : r < 0.5 ? Math.floor(rand() * 1e6) : (rand() - 0.5) * 10 ** Math.floor(rand() * 20 - 10);
-    }
-    const expected = values.slice().sort();
-    const actual = sortNumbers(values.slice());
-    assert.equal(actual.length, n);
-    for (let i = 0; i < n; i++) assert.ok(Object.is(actual[i], expected[i]), `n=${n}, index ${i}: ${actual[i]} vs ${expected[i]}`);
-  }
-  // Durations share their high bits: the passes with one digit everywhere are skipped, correctly.
-  const durations = Float64Array.from({ length: 60_000 }, (_, i) => (i * 7919) % 10_007);
-  assert.deepEqual(sortNumbers(durations.slice()), durations.slice().sort());
-  // NaN: the built-in order (NaN last).
-  const withNaN = Float64Array.from({ length: 60_000 }, (_, i) => (i === 17 ? NaN : 60_000 - i));
-  const sorted = sortNumbers(withNaN);
-  assert.ok(Number.isNaN(sorted[59_999]));
-  assert.equal(sorted[0], 1);
 });

@@ -15,7 +15,6 @@ import type { AnalysisOptions } from './options';
 import { throughputSeries } from './performance';
 import { resolveEntryService } from './completeness';
 import { isEntry, traceFacts } from './trace-facts';
-import { sortNumbers } from './stats';
 
 export interface ServiceCapacity {
   service: string;
@@ -53,8 +52,8 @@ export interface CapacityResult {
 /** Peak and per-bucket peak concurrency of intervals by a sweep line. */
 export function sweepConcurrency(starts: ArrayLike<number>, ends: ArrayLike<number>, bucketStart = 0, bucketWidth = Infinity, buckets = 0) {
   const n = starts.length;
-  const s = sortNumbers(Float64Array.from(starts));
-  const e = sortNumbers(Float64Array.from(ends));
+  const s = Float64Array.from(starts).sort();
+  const e = Float64Array.from(ends).sort();
   let i = 0;
   let j = 0;
   let cur = 0;
