@@ -270,7 +270,7 @@ export class OtlpLineScanner {
           parentSpanId = this.b[this.p] === QUOTE && this.b[this.p + 1] === QUOTE ? ((this.p += 2), undefined) : this.id(16, 'parentSpanId');
           break;
         case Key.Name:
-          name = intern(this.stringToken(true));
+          name = this.spanName();
           break;
         case Key.Kind:
           kind = this.kind();
@@ -341,6 +341,12 @@ export class OtlpLineScanner {
       this.lastTraceId = id;
     } else this.lastTraceAt = -1;
     return id;
+  }
+
+  /** The span's name, pooled as the converter's is (cached strings already are). */
+  private spanName(): string {
+    const name = this.stringToken(true);
+    return this.sKind === 0 && this.s1 - this.s0 <= MAX_CACHED ? name : intern(name);
   }
 
   private kind(): SpanKind {
@@ -615,7 +621,8 @@ export class OtlpLineScanner {
     const slot = (h ^ (h >>> CACHE_BITS) ^ len) & (CACHE_SIZE - 1);
     const hit = this.cache[slot];
     if (hit !== undefined && this.cacheHash[slot] === h && hit.length === len && this.holds(hit)) return hit;
-    const s = (this.b as unknown as FastSlices).latin1Slice(this.s0, this.s1);
+    // Pooled once here, so that a cached string is the pool's copy without a lookup per use.
+    const s = intern((this.b as unknown as FastSlices).latin1Slice(this.s0, this.s1));
     this.cache[slot] = s;
     this.cacheHash[slot] = h;
     return s;

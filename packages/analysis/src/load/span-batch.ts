@@ -61,6 +61,12 @@ export class SpanBatchEncoder {
   private readonly stringIds = new Map<string, number>();
   private readonly setIds = new Map<Attributes, number>([[EMPTY_ATTRIBUTES, 0]]);
   private nextSet = 1;
+  private lastTrace = '';
+  private lastTraceId = -1;
+  private lastService = '';
+  private lastServiceId = -1;
+  private lastResource: Attributes | undefined;
+  private lastResourceId = -1;
   private batch!: SpanBatch;
   private idBuf!: Buffer;
 
@@ -100,11 +106,24 @@ export class SpanBatchEncoder {
     const b = this.batch;
     const i = b.count++;
     const o = i * INTS;
-    b.ints[o] = this.str(span.traceId);
+    // Consecutive spans mostly share their trace, service and resource: compared before looked up.
+    if (span.traceId !== this.lastTrace) {
+      this.lastTrace = span.traceId;
+      this.lastTraceId = this.str(span.traceId);
+    }
+    b.ints[o] = this.lastTraceId;
     b.ints[o + 1] = this.str(span.name);
-    b.ints[o + 2] = this.str(span.service);
-    b.ints[o + 3] = this.set(span.attributes, false);
-    b.ints[o + 4] = this.set(span.resource, true);
+    if (span.service !== this.lastService) {
+      this.lastService = span.service;
+      this.lastServiceId = this.str(span.service);
+    }
+    b.ints[o + 2] = this.lastServiceId;
+    b.ints[o + 3] = span.attributes === EMPTY_ATTRIBUTES ? 0 : this.set(span.attributes, false);
+    if (span.resource !== this.lastResource) {
+      this.lastResource = span.resource;
+      this.lastResourceId = this.set(span.resource, true);
+    }
+    b.ints[o + 4] = this.lastResourceId;
     let flags = (KIND_INDEX.get(span.kind) ?? 0) | ((STATUS_INDEX.get(span.status) ?? 0) << 3);
     let extra: SpanExtra | undefined;
     if (fitsColumn(span.spanId)) this.idBuf.write(span.spanId, i * 2 * ID_BYTES, ID_BYTES, 'latin1');
