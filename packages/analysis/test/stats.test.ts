@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cv, distribution, informationGain, mannWhitneyU, normalCdf, quantile, twoProportionZ } from '../src/analyses/stats';
+import { cv, distribution, informationGain, mannWhitneyU, normalCdf, quantile, quantileSorted, quantilesInPlace, twoProportionZ } from '../src/analyses/stats';
 
 test('quantiles interpolate between closest ranks', () => {
   const xs = [10, 20, 30, 40];
@@ -53,4 +53,23 @@ test('two-proportion z-test', () => {
 test('information gain: a perfect split gains the full entropy, an independent one gains nothing', () => {
   assert.ok(Math.abs(informationGain([[10, 10], [0, 10]]) - 1) < 1e-12);
   assert.ok(Math.abs(informationGain([[5, 10], [5, 10]])) < 1e-12);
+});
+
+test('quantilesInPlace selects exactly the quantiles a sort gives', () => {
+  let seed = 11;
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const qs = [0, 0.01, 0.5, 0.9, 0.95, 0.99, 1];
+  for (const n of [1, 2, 3, 10, 101, 1000, 20_000]) {
+    for (const shape of ['uniform', 'few values', 'sorted', 'reversed', 'negative and zero']) {
+      const values = Float64Array.from({ length: n }, (_, i) =>
+        shape === 'few values' ? Math.floor(rand() * 3) : shape === 'sorted' ? i : shape === 'reversed' ? n - i : shape === 'negative and zero' ? (rand() < 0.3 ? 0 : (rand() - 0.5) * 1e6) : rand() * 1e6,
+      );
+      const sorted = values.slice().sort();
+      const expected = qs.map((q) => quantileSorted(sorted, q));
+      assert.deepEqual(quantilesInPlace(values.slice(), qs), expected, `${shape}, n=${n}`);
+    }
+  }
+  assert.deepEqual(quantilesInPlace(new Float64Array(0), [0.5]), [NaN]);
+  // NaN: the sorted sample's answer (NaN sorts last).
+  assert.deepEqual(quantilesInPlace(Float64Array.from([3, NaN, 1, 2]), [0.5, 1]), [2.5, NaN]);
 });

@@ -81,9 +81,20 @@ function aggregate(traces: readonly Trace[], pick: (t: Trace) => Tally, speedup:
   const meanE2e = n ? totalE2e / n : 0;
   const out: Array<[string, CriticalPathEntry]> = [];
   for (const [k, a] of acc) {
-    const shares = a.shares.sorted();
-    const times = a.times.sorted();
+    const [shareP50, shareP95] = a.shares.quantiles([0.5, 0.95]) as [number, number];
     const sum = a.times.sum();
+    // The mean was taken over the sorted times; with integer times (µs, as loaded) the order of
+    // the sum does not matter and no sort is needed.
+    let meanTime: number;
+    let timeP50: number;
+    if (a.times.exactSum()) {
+      meanTime = a.times.length ? sum / a.times.length : NaN;
+      [timeP50] = a.times.quantiles([0.5]) as [number];
+    } else {
+      const times = a.times.sorted();
+      meanTime = mean(times);
+      timeP50 = quantileSorted(times, 0.5);
+    }
     const meanSaving = n ? (sum * speedup) / n : 0;
     out.push([
       k,
@@ -91,10 +102,10 @@ function aggregate(traces: readonly Trace[], pick: (t: Trace) => Tally, speedup:
         traces: a.times.length,
         presence: n ? a.times.length / n : 0,
         shareOfTotal: totalE2e > 0 ? sum / totalE2e : 0,
-        shareP50: quantileSorted(shares, 0.5),
-        shareP95: quantileSorted(shares, 0.95),
-        meanTime: mean(times),
-        saving: { meanUs: meanSaving, p50Us: speedup * quantileSorted(times, 0.5), meanShare: meanE2e > 0 ? meanSaving / meanE2e : 0 },
+        shareP50,
+        shareP95,
+        meanTime,
+        saving: { meanUs: meanSaving, p50Us: speedup * timeP50, meanShare: meanE2e > 0 ? meanSaving / meanE2e : 0 },
       },
     ]);
   }

@@ -49,6 +49,22 @@ export class Samples {
     return s;
   }
 
+  /** The q-quantiles (as quantileSorted of sorted()), by selection on a copy. */
+  quantiles(qs: readonly number[]): number[] {
+    return quantilesInPlace(this.data.slice(0, this.length), qs);
+  }
+
+  /** True when every value is an integer and their sum is exact in any order (so Σ does not depend on it). */
+  exactSum(): boolean {
+    let s = 0;
+    for (let i = 0; i < this.length; i++) {
+      const x = this.data[i] as number;
+      if (!Number.isInteger(x)) return false;
+      s += Math.abs(x);
+    }
+    return s <= Number.MAX_SAFE_INTEGER;
+  }
+
   /** A sorted copy, exactly sized. */
   sorted(): Float64Array {
     return this.data.slice(0, this.length).sort();
@@ -65,6 +81,76 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   const a = sorted[lo] as number;
   const b = sorted[hi] as number;
   return a + (b - a) * (pos - lo);
+}
+
+/**
+ * The q-quantiles of `values` (type 7, exactly as quantileSorted gives them on the sorted sample),
+ * found by selecting only the order statistics they need instead of sorting: O(n) instead of
+ * O(n log n) for the large per-key samples. Reorders `values`; a sample holding NaN is sorted.
+ */
+export function quantilesInPlace(values: Float64Array, qs: readonly number[]): number[] {
+  const n = values.length;
+  if (n === 0) return qs.map(() => NaN);
+  for (let i = 0; i < n; i++) if (values[i] !== values[i]) return qs.map((q) => quantileSorted(values.sort(), q));
+  const ranks = new Set<number>();
+  for (const q of qs) {
+    const pos = (n - 1) * q;
+    ranks.add(Math.floor(pos));
+    ranks.add(Math.min(n - 1, Math.floor(pos) + 1));
+  }
+  selectRanks(values, 0, n - 1, [...ranks].sort((a, b) => a - b));
+  return qs.map((q) => {
+    const pos = (n - 1) * q;
+    const lo = Math.floor(pos);
+    const hi = Math.min(n - 1, lo + 1);
+    const a = values[lo] as number;
+    const b = values[hi] as number;
+    return a + (b - a) * (pos - lo);
+  });
+}
+
+/** Puts the elements of the given ranks (ascending, within [left, right]) in their sorted places. */
+function selectRanks(a: Float64Array, left: number, right: number, ranks: number[]): void {
+  if (ranks.length === 0 || left >= right) return;
+  const mid = ranks.length >> 1;
+  const k = ranks[mid]!;
+  select(a, left, right, k);
+  selectRanks(a, left, k - 1, ranks.slice(0, mid));
+  selectRanks(a, k + 1, right, ranks.slice(mid + 1));
+}
+
+/** Hoare's selection: afterwards a[k] is the k-th smallest of a[left..right], smaller ones before it, larger after. */
+function select(a: Float64Array, left: number, right: number, k: number): void {
+  let l = left;
+  let r = right;
+  while (r > l) {
+    // Median of three as the pivot, against sorted or constant runs.
+    const m = (l + r) >> 1;
+    if (a[m]! < a[l]!) swap(a, m, l);
+    if (a[r]! < a[l]!) swap(a, r, l);
+    if (a[r]! < a[m]!) swap(a, r, m);
+    const pivot = a[m]!;
+    let i = l;
+    let j = r;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        swap(a, i, j);
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) r = j;
+    else if (k >= i) l = i;
+    else return;
+  }
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i]!;
+  a[i] = a[j]!;
+  a[j] = t;
 }
 
 export function quantile(values: ArrayLike<number>, q: number): number {
