@@ -99,14 +99,8 @@ export function quantilesInPlace(values: Float64Array, qs: readonly number[]): n
     ranks.add(Math.min(n - 1, Math.floor(pos) + 1));
   }
   selectRanks(values, 0, n - 1, [...ranks].sort((a, b) => a - b));
-  return qs.map((q) => {
-    const pos = (n - 1) * q;
-    const lo = Math.floor(pos);
-    const hi = Math.min(n - 1, lo + 1);
-    const a = values[lo] as number;
-    const b = values[hi] as number;
-    return a + (b - a) * (pos - lo);
-  });
+  // quantileSorted reads only the two ranks of each q, which now stand where a sort would put them.
+  return qs.map((q) => quantileSorted(values, q));
 }
 
 /** Puts the elements of the given ranks (ascending, within [left, right]) in their sorted places. */
