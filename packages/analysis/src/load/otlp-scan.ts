@@ -16,6 +16,7 @@ import type { AttributeValue, Attributes, Span, SpanEvent, SpanKind, SpanReferen
 import { intern } from '../intern';
 import { EMPTY_ATTRIBUTES, EMPTY_EVENTS, EMPTY_REFERENCES, int64, internValue, normalizeId, normalizeKind } from './normalize';
 import { AttributeTextMemo } from './attribute-memo';
+import { fast } from './fast-buffer';
 import { AttributeSetBuilder, STATUS, otlpValue, type OtlpConverter } from './otlp';
 
 /** Thrown inside the scanner when the line needs the general path. */
@@ -116,12 +117,6 @@ class KeyMemo {
 }
 
 const KIND_BY_NUMBER: readonly SpanKind[] = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
-
-/** Node's Buffer has these (undocumented, stable since 0.x); `toString(enc, a, b)` wraps them with argument checks. */
-interface FastSlices {
-  latin1Slice(start: number, end: number): string;
-  utf8Slice(start: number, end: number): string;
-}
 
 export class OtlpLineScanner {
   private b: Buffer = Buffer.alloc(0);
@@ -313,7 +308,7 @@ export class OtlpLineScanner {
     const p = this.p;
     if (b[p] === QUOTE && b[p + width + 1] === QUOTE && isLowerHex(b, p + 1, p + width + 1)) {
       this.p = p + width + 2;
-      return (b as unknown as FastSlices).latin1Slice(p + 1, p + width + 1);
+      return fast(b).latin1Slice(p + 1, p + width + 1);
     }
     if (b[p] !== QUOTE) throw GIVE_UP;
     this.string();
@@ -622,7 +617,7 @@ export class OtlpLineScanner {
     const hit = this.cache[slot];
     if (hit !== undefined && this.cacheHash[slot] === h && hit.length === len && this.holds(hit)) return hit;
     // Pooled once here, so that a cached string is the pool's copy without a lookup per use.
-    const s = intern((this.b as unknown as FastSlices).latin1Slice(this.s0, this.s1));
+    const s = intern(fast(this.b).latin1Slice(this.s0, this.s1));
     this.cache[slot] = s;
     this.cacheHash[slot] = h;
     return s;
@@ -636,11 +631,11 @@ export class OtlpLineScanner {
   }
 
   private decoded(): string {
-    const fast = this.b as unknown as FastSlices;
-    if (this.sKind === 0) return fast.latin1Slice(this.s0, this.s1);
-    if (this.sKind === 1) return fast.utf8Slice(this.s0, this.s1);
+    const b = fast(this.b);
+    if (this.sKind === 0) return b.latin1Slice(this.s0, this.s1);
+    if (this.sKind === 1) return b.utf8Slice(this.s0, this.s1);
     // Escapes: JSON.parse decodes (and validates) them exactly; it throws on a bad one.
-    return JSON.parse(fast.utf8Slice(this.s0 - 1, this.s1 + 1)) as string;
+    return JSON.parse(b.utf8Slice(this.s0 - 1, this.s1 + 1)) as string;
   }
 
   /** A JSON number at `p` (validated by the grammar), as JSON.parse reads it. */
@@ -673,7 +668,7 @@ export class OtlpLineScanner {
       for (let i = start; i < p; i++) n = n * 10 + (b[i]! - ZERO);
       return n;
     }
-    return Number((b as unknown as FastSlices).latin1Slice(start, p));
+    return Number(fast(b).latin1Slice(start, p));
   }
 
   private literal<T>(text: string, value: T): T {
@@ -722,7 +717,7 @@ export class OtlpLineScanner {
     this.ws();
     const start = this.p;
     this.skipValue();
-    return JSON.parse((this.b as unknown as FastSlices).utf8Slice(start, this.p));
+    return JSON.parse(fast(this.b).utf8Slice(start, this.p));
   }
 }
 

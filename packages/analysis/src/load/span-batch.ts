@@ -6,6 +6,7 @@
  */
 import type { Attributes, Span, SpanEvent, SpanKind, SpanReference, StatusCode } from '../model';
 import { intern } from '../intern';
+import { fast, type FastBuffer } from './fast-buffer';
 import { EMPTY_ATTRIBUTES, EMPTY_EVENTS, EMPTY_REFERENCES, canonicalResource, internValue } from './normalize';
 
 /** Spans whose fields do not fit the columns (rare): carried as objects. */
@@ -68,7 +69,7 @@ export class SpanBatchEncoder {
   private lastResource: Attributes | undefined;
   private lastResourceId = -1;
   private batch!: SpanBatch;
-  private idBuf!: Buffer;
+  private idBuf!: FastBuffer;
 
   constructor(private readonly flush: (batch: SpanBatch, transfer: ArrayBuffer[]) => void, private readonly capacity = 4096) {
     this.reset();
@@ -77,7 +78,7 @@ export class SpanBatchEncoder {
   private reset(): void {
     const ids = new Uint8Array(this.capacity * 2 * ID_BYTES);
     this.batch = { count: 0, strings: [], sets: [], setKinds: [], ints: new Int32Array(this.capacity * INTS), times: new Float64Array(this.capacity * 2), ids, extras: [] };
-    this.idBuf = Buffer.from(ids.buffer, ids.byteOffset, ids.byteLength);
+    this.idBuf = fast(Buffer.from(ids.buffer, ids.byteOffset, ids.byteLength));
   }
 
   private str(s: string): number {
@@ -126,11 +127,11 @@ export class SpanBatchEncoder {
     b.ints[o + 4] = this.lastResourceId;
     let flags = (KIND_INDEX.get(span.kind) ?? 0) | ((STATUS_INDEX.get(span.status) ?? 0) << 3);
     let extra: SpanExtra | undefined;
-    if (fitsColumn(span.spanId)) this.idBuf.write(span.spanId, i * 2 * ID_BYTES, ID_BYTES, 'latin1');
+    if (fitsColumn(span.spanId)) this.idBuf.latin1Write(span.spanId, i * 2 * ID_BYTES, ID_BYTES);
     else (extra ??= { i }).spanId = span.spanId;
     if (span.parentSpanId !== undefined) {
       flags |= HAS_PARENT;
-      if (fitsColumn(span.parentSpanId)) this.idBuf.write(span.parentSpanId, (i * 2 + 1) * ID_BYTES, ID_BYTES, 'latin1');
+      if (fitsColumn(span.parentSpanId)) this.idBuf.latin1Write(span.parentSpanId, (i * 2 + 1) * ID_BYTES, ID_BYTES);
       else (extra ??= { i }).parentSpanId = span.parentSpanId;
     }
     if (span.statusMessage !== undefined) (extra ??= { i }).statusMessage = span.statusMessage;
@@ -172,7 +173,7 @@ export class SpanBatchDecoder {
       const kind = b.setKinds[k] as SetKind;
       this.sets.push(kind === SetKind.OneOff ? set : kind === SetKind.Shared ? shared(set) : canonicalResource(shared(set)));
     }
-    const ids = Buffer.from(b.ids.buffer, b.ids.byteOffset, b.ids.byteLength);
+    const ids = fast(Buffer.from(b.ids.buffer, b.ids.byteOffset, b.ids.byteLength));
     const { ints, times, extras } = b;
     let nextExtra = 0;
     for (let i = 0; i < b.count; i++) {
@@ -181,8 +182,8 @@ export class SpanBatchDecoder {
       const extra = flags & HAS_EXTRA ? extras[nextExtra++] : undefined;
       const span: Span = {
         traceId: this.strings[ints[o]!]!,
-        spanId: extra?.spanId ?? ids.toString('latin1', i * 2 * ID_BYTES, (i * 2 + 1) * ID_BYTES),
-        parentSpanId: flags & HAS_PARENT ? (extra?.parentSpanId ?? ids.toString('latin1', (i * 2 + 1) * ID_BYTES, (i * 2 + 2) * ID_BYTES)) : undefined,
+        spanId: extra?.spanId ?? ids.latin1Slice(i * 2 * ID_BYTES, (i * 2 + 1) * ID_BYTES),
+        parentSpanId: flags & HAS_PARENT ? (extra?.parentSpanId ?? ids.latin1Slice((i * 2 + 1) * ID_BYTES, (i * 2 + 2) * ID_BYTES)) : undefined,
         references: extra?.references ?? EMPTY_REFERENCES,
         name: this.strings[ints[o + 1]!]!,
         service: this.strings[ints[o + 2]!]!,
