@@ -58,7 +58,7 @@ export function otlpValue(v: unknown): AttributeValue | undefined {
  * found through a trie keyed by the interned key and value strings, whose hashes V8 caches, so a lookup
  * costs about as much as reading the attributes. Arrays and long strings make a set unshared.
  */
-export interface AttributeNode {
+interface AttributeNode {
   next: Map<string, Map<string | number | boolean, AttributeNode>> | undefined;
   shared: Attributes | undefined;
   /** The step taken last from this node: consecutive spans mostly repeat it, and comparing skips hashing. */
