@@ -63,6 +63,9 @@ export function internValue(v: AttributeValue): AttributeValue {
   return typeof v === 'string' ? intern(v) : v;
 }
 
+/** Span kinds by their OTLP enum number. */
+export const SPAN_KINDS: readonly SpanKind[] = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
+
 const KINDS: Record<string, SpanKind> = {
   '0': 'unspecified',
   '1': 'internal',
@@ -102,6 +105,8 @@ function contentKey(attrs: Attributes): string {
 }
 
 const resourcesByContent = new Map<string, Attributes>();
+/** Past this many distinct resources (a file of one-off resources), new ones are not shared across converters. */
+const MAX_CANONICAL_RESOURCES = 10_000;
 
 /**
  * The one frozen object of this thread for a resource's content, so that every span of a process
@@ -112,7 +117,8 @@ export function canonicalResource(attrs: Attributes): Attributes {
   let hit = resourcesByContent.get(key);
   if (hit === undefined) {
     hit = Object.isFrozen(attrs) ? attrs : Object.freeze({ ...attrs });
-    resourcesByContent.set(key, hit);
+    // Module-wide, so it outlives one load: bounded rather than kept for every resource ever seen.
+    if (resourcesByContent.size < MAX_CANONICAL_RESOURCES) resourcesByContent.set(key, hit);
   }
   return hit;
 }

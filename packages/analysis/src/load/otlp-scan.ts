@@ -14,7 +14,7 @@
  */
 import type { AttributeValue, Attributes, Span, SpanEvent, SpanKind, SpanReference, StatusCode } from '../model';
 import { intern } from '../intern';
-import { EMPTY_ATTRIBUTES, EMPTY_EVENTS, EMPTY_REFERENCES, int64, internValue, normalizeId, normalizeKind } from './normalize';
+import { EMPTY_ATTRIBUTES, EMPTY_EVENTS, EMPTY_REFERENCES, SPAN_KINDS, int64, internValue, normalizeId, normalizeKind } from './normalize';
 import { AttributeTextMemo } from './attribute-memo';
 import { fast } from './fast-buffer';
 import { AttributeSetBuilder, STATUS, otlpValue, type OtlpConverter } from './otlp';
@@ -116,7 +116,6 @@ class KeyMemo {
   next = 0;
 }
 
-const KIND_BY_NUMBER: readonly SpanKind[] = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 
 export class OtlpLineScanner {
   private b: Buffer = Buffer.alloc(0);
@@ -349,7 +348,7 @@ export class OtlpLineScanner {
     const c = this.b[this.p];
     if (c === QUOTE) return normalizeKind(this.stringToken(true));
     const n = this.number();
-    return KIND_BY_NUMBER[n] ?? normalizeKind(n);
+    return SPAN_KINDS[n] ?? normalizeKind(n);
   }
 
   /** OTLP nanoseconds (a decimal string or a number) → integer µs, as nanosToMicros; gives up where it would warn or fail. */

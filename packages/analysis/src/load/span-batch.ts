@@ -4,10 +4,10 @@
  * would cost about as much as parsing them again; this sends numbers in typed arrays (transferred,
  * not copied), ids as bytes, and every repeated string or attribute set once per worker, by index.
  */
-import type { Attributes, Span, SpanEvent, SpanKind, SpanReference, StatusCode } from '../model';
+import type { Attributes, Span, SpanEvent, SpanReference, StatusCode } from '../model';
 import { intern } from '../intern';
 import { fast, type FastBuffer } from './fast-buffer';
-import { EMPTY_ATTRIBUTES, EMPTY_EVENTS, EMPTY_REFERENCES, canonicalResource, internValue } from './normalize';
+import { EMPTY_ATTRIBUTES, EMPTY_EVENTS, EMPTY_REFERENCES, SPAN_KINDS, canonicalResource, internValue } from './normalize';
 
 /** Spans whose fields do not fit the columns (rare): carried as objects. */
 export interface SpanExtra {
@@ -38,9 +38,8 @@ export interface SpanBatch {
 
 const INTS = 6;
 const ID_BYTES = 16;
-const KINDS: readonly SpanKind[] = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 const STATUSES: readonly StatusCode[] = ['unset', 'ok', 'error'];
-const KIND_INDEX = new Map(KINDS.map((k, i) => [k, i]));
+const KIND_INDEX = new Map(SPAN_KINDS.map((k, i) => [k, i]));
 const STATUS_INDEX = new Map(STATUSES.map((s, i) => [s, i]));
 /** One-off attribute sets are sent each time; shared ones (the loader's frozen sets) and resources once. */
 const enum SetKind {
@@ -187,7 +186,7 @@ export class SpanBatchDecoder {
         references: extra?.references ?? EMPTY_REFERENCES,
         name: this.strings[ints[o + 1]!]!,
         service: this.strings[ints[o + 2]!]!,
-        kind: KINDS[flags & 7]!,
+        kind: SPAN_KINDS[flags & 7]!,
         start: times[i * 2]!,
         duration: times[i * 2 + 1]!,
         status: STATUSES[(flags >> 3) & 3]!,
