@@ -23,6 +23,8 @@ if (selected.length === 0) {
   console.error('no test files found: run the build first');
   process.exit(1);
 }
+// Say which Node runs the tests: the project's own (the `node` dev dependency, first on PATH in npm scripts).
+console.log(`node ${process.version} (${process.execPath}): ${selected.length} test files`);
 // Two cores: run two test files at a time; end-to-end files start several processes each.
 const concurrency = process.env.MLTRACE_TEST_CONCURRENCY ?? '2';
 const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...selected], {

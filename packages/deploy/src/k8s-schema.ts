@@ -10,7 +10,7 @@ type ModelClass = new (data: unknown) => Validatable;
  * against JSON schemas generated from the Kubernetes OpenAPI spec (and the Prometheus
  * Operator's CRDs for monitoring.coreos.com), so nothing here is a hand-written check.
  */
-function modelFor(apiVersion: string, kind: string): ModelClass {
+async function modelFor(apiVersion: string, kind: string): Promise<ModelClass> {
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
   const modulePath =
     group === 'monitoring.coreos.com'
@@ -20,7 +20,8 @@ function modelFor(apiVersion: string, kind: string): ModelClass {
         : `kubernetes-models/${version}`;
   let mod: Record<string, unknown>;
   try {
-    mod = require(modulePath) as Record<string, unknown>;
+    // ES modules only (kubernetes-models 5): loaded with import(), not require().
+    mod = (await import(modulePath)) as Record<string, unknown>;
   } catch {
     throw new Error(`no schema for apiVersion ${apiVersion}`);
   }
@@ -29,8 +30,8 @@ function modelFor(apiVersion: string, kind: string): ModelClass {
   return cls as ModelClass;
 }
 
-/** Throws with the schema's message when the manifest does not conform. */
-export function validateResource(resource: K8sResource): void {
-  const Model = modelFor(resource.apiVersion, resource.kind);
+/** Rejects with the schema's message when the manifest does not conform. */
+export async function validateResource(resource: K8sResource): Promise<void> {
+  const Model = await modelFor(resource.apiVersion, resource.kind);
   new Model(resource).validate();
 }

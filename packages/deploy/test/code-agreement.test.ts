@@ -10,7 +10,7 @@ import * as gateway from '@mltrace/gateway';
 import * as featureStore from '@mltrace/feature-store';
 import * as inference from '@mltrace/inference';
 import * as postprocess from '@mltrace/postprocess';
-import { loadStrategiesFile } from '@mltrace/tracing';
+import { loadStrategiesFile } from '@mltrace/tracing/sampling';
 import { kustomizeBuild, loadCompose, readEnvFile, serviceEnvironment } from '../src';
 import { repoRoot, SERVICES, DEFAULT_PORTS, type ServiceName } from './paths';
 

@@ -105,7 +105,7 @@ export async function runLoadCommand(argv: string[]): Promise<number> {
     args = parseLoadArgs(argv);
   } catch (err) {
     if (!(err instanceof LoadUsageError)) throw err;
-    process.stderr.write(`mltrace load: ${err.message}\n\n${LOAD_USAGE}\n`);
+    process.stderr.write(`mltrace load: ${err.message}\nRun "mltrace load --help" for usage.\n`);
     return 2;
   }
   if (args.help) {

@@ -39,7 +39,7 @@ test('tallyTraceFiles counts bytes, spans per scope and per service in file-expo
 });
 
 test('profile samples are charged to the package of the nearest script frame, idle left out', () => {
-  assert.equal(categorize('file:///w/node_modules/@opentelemetry/sdk-trace-base/build/src/Span.js', 'end'), '@opentelemetry/sdk-trace-base');
+  assert.equal(categorize('file:///w/node_modules/@opentelemetry/sdk-trace/build/src/Span.js', 'end'), '@opentelemetry/sdk-trace');
   assert.equal(categorize('/w/node_modules/fastify/lib/route.js', 'x'), 'fastify');
   assert.equal(categorize('/w/packages/tracing/dist/src/helpers.js', 'x'), '@mltrace/tracing');
   assert.equal(categorize('/w/services/gateway/dist/src/pipeline.js', 'x'), 'service code (gateway)');

@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { startOtlpSink } from '../src';
 
 test('the OTLP sink counts the bytes and the spans per scope that the real OTLP/HTTP protobuf exporter sends', async (t) => {
   const sink = await startOtlpSink();
   t.after(() => sink.close());
-  const provider = new BasicTracerProvider({
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: sink.endpoint }), { maxExportBatchSize: 7, scheduledDelayMillis: 10 })],
+  const provider = new TracerProvider({
+    spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: sink.endpoint }), maxExportBatchSize: 7, scheduledDelayMillis: 10 })],
   });
   const a = provider.getTracer('scope-a');
   const b = provider.getTracer('scope-b');

@@ -14,3 +14,5 @@ export {
 export type { RedisServer, ExportedSpan } from '@mltrace/stack';
 export { startTracedProcess } from './traced-process';
 export type { Cleanup, TracedProcess, TracedProcessOptions } from './traced-process';
+export { startOtlpGrpcReceiver } from './otlp-grpc-receiver';
+export type { OtlpGrpcReceiver, ReceivedSpan } from './otlp-grpc-receiver';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 // ATTR_DEPLOYMENT_ENVIRONMENT is the deprecated key, still read for older OTEL_RESOURCE_ATTRIBUTES.
-import { ATTR_DEPLOYMENT_ENVIRONMENT, ATTR_DEPLOYMENT_ENVIRONMENT_NAME } from '@opentelemetry/semantic-conventions/incubating';
+import { ATTR_DEPLOYMENT_ENVIRONMENT, ATTR_DEPLOYMENT_ENVIRONMENT_NAME } from './semconv';
 import type { TracingConfig, TraceExporterKind, OtlpProtocol, InstrumentationSet } from './types';
 
 type Env = Record<string, string | undefined>;
@@ -11,7 +11,7 @@ type Env = Record<string, string | undefined>;
 export type ConfigWarn = (message: string) => void;
 
 const EXPORTERS: readonly TraceExporterKind[] = ['otlp', 'file', 'console', 'none'];
-const PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json'];
+const PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json', 'grpc'];
 
 function str(env: Env, name: string): string | undefined {
   const v = env[name]?.trim();

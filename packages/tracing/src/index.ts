@@ -1,3 +1,5 @@
+// The run-time surface services use. Attribute names alone: '@mltrace/tracing/attributes'
+// (and '/semconv'); the samplers: '@mltrace/tracing/sampling'. Neither loads the SDK.
 export * from './attributes';
 export type {
   MLContext,
@@ -15,5 +17,3 @@ export { getServerSpan } from './server-span';
 export { getTracer, traceModelPrediction, traceFeatureExtraction, traceDataProcessing, recordSpanError } from './helpers';
 export { shutdownTracing, getTracingStats, isTracingActive } from './runtime';
 export { createPropagator } from './propagation/composite';
-export { createSampler, loadStrategiesFile, parseStrategies, StrategiesFileError } from './sampling';
-export type { ParsedStrategies } from './sampling';

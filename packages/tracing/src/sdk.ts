@@ -1,8 +1,8 @@
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME } from '@opentelemetry/semantic-conventions/incubating';
+import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME } from './semconv';
 import { createTraceExporters } from './exporters/create';
 import { createInstrumentations } from './instrumentations';
 import { CountingBatchSpanProcessor, SpanCounters } from './processors/counting-batch-processor';

@@ -49,7 +49,7 @@ export interface DataProcessingSummary {
 }
 
 export type TraceExporterKind = 'otlp' | 'file' | 'console' | 'none';
-export type OtlpProtocol = 'http/protobuf' | 'http/json';
+export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
 export type InstrumentationSet = 'curated' | 'all';
 
 /** Everything the preload reads from the environment (see config.ts and the README table). */

@@ -50,7 +50,7 @@ test('bad values: one warning each, naming the variable, and the default', () =>
     OTEL_BSP_MAX_QUEUE_SIZE: '-3',
     OTEL_SDK_DISABLED: 'maybe',
     MLTRACE_INSTRUMENTATIONS: 'most',
-    OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'thrift',
     MLTRACE_SHUTDOWN_TIMEOUT_MS: '1.5',
     OTEL_PROPAGATORS: 'tracecontext,b3',
   });

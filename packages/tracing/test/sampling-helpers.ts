@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mulberry32 } from '@mltrace/dataset';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type Sampler } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type Sampler } from '@opentelemetry/sdk-trace';
 
 /** Seeded hex ids, so "random" trace ids, and thus every count asserted on, are reproducible. */
 export function seededHex(seed: number): (chars: number) => string {
@@ -31,10 +31,10 @@ export function manualClock(start = 1_000_000): ManualClock {
 export function tracerWith(sampler: Sampler, seed = 1) {
   const hex = seededHex(seed);
   const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({
+  const provider = new TracerProvider({
     sampler,
     idGenerator: { generateTraceId: () => hex(32), generateSpanId: () => hex(16) },
-    spanProcessors: [new SimpleSpanProcessor(exporter)],
+    spanProcessors: [new SimpleSpanProcessor({ exporter: exporter })],
   });
   return { tracer: provider.getTracer('sampling-test'), exporter, provider };
 }

@@ -12,14 +12,14 @@ const PACKAGE_ROOT = join(__dirname, '..', '..');
 
 const CHILD = `
 const { NodeSDK } = require('@opentelemetry/sdk-node');
-const { InMemorySpanExporter, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-base');
+const { InMemorySpanExporter, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace');
 const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http');
 const { createSampler } = require(process.env.SAMPLING_INDEX);
 const exporter = new InMemorySpanExporter();
 const sdk = new NodeSDK({
   serviceName: 'gateway',
   sampler: createSampler({ serviceName: 'gateway', strategiesFile: process.env.STRATEGIES }),
-  spanProcessors: [new SimpleSpanProcessor(exporter)],
+  spanProcessors: [new SimpleSpanProcessor({ exporter: exporter })],
   // The test's own client calls stay untraced: only the server side is under test.
   instrumentations: [new HttpInstrumentation({ ignoreOutgoingRequestHook: () => true })],
 });

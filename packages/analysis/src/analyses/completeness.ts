@@ -23,7 +23,7 @@
  *   services present among those expected in each accepted entry trace, propagationRate = intact hops / (intact + broken hops),
  *   broken = hops losing context keys + downstream roots + orphans.
  */
-import { BAGGAGE_TO_ATTRIBUTE } from '@mltrace/tracing';
+import { BAGGAGE_TO_ATTRIBUTE } from '@mltrace/tracing/attributes';
 import type { Span, Trace } from '../model';
 import { edgeRules, edgeUse, hasService } from './expected-edges';
 import type { AnalysisOptions } from './options';

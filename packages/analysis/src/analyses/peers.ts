@@ -7,7 +7,7 @@
  * port alone is used when only one service was seen on it.
  */
 import { ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, ATTR_URL_FULL } from '@opentelemetry/semantic-conventions';
-import { ATTR_PEER_SERVICE } from '@opentelemetry/semantic-conventions/incubating';
+import { ATTR_PEER_SERVICE } from '@mltrace/tracing/semconv';
 import type { Span, Trace } from '../model';
 import { sharedStringList, traceFacts } from './trace-facts';
 

@@ -3,7 +3,7 @@
  * server/consumer span) per time bucket with its variability, success rate; the same per service (latency of the spans through which the
  * service is entered) and per operation (every span of that service+name).
  */
-import { ATTR_MLTRACE_SAMPLING_PROBABILITY } from '@mltrace/tracing';
+import { ATTR_MLTRACE_SAMPLING_PROBABILITY } from '@mltrace/tracing/attributes';
 import type { Span, Trace } from '../model';
 import { spanStats } from './op-stats';
 import { bucketWidthUs, resolvedTopN, type AnalysisOptions } from './options';

@@ -8,9 +8,9 @@
  *   would free (halved because it buys capacity, not latency).
  * Rule ids are stable (tests and scripts match on them).
  */
-import { ATTR_ML_OPERATION_TYPE } from '@mltrace/tracing';
+import { ATTR_ML_OPERATION_TYPE } from '@mltrace/tracing/attributes';
 import { ATTR_DB_SYSTEM_NAME } from '@opentelemetry/semantic-conventions';
-import { ATTR_DB_SYSTEM, ATTR_PEER_SERVICE, DB_SYSTEM_NAME_VALUE_REDIS } from '@opentelemetry/semantic-conventions/incubating';
+import { ATTR_DB_SYSTEM, ATTR_PEER_SERVICE, DB_SYSTEM_NAME_VALUE_REDIS } from '@mltrace/tracing/semconv';
 import type { Span, Trace } from '../model';
 import type { BottlenecksResult } from './bottlenecks';
 import type { CompletenessResult } from './completeness';

@@ -4,9 +4,9 @@
  * object so that `analyze()` does not recompute them for every analysis. The memo holds only
  * compact typed arrays and a few numbers, so a million spans stay cheap.
  */
-import { ATTR_BUSINESS_CUSTOMER_SEGMENT, ATTR_BUSINESS_PRIORITY, ATTR_BUSINESS_REGION, ATTR_ML_DATA_BATCH_ID, ATTR_ML_EXPERIMENT_ID, ATTR_ML_FEATURE_STORE_VERSION, ATTR_ML_MODEL_VERSION, ATTR_ML_PREDICTION_CONFIDENCE, ATTR_ML_PREDICTION_CONFIDENCE_MEAN } from '@mltrace/tracing';
+import { ATTR_BUSINESS_CUSTOMER_SEGMENT, ATTR_BUSINESS_PRIORITY, ATTR_BUSINESS_REGION, ATTR_ML_DATA_BATCH_ID, ATTR_ML_EXPERIMENT_ID, ATTR_ML_FEATURE_STORE_VERSION, ATTR_ML_MODEL_VERSION, ATTR_ML_PREDICTION_CONFIDENCE, ATTR_ML_PREDICTION_CONFIDENCE_MEAN } from '@mltrace/tracing/attributes';
 import { ATTR_HTTP_RESPONSE_STATUS_CODE } from '@opentelemetry/semantic-conventions';
-import { ATTR_HTTP_STATUS_CODE } from '@opentelemetry/semantic-conventions/incubating';
+import { ATTR_HTTP_STATUS_CODE } from '@mltrace/tracing/semconv';
 import { isError, spanEnd, type Span, type Trace } from '../model';
 import { ChildLists } from './child-index';
 import { criticalPathSections, type SectionList } from './critical-path';

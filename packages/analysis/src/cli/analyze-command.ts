@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { analyze } from '../analyses/analyze';
 import { filterTraces } from '../analyses/filter';
+import { sliceValue } from '../analyses/slices';
 import type { AnalysisOptions } from '../analyses/options';
 import { renderHtml } from '../report/html';
 import { renderMarkdown } from '../report/markdown';
@@ -38,7 +39,7 @@ export async function runAnalyze(argv: string[]): Promise<number> {
     console.log(ANALYZE_HELP);
     return EXIT_OK;
   }
-  if (!positionals.length) throw new UsageError('analyze: give at least one source (file, directory or Jaeger URL)');
+  if (!positionals.length) throw new UsageError('give at least one source (file, directory or Jaeger URL)');
   const format = parseFormat(values.format, ['text', 'json', 'md', 'html'] as const, 'text');
   const since = values.since === undefined ? undefined : parseTime(values.since, '--since');
   const until = values.until === undefined ? undefined : parseTime(values.until, '--until');
@@ -73,8 +74,18 @@ export async function runAnalyze(argv: string[]): Promise<number> {
     where,
   });
   if (!traces.length) {
-    process.stderr.write(`mltrace: no traces ${loaded.traces.length ? `match the selection (${loaded.traces.length} loaded)` : `found in ${positionals.join(', ')}`}\n`);
+    process.stderr.write(`mltrace analyze: no traces ${loaded.traces.length ? `match the selection (${loaded.traces.length} loaded)` : `found in ${positionals.join(', ')}`}\n`);
     return EXIT_FAILURE;
+  }
+  if (opts.compare) {
+    // A comparison with an empty side says nothing: fail, as `mltrace compare` does.
+    const { key, a, b } = opts.compare;
+    for (const v of [a, b]) {
+      if (!traces.some((t) => sliceValue(t, key) === v)) {
+        process.stderr.write(`mltrace analyze: --compare ${key}=${a},${b}: no traces with ${key}=${v} (${traces.length} selected)\n`);
+        return EXIT_FAILURE;
+      }
+    }
   }
   const report = analyze(traces, opts);
   const sectionOpts = { ...(top !== undefined ? { topN: top } : {}), ...(values.summary ? { only: ['summary', 'recommendations'] } : {}) };

@@ -18,7 +18,7 @@ interface Group {
 /** Two sources (`compare A B`), or two slices of one source (`compare SRC --compare key=a,b`). */
 async function loadGroups(positionals: string[], compare: string | undefined): Promise<{ a: Group; b: Group } | number> {
   if (compare !== undefined) {
-    if (positionals.length < 1) throw new UsageError('compare --compare KEY=A,B: give one or more sources');
+    if (positionals.length < 1) throw new UsageError('--compare KEY=A,B: give one or more sources');
     const spec = parseCompare(compare);
     const r = await loadWithProgress(positionals);
     reportSkipped(r);
@@ -26,20 +26,20 @@ async function loadGroups(positionals: string[], compare: string | undefined): P
     const groups = { a: pick(spec.a), b: pick(spec.b) };
     for (const g of [groups.a, groups.b]) {
       if (!g.traces.length) {
-        process.stderr.write(`mltrace: no traces with ${g.label} in ${positionals.join(', ')}\n`);
+        process.stderr.write(`mltrace compare: no traces with ${g.label} in ${positionals.join(', ')}\n`);
         return EXIT_FAILURE;
       }
     }
     return groups;
   }
-  if (positionals.length !== 2) throw new UsageError(`compare: give exactly two sources, or one source and --compare KEY=A,B; got ${positionals.length} source(s)`);
+  if (positionals.length !== 2) throw new UsageError(`give exactly two sources, or one source and --compare KEY=A,B; got ${positionals.length} source(s)`);
   const [srcA, srcB] = positionals as [string, string];
   const out: Group[] = [];
   for (const [tag, src] of [['A', srcA], ['B', srcB]] as const) {
     const r = await loadWithProgress([src]);
     reportSkipped(r);
     if (!r.traces.length) {
-      process.stderr.write(`mltrace: no traces in ${src}\n`);
+      process.stderr.write(`mltrace compare: no traces in ${src}\n`);
       return EXIT_FAILURE;
     }
     out.push({ label: `${tag} (${src})`, traces: r.traces });

@@ -16,7 +16,7 @@ export async function runCriticalPath(argv: string[]): Promise<number> {
     console.log(CRITICAL_PATH_HELP);
     return EXIT_OK;
   }
-  if (!positionals.length) throw new UsageError('critical-path: give a source (file, directory or Jaeger URL)');
+  if (!positionals.length) throw new UsageError('give a source (file, directory or Jaeger URL)');
   const format = parseFormat(values.format, ['json', 'text'] as const, 'json');
   const threads = parseNumber(values.threads, '--threads', { min: 1, integer: true });
   const loaded = await loadWithProgress(positionals, threads !== undefined ? { parallel: { threads } } : {});
@@ -24,7 +24,7 @@ export async function runCriticalPath(argv: string[]): Promise<number> {
   const wanted = values.trace?.toLowerCase().padStart(32, '0');
   const traces = wanted ? loaded.traces.filter((t) => t.traceId === wanted) : loaded.traces;
   if (!traces.length) {
-    process.stderr.write(`mltrace: no traces${wanted ? ` with id ${values.trace}` : ''} in ${positionals.join(', ')}\n`);
+    process.stderr.write(`mltrace critical-path: no traces${wanted ? ` with id ${values.trace}` : ''} in ${positionals.join(', ')}\n`);
     return EXIT_FAILURE;
   }
   if (format === 'json') {

@@ -4,7 +4,14 @@ import { runAnalyze } from './analyze-command';
 import { runCompare } from './compare-command';
 import { runCriticalPath } from './critical-path-command';
 import { runLoad } from './load-command';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, MAIN_HELP, UsageError } from './usage';
+import { ANALYZE_HELP, COMPARE_HELP, CRITICAL_PATH_HELP, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, MAIN_HELP, UsageError } from './usage';
+
+/** `mltrace help <command>`: the same text as `mltrace <command> --help` (load's comes from its package). */
+const HELP: Record<string, string | undefined> = { analyze: ANALYZE_HELP, 'critical-path': CRITICAL_PATH_HELP, compare: COMPARE_HELP };
+
+function version(): string {
+  return (require('../../../package.json') as { version: string }).version;
+}
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   analyze: runAnalyze,
@@ -22,13 +29,28 @@ function isUsage(err: unknown): boolean {
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === '--version' || command === '-v' || command === 'version') {
+    console.log(`mltrace ${version()} (node ${process.version})`);
+    return EXIT_OK;
+  }
+  if (command === 'help' && rest[0] !== undefined) {
+    const topic = rest[0];
+    if (topic === 'load') return COMMANDS['load']!(['--help']);
+    const text = HELP[topic];
+    if (text === undefined) {
+      process.stderr.write(`mltrace help: unknown command "${topic}" (commands: ${Object.keys(COMMANDS).join(', ')})\n`);
+      return EXIT_USAGE;
+    }
+    console.log(text);
+    return EXIT_OK;
+  }
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     console.log(MAIN_HELP);
     return command === undefined ? EXIT_USAGE : EXIT_OK;
   }
   const run = COMMANDS[command];
   if (!run) {
-    process.stderr.write(`mltrace: unknown command "${command}"\n\n${MAIN_HELP}\n`);
+    process.stderr.write(`mltrace: unknown command "${command}" (commands: ${Object.keys(COMMANDS).join(', ')})\nRun "mltrace --help" for usage.\n`);
     return EXIT_USAGE;
   }
   try {
@@ -52,9 +74,10 @@ export function quietOnEpipe(stream: NodeJS.WriteStream = process.stdout): void 
   });
 }
 
-if (require.main === module) {
+/** The process entry (bin/mltrace.js): exit code from main(), EPIPE quiet, unexpected errors with their stack. */
+export function runCli(argv: string[] = process.argv.slice(2)): void {
   quietOnEpipe();
-  main(process.argv.slice(2)).then(
+  main(argv).then(
     (code) => {
       process.exitCode = code;
     },
@@ -65,3 +88,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) runCli();

@@ -19,7 +19,8 @@ Usage:
 A source is an OTLP/JSON file, an OTLP/JSON-lines file (the file exporter's output), a Jaeger
 JSON file, a directory of such files, or the http(s) URL of a Jaeger query service.
 
-Run "mltrace <command> --help" for the options of a command.
+Run "mltrace help <command>" (or "mltrace <command> --help") for the options of a command;
+"mltrace --version" prints the version.
 Exit codes: 0 success, 1 failure (unreadable input, no traces), 2 bad usage.`;
 
 export const ANALYZE_HELP = `Usage: mltrace analyze <source…> [options]

@@ -31,7 +31,7 @@ import {
   ATTR_ML_DATA_OPERATION,
   ATTR_ML_ENTITY_COUNT,
   ATTR_ML_PREDICTION_COUNT,
-} from '@mltrace/tracing';
+} from '@mltrace/tracing/attributes';
 import {
   ATTR_DB_OPERATION_BATCH_SIZE,
   ATTR_DB_OPERATION_NAME,

@@ -1,5 +1,5 @@
-import { ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { TracingConfig } from '../types';
+import { ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace';
+import type { OtlpProtocol, TracingConfig } from '../types';
 import { FileSpanExporter } from './file-exporter';
 
 /**
@@ -7,6 +7,24 @@ import { FileSpanExporter } from './file-exporter';
  * lazily so a service writing files never loads protobuf code; they read their
  * own standard variables (OTEL_EXPORTER_OTLP_*_ENDPOINT, _HEADERS, _TIMEOUT …).
  */
+function createOtlpExporter(protocol: OtlpProtocol): SpanExporter {
+  switch (protocol) {
+    case 'http/json': {
+      const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+      return new OTLPTraceExporter();
+    }
+    case 'http/protobuf': {
+      const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
+      return new OTLPTraceExporter();
+    }
+    case 'grpc': {
+      // Default endpoint http://localhost:4317 (OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT overrides it).
+      const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-grpc') as typeof import('@opentelemetry/exporter-trace-otlp-grpc');
+      return new OTLPTraceExporter();
+    }
+  }
+}
+
 export function createTraceExporters(config: TracingConfig): SpanExporter[] {
   return config.exporters.map((kind): SpanExporter => {
     switch (kind) {
@@ -15,13 +33,7 @@ export function createTraceExporters(config: TracingConfig): SpanExporter[] {
       case 'console':
         return new ConsoleSpanExporter();
       case 'otlp':
-        if (config.otlpProtocol === 'http/json') {
-          const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
-          return new OTLPTraceExporter();
-        } else {
-          const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
-          return new OTLPTraceExporter();
-        }
+        return createOtlpExporter(config.otlpProtocol);
       case 'none':
         throw new Error('unreachable: "none" yields no exporter');
     }

@@ -2,7 +2,7 @@ import { closeSync, mkdirSync, openSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 
 export interface FileSpanExporterOptions {
   /** Directory for the trace files; created on first export. */

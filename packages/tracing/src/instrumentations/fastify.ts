@@ -14,7 +14,7 @@ import {
   ATTR_URL_SCHEME,
   ATTR_USER_AGENT_ORIGINAL,
 } from '@opentelemetry/semantic-conventions';
-import { ATTR_USER_AGENT_SYNTHETIC_TYPE, USER_AGENT_SYNTHETIC_TYPE_VALUE_TEST } from '@opentelemetry/semantic-conventions/incubating';
+import { ATTR_USER_AGENT_SYNTHETIC_TYPE, USER_AGENT_SYNTHETIC_TYPE_VALUE_TEST } from '../semconv';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SYNTHETIC_USER_AGENT_PREFIX } from '../attributes';
 import { setServerSpan } from '../server-span';

@@ -1,7 +1,7 @@
 import { context, propagation } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { UndiciInstrumentation, type UndiciInstrumentationConfig, type UndiciRequest } from '@opentelemetry/instrumentation-undici';
-import { ATTR_URL_TEMPLATE } from '@opentelemetry/semantic-conventions/incubating';
+import { ATTR_URL_TEMPLATE } from '../semconv';
 import type { Span } from '@opentelemetry/api';
 import { isPropagationHeader } from '../propagation/composite';
 

@@ -1,10 +1,10 @@
 import { propagation, type Baggage, type Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import {
   ATTR_USER_AGENT_SYNTHETIC_TYPE,
   USER_AGENT_SYNTHETIC_TYPE_VALUE_BOT,
   USER_AGENT_SYNTHETIC_TYPE_VALUE_TEST,
-} from '@opentelemetry/semantic-conventions/incubating';
+} from '../semconv';
 import { BAGGAGE_TO_ATTRIBUTE, SYNTHETIC_BAGGAGE_KEY } from '../attributes';
 
 const MAPPING = Object.entries(BAGGAGE_TO_ATTRIBUTE);

@@ -1,6 +1,9 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { TraceFlags } from '@opentelemetry/api';
-import { BatchSpanProcessor, type BufferConfig, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, type BatchSpanProcessorOptions, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace';
+
+/** The batch settings (OTEL_BSP_*); the exporter is passed apart. */
+export type BatchSettings = Omit<BatchSpanProcessorOptions, 'exporter'>;
 import type { TracingStats } from '../types';
 
 /** Mutable counters behind TracingStats. */
@@ -79,16 +82,16 @@ export class CountingBatchSpanProcessor extends BatchSpanProcessor {
   constructor(
     exporter: SpanExporter,
     private readonly counters: SpanCounters,
-    config: BufferConfig,
+    config: BatchSettings,
     onExportFailure?: (error: Error | undefined) => void,
   ) {
-    super(new CountingSpanExporter(exporter, counters, onExportFailure), config);
+    super({ ...config, exporter: new CountingSpanExporter(exporter, counters, onExportFailure) });
     this.maxQueue = config.maxQueueSize ?? 2048;
   }
 
   /** Spans waiting in the SDK's queue (not yet handed to the exporter). */
   queued(): number {
-    // The SDK keeps its queue in this field (sdk-trace 2.x); pinned versions, covered by a test.
+    // The SDK keeps its queue in this field (sdk-trace 3.x); pinned versions, covered by a test.
     const q = (this as unknown as { _finishedSpans?: unknown[] })._finishedSpans;
     return Array.isArray(q) ? q.length : 0;
   }

@@ -1,5 +1,5 @@
 import { trace, TraceFlags, isSpanContextValid, type Attributes, type Context, type Link, type SpanKind } from '@opentelemetry/api';
-import { SamplingDecision, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace-base';
+import { SamplingDecision, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace';
 
 /**
  * A child follows its parent's sampled flag, whether the parent is local or came

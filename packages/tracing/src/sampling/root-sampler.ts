@@ -1,5 +1,5 @@
 import type { Attributes, Context, Link, SpanKind } from '@opentelemetry/api';
-import { SamplingDecision, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace-base';
+import { SamplingDecision, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace';
 import { ATTR_MLTRACE_SAMPLING_PROBABILITY, ATTR_MLTRACE_SAMPLING_RULE } from '../attributes';
 import { AdaptiveController } from './adaptive';
 import { createDecider, sameSpec, type Decider, type Verdict } from './deciders';

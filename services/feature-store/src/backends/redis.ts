@@ -10,7 +10,7 @@ import {
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
 } from '@opentelemetry/semantic-conventions';
-import { DB_SYSTEM_NAME_VALUE_REDIS } from '@opentelemetry/semantic-conventions/incubating';
+import { DB_SYSTEM_NAME_VALUE_REDIS } from '@mltrace/tracing/semconv';
 import { getTracer, recordSpanError } from '@mltrace/tracing';
 import type { BackendStatus, FeatureBackend, LookupContext } from '../backend';
 import { RedisUnavailableError } from '../errors';
