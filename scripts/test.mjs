@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs every package's compiled tests in ONE `node --test` invocation so CI sees a single summary.
-// Usage: node scripts/test.mjs [filter]   (filter: substring of the test file path)
+// Usage: npm test -- [filter]   (filter: substring of the test file path; npm test builds and lints first)
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';

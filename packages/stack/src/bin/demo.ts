@@ -124,7 +124,7 @@ function summarize(outcomes: Outcome[], totalMs: number): string {
 function runAnalysis(tracesDir: string): void {
   const cli = join(REPO_ROOT, 'packages', 'analysis', 'dist', 'src', 'cli', 'main.js');
   if (!existsSync(cli)) {
-    console.log('(the analysis CLI is not built; `npx turbo run build` then `node packages/analysis/dist/src/cli/main.js analyze <traces dir>`)');
+    console.log('(the analysis CLI is not built; `npx turbo run build` then `npx mltrace analyze <traces dir>`)');
     return;
   }
   const res = spawnSync(process.execPath, [cli, 'analyze', tracesDir], { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
