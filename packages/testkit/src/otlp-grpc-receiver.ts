@@ -4,6 +4,7 @@
 // actually crossed the wire (not on what the exporter meant to send).
 import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
 import * as protobuf from 'protobufjs';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 
 /** The part of opentelemetry-proto (trace/v1, common/v1, resource/v1) a receiver needs, upstream field numbers. */
 const OTLP_TRACE_SUBSET = `
@@ -86,7 +87,7 @@ export async function startOtlpGrpcReceiver(): Promise<OtlpGrpcReceiver> {
       Export: (call: ServerUnaryCall<Json, Buffer>, callback: sendUnaryData<Buffer>) => {
         requests++;
         for (const rs of call.request.resourceSpans ?? []) {
-          const serviceName = String(attributes(rs.resource?.attributes)['service.name'] ?? '');
+          const serviceName = String(attributes(rs.resource?.attributes)[ATTR_SERVICE_NAME] ?? '');
           for (const ss of rs.scopeSpans ?? []) {
             for (const s of ss.spans ?? []) {
               spans.push({

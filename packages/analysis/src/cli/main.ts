@@ -10,7 +10,8 @@ import { ANALYZE_HELP, COMPARE_HELP, CRITICAL_PATH_HELP, EXIT_FAILURE, EXIT_OK, 
 const HELP: Record<string, string | undefined> = { analyze: ANALYZE_HELP, 'critical-path': CRITICAL_PATH_HELP, compare: COMPARE_HELP };
 
 function version(): string {
-  return (require('../../../package.json') as { version: string }).version;
+  // The package's own manifest, through its `./package.json` export.
+  return (require('@mltrace/analysis/package.json') as { version: string }).version;
 }
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
