@@ -1,0 +1,17 @@
+export { TOOL_NAMES, JAEGER_MODULE, JAEGER_VERSION, KUSTOMIZE_MODULE, KUSTOMIZE_VERSION, COMPOSE_CONFIG_DIR, ensureTool, isBuilt, toolPath } from './tools';
+export type { ToolName, BuildResult } from './tools';
+export { checkTools, toolsReady } from './requirement';
+export type { ToolCheck, Skippable } from './requirement';
+export { ToolError } from './errors';
+export type { ToolErrorCode } from './errors';
+export { deriveBackendConfig } from './backend-config';
+export type { DeriveOptions } from './backend-config';
+export { startBackend } from './backend';
+export type { BackendOptions, RunningBackend } from './backend';
+export { startJaeger, startCollector, JAEGER_PORTS } from './jaeger';
+export type { JaegerOptions, RunningJaeger, RunningCollector } from './jaeger';
+export { runTool, kustomizeBuild, composeConfig, validateBackendConfig } from './cli-tools';
+export type { ComposeConfigOptions } from './cli-tools';
+export { REPO_ROOT, JAEGER_CONFIG_FILE, COLLECTOR_CONFIG_FILE, SAMPLING_STRATEGIES_FILE, COMPOSE_FILE, COMPOSE_COLLECTOR_FILE, K8S_DIR } from './paths';
+export { loadConfig, DEFAULT_TOOLS_DIR } from './config';
+export type { JaegerPackageConfig } from './config';
