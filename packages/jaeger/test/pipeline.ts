@@ -41,6 +41,8 @@ export function startServices(tmp: string, env: Record<string, string | undefine
 export interface Sent {
   status: number;
   traceId: string;
+  /** Sent with model_version=v2 in its baggage. */
+  v2: boolean;
 }
 
 export async function predict(system: RunningSystem, entities: string[], baggage: string): Promise<Sent> {
@@ -51,7 +53,7 @@ export async function predict(system: RunningSystem, entities: string[], baggage
     signal: AbortSignal.timeout(15_000),
   });
   await res.body?.cancel();
-  return { status: res.status, traceId: res.headers.get('x-trace-id') ?? '' };
+  return { status: res.status, traceId: res.headers.get('x-trace-id') ?? '', v2: /(^|,)\s*model_version=v2\b/.test(baggage) };
 }
 
 export const V2_BAGGAGE = 'model_version=v2,customer_segment=enterprise,region=eu-west,priority=high,experiment_id=jaeger-e2e';
