@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { freePort, sleep, stopProcess } from '@mltrace/stack';
 import { jaegerConfig } from './config';
 import { ToolError } from './errors';
@@ -48,17 +49,27 @@ export async function startHotrod(opts: HotrodOptions): Promise<RunningHotrod> {
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 30_000);
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) throw new ToolError('TOOL_NOT_READY', `hotrod exited (${child.exitCode ?? child.signalCode}) while starting:\n${output.slice(-3000)}`);
-    try {
-      const res = await fetch(`${url}/config?nonse=0`, { signal: AbortSignal.timeout(1000) });
-      await res.body?.cancel();
-      if (res.ok) return hotrod;
-    } catch {
-      // not listening yet
-    }
+    // A TCP connect, not a request: a request would be traced, a trace no test asked for.
+    // All four: `all` starts them side by side.
+    if ((await Promise.all(Object.values(ports).map(accepts))).every(Boolean)) return hotrod;
     if (Date.now() > deadline) {
       await hotrod.stop();
       throw new ToolError('TOOL_NOT_READY', `hotrod's frontend did not answer at ${url} in time:\n${output.slice(-3000)}`);
     }
     await sleep(200);
   }
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.setTimeout(1000);
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
 }

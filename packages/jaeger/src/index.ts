@@ -10,6 +10,8 @@ export { startBackend } from './backend';
 export type { BackendOptions, RunningBackend } from './backend';
 export { startJaeger, startCollector, JAEGER_PORTS } from './jaeger';
 export type { JaegerOptions, RunningJaeger, RunningCollector } from './jaeger';
+export { startHotrod } from './hotrod';
+export type { HotrodOptions, RunningHotrod } from './hotrod';
 export { runTool, kustomizeBuild, composeConfig, validateBackendConfig } from './cli-tools';
 export type { ComposeConfigOptions } from './cli-tools';
 export { REPO_ROOT, JAEGER_CONFIG_FILE, COLLECTOR_CONFIG_FILE, SAMPLING_STRATEGIES_FILE, COMPOSE_FILE, COMPOSE_COLLECTOR_FILE, K8S_DIR } from './paths';
