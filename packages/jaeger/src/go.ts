@@ -26,6 +26,9 @@ export function findGo(): Go {
 // What go prints when a module download cannot reach the proxy (or the checksum database).
 const UNREACHABLE = /dial tcp|no such host|i\/o timeout|connection refused|network is unreachable|proxyconnect|TLS handshake timeout|connection reset|server misbehaving/i;
 
+// What go prints when a module needs a newer Go than this one and may not fetch it.
+const TOO_OLD = /requires go >= ([\d.]+) \(running go [\d.]+; GOTOOLCHAIN=local\)/;
+
 function goproxy(go: Go): string {
   const r = spawnSync(go.command, ['env', 'GOPROXY'], { encoding: 'utf8', env: jaegerConfig().inherited });
   return r.stdout?.trim() || 'GOPROXY unset';
@@ -53,7 +56,10 @@ export function goOutput(go: Go, args: string[], opts: RunOptions = {}): Promise
       if (code === 0) return resolve(stdout);
       const output = (stderr || stdout).trim();
       const what = `go ${args.join(' ')}${opts.cwd ? ` (in ${opts.cwd})` : ''}`;
-      if (UNREACHABLE.test(output)) {
+      const tooOld = TOO_OLD.exec(output);
+      if (tooOld) {
+        reject(new ToolError('TOOL_GO_MISSING', `Go ${tooOld[1]} or newer is missing: ${what} needs it and ${go.command} is ${go.version} (GOTOOLCHAIN=local); install a newer Go or allow GOTOOLCHAIN=auto`));
+      } else if (UNREACHABLE.test(output)) {
         reject(new ToolError('TOOL_PROXY_UNREACHABLE', `the Go module proxy is unreachable (${goproxy(go)}): ${what} failed:\n${lastLines(output)}`));
       } else {
         reject(new ToolError('TOOL_BUILD_FAILED', `${what} failed (exit ${code}):\n${lastLines(output)}`));
