@@ -2,9 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, stopProcess } from '@mltrace/stack';
+import { stopProcess } from '@mltrace/stack';
 import { deriveBackendConfig, type DeriveOptions } from './backend-config';
 import { jaegerConfig } from './config';
+import { distinctFreePorts } from './ports';
 import { ToolError } from './errors';
 import { ensureTool } from './tools';
 
@@ -54,18 +55,11 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
 }
 
 async function startOnce(binary: string, opts: BackendOptions): Promise<RunningBackend> {
-  const taken = new Set<number>();
-  const pick = async (): Promise<number> => {
-    for (;;) {
-      const p = await freePort();
-      if (!taken.has(p)) return taken.add(p), p;
-    }
-  };
   // deriveBackendConfig maps ports synchronously: find out which ports the file names, then pick.
   const text = readFileSync(opts.configFile, 'utf8');
   const names = [...deriveBackendConfig(text, opts).ports.keys()];
-  const chosen = new Map<number, number>();
-  for (const p of names) chosen.set(p, opts.ports === 'as-configured' ? p : await pick());
+  const free = opts.ports === 'as-configured' ? names : await distinctFreePorts(names.length);
+  const chosen = new Map(names.map((p, i) => [p, free[i]!]));
   const derived = deriveBackendConfig(text, { ...opts, port: (p) => chosen.get(p) ?? p });
 
   const dir = mkdtempSync(join(tmpdir(), `mltrace-${opts.name}-`));

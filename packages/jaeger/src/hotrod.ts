@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
-import { freePort, sleep, stopProcess } from '@mltrace/stack';
+import { sleep, stopProcess } from '@mltrace/stack';
+import { distinctFreePorts } from './ports';
 import { jaegerConfig } from './config';
 import { ToolError } from './errors';
 import { ensureTool } from './tools';
@@ -30,7 +31,19 @@ export interface RunningHotrod {
  */
 export async function startHotrod(opts: HotrodOptions): Promise<RunningHotrod> {
   const { path } = await ensureTool('hotrod');
-  const ports = { frontend: await freePort(), customer: await freePort(), driver: await freePort(), route: await freePort() };
+  // A free port can be taken between the check and HotROD's bind: then try other ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(path, opts);
+    } catch (err) {
+      if (attempt >= 3 || !/address already in use/i.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+async function startOnce(path: string, opts: HotrodOptions): Promise<RunningHotrod> {
+  const [frontend, customer, driver, route] = (await distinctFreePorts(4)) as [number, number, number, number];
+  const ports = { frontend, customer, driver, route };
   const args = ['all'];
   for (const [service, port] of Object.entries(ports)) args.push(`--${service}-service-hostname`, '127.0.0.1', `--${service}-service-port`, String(port));
   if (opts.jaegerUi) args.push('--jaeger-ui', opts.jaegerUi);
