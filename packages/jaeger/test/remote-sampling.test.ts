@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadSources, type LoadResult } from '@mltrace/analysis';
-import type { RunningSystem } from '@mltrace/stack';
+import { sleep, type RunningSystem } from '@mltrace/stack';
 import { ATTR_MLTRACE_SAMPLING_PROBABILITY } from '@mltrace/tracing/attributes';
 import { checkTools, SAMPLING_STRATEGIES_FILE, startJaeger, toolsReady, type RunningJaeger, type ToolCheck } from '../src';
 import { eventually, predict, startServices, V1_BAGGAGE, type Sent } from './pipeline';
@@ -51,7 +51,11 @@ before(async () => {
     OTEL_TRACES_EXPORTER: 'otlp',
     OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpHttpUrl,
     MLTRACE_SAMPLING_REMOTE_URL: jaeger.samplingUrl,
+    // Until its first poll answers, a sampler uses its fallback (a rate limiter); polls are
+    // frequent here and the requests wait for a few of them.
+    MLTRACE_SAMPLING_REMOTE_POLL_MS: '250',
   });
+  await sleep(1000);
   for (let i = 0; i < REQUESTS; i++) sent.push(await predict(system, [`cust-${String(1 + (i % 150)).padStart(5, '0')}`], V1_BAGGAGE));
   await system.stop();
   const expected = sent.filter((s) => keptAt(s.traceId, PROBABILITY)).length;
