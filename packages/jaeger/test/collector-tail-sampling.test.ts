@@ -95,8 +95,9 @@ after(async () => {
 test('the requests produced every kind of trace the policies distinguish', (t) => {
   if (!toolsReady(t, tools)) return;
   assert.deepEqual(sent.slice(0, 3).map((s) => s.status), [400, 400, 400]);
-  assert.ok(sent.slice(3).every((s) => s.status === 200), sent.map((s) => s.status).join(','));
-  assert.equal(byKind(files, 'error').length, 3);
+  assert.deepEqual(sent.slice(3, 6).map((s) => s.status), [200, 200, 200], 'the stalled requests still succeed');
+  // (On a loaded host an ordinary request may time out too: it is then an error trace, kept as one.)
+  assert.ok(byKind(files, 'error').length >= 3);
   assert.ok(byKind(files, 'slow').length >= 3, `${byKind(files, 'slow').length} slow traces`);
   assert.equal(byKind(files, 'high-priority').length, 3);
   assert.ok(byKind(files, 'ordinary').length >= ORDINARY_REQUESTS - 20, `${byKind(files, 'ordinary').length} ordinary traces`);
