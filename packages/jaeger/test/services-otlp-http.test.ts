@@ -3,7 +3,7 @@
 // analyze` says the same from Jaeger (API v3, and API v1 when v3 is hidden) as from the files,
 // and Jaeger's own search by ML tag finds the traces.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import type { LoadResult } from '@mltrace/analysis';
 import type { RunningSystem } from '@mltrace/stack';
 import { ATTR_ML_MODEL_VERSION } from '@mltrace/tracing/attributes';
-import { checkTools, startJaeger, toolsReady, type RunningJaeger, type ToolCheck } from '../src';
+import { checkTools, SAMPLING_STRATEGIES_FILE, startJaeger, toolsReady, type RunningJaeger, type ToolCheck } from '../src';
 import { analyzeCli, comparable, exportBoth, spansOf, type Sent } from './pipeline';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mltrace-jaeger-http-'));
@@ -84,6 +84,19 @@ test("Jaeger's own trace search by ML tag (ml.model.version=v2) finds exactly th
   const none = new URLSearchParams({ service: 'gateway', tags: JSON.stringify({ [ATTR_ML_MODEL_VERSION]: 'v9' }), lookback: '1h' });
   const empty = (await (await fetch(`${jaeger!.queryUrl}/api/traces?${none}`)).json()) as { data: unknown[] };
   assert.equal(empty.data.length, 0);
+});
+
+test("Jaeger's remote sampling (5778) serves config/sampling-strategies.json: each service's strategy, the default for others", async (t) => {
+  if (!toolsReady(t, tools)) return;
+  const file = JSON.parse(readFileSync(SAMPLING_STRATEGIES_FILE, 'utf8'));
+  const served = async (service: string) => (await (await fetch(`${jaeger!.samplingUrl}?service=${encodeURIComponent(service)}`)).json()) as any;
+  for (const strategy of file.service_strategies) {
+    const body = await served(strategy.service);
+    assert.equal(body.probabilisticSampling.samplingRate, strategy.param, strategy.service);
+    const ops = (body.operationSampling?.perOperationStrategies ?? []).map((o: any) => [o.operation, o.probabilisticSampling.samplingRate]);
+    assert.deepEqual(ops, (strategy.operation_strategies ?? []).map((o: any) => [o.operation, o.param]), strategy.service);
+  }
+  assert.equal((await served('a-service-the-file-does-not-name')).probabilisticSampling.samplingRate, file.default_strategy.param);
 });
 
 /** A reverse proxy to Jaeger's query service that answers 404 for API v3, as a Jaeger before v3 would. */
