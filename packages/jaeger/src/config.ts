@@ -1,9 +1,12 @@
-import { isAbsolute, resolve } from 'node:path';
-import { REPO_ROOT } from '@mltrace/stack';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 
 /** The environment this package reads: nowhere else in it reads process.env. */
 export interface JaegerPackageConfig {
-  /** `MLTRACE_TOOLS_DIR`: where built tools are cached; default `<repo>/.cache/tools`. */
+  /**
+   * `MLTRACE_TOOLS_DIR`: where built tools are cached; default `$XDG_CACHE_HOME/mltrace/tools`
+   * (`~/.cache/mltrace/tools`): outside the work tree, so a fresh clone (CI's) finds the tools built.
+   */
   toolsDir: string;
   /** `MLTRACE_GO`: the go command; default `go` on PATH, else /usr/local/go/bin/go. */
   go?: string;
@@ -13,7 +16,6 @@ export interface JaegerPackageConfig {
   inherited: Record<string, string | undefined>;
 }
 
-export const DEFAULT_TOOLS_DIR = resolve(REPO_ROOT, '.cache', 'tools');
 
 function value(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const v = env[name]?.trim();
@@ -24,7 +26,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): JaegerPackageC
   const dir = value(env, 'MLTRACE_TOOLS_DIR');
   const ci = (value(env, 'CI') ?? 'false').toLowerCase();
   return {
-    toolsDir: dir ? (isAbsolute(dir) ? dir : resolve(process.cwd(), dir)) : DEFAULT_TOOLS_DIR,
+    toolsDir: dir ? (isAbsolute(dir) ? dir : resolve(process.cwd(), dir)) : join(value(env, 'XDG_CACHE_HOME') ?? join(homedir(), '.cache'), 'mltrace', 'tools'),
     ...(value(env, 'MLTRACE_GO') ? { go: value(env, 'MLTRACE_GO') } : {}),
     ci: ci !== 'false' && ci !== '0' && ci !== 'no',
     inherited: Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('OTEL_') && !k.startsWith('MLTRACE_'))),

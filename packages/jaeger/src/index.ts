@@ -15,5 +15,5 @@ export type { HotrodOptions, RunningHotrod } from './hotrod';
 export { runTool, kustomizeBuild, composeConfig, validateBackendConfig } from './cli-tools';
 export type { ComposeConfigOptions } from './cli-tools';
 export { REPO_ROOT, JAEGER_CONFIG_FILE, COLLECTOR_CONFIG_FILE, SAMPLING_STRATEGIES_FILE, COMPOSE_FILE, COMPOSE_COLLECTOR_FILE, K8S_DIR } from './paths';
-export { loadConfig, DEFAULT_TOOLS_DIR } from './config';
+export { loadConfig } from './config';
 export type { JaegerPackageConfig } from './config';

@@ -26,12 +26,7 @@ after(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-// @mltrace/tracing does not export over gRPC yet (its README: `grpc` warns and falls back to
-// http/protobuf, which Jaeger's gRPC port does not speak); the lead adds it with the Node 24 /
-// OpenTelemetry 3 move. Until then this test runs and reports, without failing the suite.
-const GRPC_TODO = 'OTLP/gRPC export is not in @mltrace/tracing yet: remove this todo when OTEL_EXPORTER_OTLP_PROTOCOL=grpc is supported';
-
-test('over OTLP/gRPC every span the file exporter wrote arrived in Jaeger, field by field', { todo: GRPC_TODO }, (t) => {
+test('over OTLP/gRPC every span the file exporter wrote arrived in Jaeger, field by field', (t) => {
   if (!toolsReady(t, tools)) return;
   const { system, sent, failure, loaded } = run!;
   if (failure) assert.fail(`${failure.message}; what the gateway's tracing said: ${tracingLines(join(system.logsDir, 'gateway.log'))}`);

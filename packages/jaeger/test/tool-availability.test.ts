@@ -16,7 +16,7 @@ const BUILD_TOOLS = join(__dirname, '..', 'src', 'bin', 'build-tools.js');
 const COMPOSE_TEST = join(__dirname, 'compose-loaded.test.js');
 
 function run(args: string[], env: Record<string, string>): { status: number | null; output: string } {
-  // Without NODE_TEST_CONTEXT, a child `node --test` reports in TAP instead of to this runner.
+  // Without NODE_TEST_CONTEXT, a child `node --test` reports to its own output (TAP, as asked) instead of to this runner.
   const { NODE_TEST_CONTEXT: _, ...inherited } = process.env;
   const r = spawnSync(process.execPath, args, { env: { ...inherited, MLTRACE_TOOLS_DIR: join(tmp, 'tools'), ...env }, encoding: 'utf8', timeout: 120_000 });
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
@@ -31,14 +31,14 @@ test('Go missing: npm run tools says so and does not fail', () => {
 });
 
 test('Go missing: a test that needs it is skipped outside CI, with the reason', () => {
-  const r = run(['--test', COMPOSE_TEST], NO_GO);
+  const r = run(['--test', '--test-reporter=tap', COMPOSE_TEST], NO_GO);
   assert.equal(r.status, 0, r.output);
   assert.match(r.output, /# SKIP compose-config cannot be built: Go is missing/);
   assert.doesNotMatch(r.output, /^not ok/m);
 });
 
 test('Go missing: in CI the same test fails, saying what is missing', () => {
-  const r = run(['--test', COMPOSE_TEST], { ...NO_GO, CI: 'true' });
+  const r = run(['--test', '--test-reporter=tap', COMPOSE_TEST], { ...NO_GO, CI: 'true' });
   assert.notEqual(r.status, 0);
   assert.match(r.output, /^not ok/m);
   assert.match(r.output, /compose-config cannot be built: Go is missing.*CI is set, so this fails instead of skipping/);
