@@ -12,7 +12,7 @@ export type {
 } from './types';
 export { getMLContext, withMLContext } from './context';
 export { getServerSpan } from './server-span';
-export { getTracer, traceModelPrediction, traceFeatureExtraction, traceDataProcessing, recordSpanError } from './helpers';
+export { getTracer, traceModelPrediction, traceFeatureExtraction, traceDataProcessing, recordSpanError, recordSpanRejection } from './helpers';
 export { shutdownTracing, getTracingStats, isTracingActive } from './runtime';
 export { createPropagator } from './propagation/composite';
 export { createSampler, loadStrategiesFile, parseStrategies, StrategiesFileError } from './sampling';
