@@ -1,3 +1,5 @@
+import type { Decision } from '@mltrace/postprocess/client';
+
 /** Body of `POST /v1/predict`: exactly one of `entities` or `instances`. */
 export interface PredictRequest {
   /** Customer ids whose features come from the feature store. */
@@ -6,14 +8,8 @@ export interface PredictRequest {
   instances?: number[][];
 }
 
-export interface GatewayPrediction {
-  /** The customer id, or null for raw `instances`. */
-  entity: string | null;
-  label: 'churn' | 'retain';
-  probability: number;
-  confidence: number;
-  tier: 'low' | 'medium' | 'high';
-}
+/** One answer per found entity (or row): the post-processor's decision, as it returned it. */
+export type GatewayPrediction = Decision;
 
 export interface PredictResponse {
   predictions: GatewayPrediction[];
