@@ -62,4 +62,11 @@ export function installShutdownRefusal(app: FastifyInstance, codePrefix: string)
     reply.header('connection', 'close');
     done(new ShuttingDown());
   });
+  // An answer to a request that was in flight when the drain began closes its connection too:
+  // a client then opens a new one (refused, or served elsewhere) instead of sending its next
+  // request on a connection the drain is about to close under it (a reset without an answer).
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
 }

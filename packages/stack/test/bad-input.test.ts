@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import { SERVICE_NAMES } from '../src';
 import { hasRedisServer } from '../src/process';
 import { startSystem, type RunningSystem } from '../src/system';
+import { FILE_TRACING_ENV } from './file-tracing-env';
 import { send, type Answer } from './hostile-client';
 import { hostileCases, type HostileCase } from './hostile-inputs';
 
@@ -33,13 +34,7 @@ before(async () => {
     tracesDir,
     logsDir: join(tmp, 'logs'),
     env: {
-      OTEL_TRACES_EXPORTER: 'file',
-      OTEL_TRACES_SAMPLER: undefined,
-      MLTRACE_SAMPLING_STRATEGIES_FILE: undefined,
-      MLTRACE_SAMPLING_REMOTE_URL: undefined,
-      OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
-      OTEL_SDK_DISABLED: undefined,
-      MLTRACE_SCENARIO: undefined,
+      ...FILE_TRACING_ENV,
       // Spans leave often, so a bad span would show in the files before the end.
       OTEL_BSP_SCHEDULE_DELAY: '500',
     },

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { hasRedisServer } from '../src/process';
 import { startSystem, type RunningSystem } from '../src/system';
+import { FILE_TRACING_ENV } from './file-tracing-env';
 import { readExportedSpans, SpanKind, StatusCode, traceOf, type ExportedSpan } from './traces';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mltrace-e2e-'));
@@ -50,15 +51,7 @@ before(async () => {
     logsDir: join(tmp, 'logs'),
     // Whatever the developer's shell says, these runs export spans to files and choose no sampler:
     // the stack's default, config/sampling-strategies.json (every service at 1.0), applies.
-    env: {
-      OTEL_TRACES_EXPORTER: 'file',
-      OTEL_TRACES_SAMPLER: undefined,
-      MLTRACE_SAMPLING_STRATEGIES_FILE: undefined,
-      MLTRACE_SAMPLING_REMOTE_URL: undefined,
-      OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
-      OTEL_SDK_DISABLED: undefined,
-      MLTRACE_SCENARIO: undefined,
-    },
+    env: FILE_TRACING_ENV,
   });
   enterprise = await send({ entities: ['cust-00001', 'cust-00002'] }, ENTERPRISE);
   consumer = await send({ entities: ['cust-00003'] }, CONSUMER, `00-${callerTraceId}-${callerSpanId}-01`);
