@@ -62,6 +62,17 @@ function signal(pid: number | undefined, sig: NodeJS.Signals): void {
   process.kill(pid, sig);
 }
 
+/** SIGSTOP 300 ms from now (the load is running by then), SIGCONT `ms` later; resolves after the SIGCONT. */
+async function frozenFor(pid: number | undefined, ms: number): Promise<void> {
+  await sleep(300);
+  signal(pid, 'SIGSTOP');
+  try {
+    await sleep(ms);
+  } finally {
+    signal(pid, 'SIGCONT');
+  }
+}
+
 /** The failed samples must never carry a dependency's address. */
 function assertNoAddress(samples: readonly Sample[]): void {
   for (const s of samples) if (s.message) assert.doesNotMatch(s.message, /127\.0\.0\.1|localhost|redis:\/\/|http:\/\//, s.message);
@@ -151,12 +162,7 @@ test('Redis killed: 503 at once naming the feature store; restarted empty: 503 F
 });
 
 test('Redis frozen under load: the Redis limit holds end to end (no call queues past it), then recovery', async (t) => {
-  const freeze = (async () => {
-    await sleep(300);
-    signal(redis.process.pid, 'SIGSTOP');
-    await sleep(FREEZE_MS);
-    signal(redis.process.pid, 'SIGCONT');
-  })();
+  const freeze = frozenFor(redis.process.pid, FREEZE_MS);
   const samples = await runLoad({ url: predictUrl, body: ENTITIES, concurrency: CONCURRENCY, until: freeze });
   const failed = samples.filter((s) => s.status !== 200);
   t.diagnostic(`Redis frozen ${FREEZE_MS} ms at concurrency ${CONCURRENCY}: failures ${figures(failed)}; ${outcomes(samples)}`);
@@ -179,12 +185,7 @@ test('Redis frozen under load: the Redis limit holds end to end (no call queues 
 });
 
 test('a service frozen under load: every call cut at the deadline with 504 naming it, then recovery', async (t) => {
-  const freeze = (async () => {
-    await sleep(300);
-    signal(system.pids.postprocess, 'SIGSTOP');
-    await sleep(FREEZE_MS);
-    signal(system.pids.postprocess, 'SIGCONT');
-  })();
+  const freeze = frozenFor(system.pids.postprocess, FREEZE_MS);
   const samples = await runLoad({ url: predictUrl, body: ENTITIES, concurrency: 16, until: freeze });
   const failed = samples.filter((s) => s.status !== 200);
   t.diagnostic(`postprocess frozen ${FREEZE_MS} ms: failures ${figures(failed)}; ${outcomes(samples)}`);
