@@ -47,6 +47,10 @@ export interface GatewayConfig {
   postprocessUrl: string;
   /** Overall budget of one `/v1/predict`; each downstream call gets what remains of it. */
   requestTimeoutMs: number;
+  /** Connections to each dependency, and its calls in flight at most. */
+  dependencyConnections: number;
+  /** How long a call waits for a free connection before it fails with CLIENT_POOL_SATURATED. */
+  dependencyQueueTimeoutMs: number;
   maxBatchSize: number;
   /** Assignment of requests without `model_version` baggage to model versions; null = off. */
   experiment: ExperimentConfig | null;
