@@ -11,14 +11,19 @@ import { output } from './support';
 const PACKAGE_ROOT = join(__dirname, '..', '..');
 const SPAN_STATUS_ERROR = 2;
 
-test('the service process under the tracing preload: segment from baggage, flaky failures as ERROR spans', async (t) => {
-  const svc = await startTracedProcess(t, {
+/** The service under the tracing preload, with the flaky-postprocess scenario planted. */
+function startFlaky(t: Parameters<typeof startTracedProcess>[0]) {
+  return startTracedProcess(t, {
     cwd: PACKAGE_ROOT,
     script: 'dist/src/server.js',
     serviceName: 'postprocess',
     env: { MLTRACE_SCENARIO: 'flaky-postprocess' },
     readyPath: '/ready',
   });
+}
+
+test('the service process under the tracing preload: segment from baggage, flaky failures as ERROR spans', async (t) => {
+  const svc = await startFlaky(t);
 
   const statuses: number[] = [];
   for (let i = 0; i < FLAKY_EVERY; i++) {
@@ -47,13 +52,7 @@ test('the service process under the tracing preload: segment from baggage, flaky
 });
 
 test('error answers on the server span: error.type is the code the caller got; a 4xx is an event without a stack, a 5xx the exception', async (t) => {
-  const svc = await startTracedProcess(t, {
-    cwd: PACKAGE_ROOT,
-    script: 'dist/src/server.js',
-    serviceName: 'postprocess',
-    env: { MLTRACE_SCENARIO: 'flaky-postprocess' },
-    readyPath: '/ready',
-  });
+  const svc = await startFlaky(t);
   const post = (body: string) => fetch(`${svc.url}/v1/postprocess`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
   const sent: Array<{ status: number; code: string }> = [];
   // Bad JSON (fastify's own FST_ERR_CTP_* inside), a schema violation, then calls until the planted 500.
