@@ -12,6 +12,7 @@ import { hasRedisServer } from '../src/process';
 import { startSystem, type RunningSystem } from '../src/system';
 import { FILE_TRACING_ENV } from './file-tracing-env';
 import { send, type Answer } from './hostile-client';
+import { readExportedSpans } from './traces';
 import { hostileCases, type HostileCase } from './hostile-inputs';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mltrace-bad-input-'));
@@ -149,6 +150,19 @@ test('a prototype-named segment is an ordinary unknown segment end to end', () =
   assert.equal(r?.answer.status, 200, r && describe(r));
   const pp = results.find((x) => x.c.service === 'postprocess' && x.c.what === 'segment = "constructor"');
   assert.equal(pp?.answer.status, 200, pp && describe(pp));
+});
+
+test('the trust boundary: baggage members the gateway does not take from callers reach no downstream span', () => {
+  const r = results.find((x) => x.c.service === 'gateway' && x.c.what === 'headers: members the gateway does not take from callers');
+  assert.equal(r?.answer.status, 200, r && describe(r));
+  const trace = readExportedSpans(tracesDir).filter((s) => s.traceId === r!.answer.traceId);
+  const downstream = trace.filter((s) => s.serviceName !== 'gateway');
+  assert.ok(downstream.length >= 3, `${downstream.length} downstream spans`);
+  for (const s of downstream) {
+    assert.ok(!Object.values(s.attributes).includes('hacked'), `${s.serviceName} ${s.name} carries a caller's value: ${JSON.stringify(s.attributes)}`);
+  }
+  const store = downstream.find((s) => s.serviceName === 'feature-store' && s.kind === 2);
+  assert.equal(store?.attributes['business.customer_segment'], 'smb', 'an accepted member still travels');
 });
 
 test('every line of every trace file is valid JSON', () => {

@@ -9,6 +9,8 @@ export interface Answer {
   text: string;
   /** No answer at all: the connection was reset or closed first. */
   error?: string;
+  /** The gateway's `x-trace-id` header, when there was one. */
+  traceId?: string;
 }
 
 /** One case against `origin` (http://127.0.0.1:port), bounded by `timeoutMs`. */
@@ -25,7 +27,8 @@ function sendHttp(url: URL, method: string, path: string, headers: Record<string
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        const traceId = res.headers['x-trace-id'];
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), ...(typeof traceId === 'string' ? { traceId } : {}) }));
         res.on('error', (err) => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), error: err.message }));
       },
     );

@@ -136,6 +136,7 @@ const HEADERS: Array<[name: string, headers: Record<string, string>]> = [
   ['300 baggage members', { baggage: Array.from({ length: 300 }, (_, i) => `k${i}=v`).join(',') }],
   ['bad percent-encoding in baggage', { baggage: 'customer_segment=%E0%A4%A,region=%ZZ' }],
   ['a prototype key in baggage', { baggage: '__proto__=x,constructor=y,customer_segment=constructor' }],
+  ['members the gateway does not take from callers', { baggage: 'customer_segment=smb,model_name=hacked,feature_version=hacked,data_batch_id=hacked,evil=hacked' }],
   ['priority from outside', { baggage: 'priority=high,priority=urgent' }],
   ['unknown model version in baggage', { baggage: 'model_version=../../v1' }],
   ['baggage properties and empty members', { baggage: ',,;,=,customer_segment=smb;prop=1,,' }],
