@@ -210,6 +210,28 @@ describe('dependency failures name the dependency', () => {
     });
   });
 
+  test('a slow dependency with its pool full: calls beyond it fail 503 CLIENT_POOL_SATURATED after the queue wait, not at the deadline', async () => {
+    servers.behaviour.inference = { delayMs: 1500 };
+    const config = configFor(servers.urls, { REQUEST_TIMEOUT_MS: '3000', DEPENDENCY_CONNECTIONS: '2', DEPENDENCY_QUEUE_TIMEOUT_MS: '100' });
+    await withGateway(config, async (app) => {
+      const started = Date.now();
+      const answers = await Promise.all(
+        Array.from({ length: 6 }, async () => {
+          const res = await predict(app, { instances: [[1, 2]] });
+          return { status: res.statusCode, message: res.json().message as string, ms: Date.now() - started };
+        }),
+      );
+      const saturated = answers.filter((a) => a.status === 503);
+      assert.equal(answers.filter((a) => a.status === 200).length, 2, 'two calls had the two connections');
+      assert.equal(saturated.length, 4, JSON.stringify(answers));
+      for (const a of saturated) {
+        assert.equal(a.message, 'inference is unavailable (CLIENT_POOL_SATURATED)');
+        assert.ok(a.ms < 1000, `refused after ${a.ms} ms: the queue wait (100 ms), not the slow call (1500 ms) or the deadline (3000 ms)`);
+      }
+    });
+    assert.equal(servers.calls.inference.length, 2, 'the refused calls never went out');
+  });
+
   test('each call gets only what is left of the budget', async () => {
     servers.behaviour['feature-store'] = { delayMs: 250 };
     servers.behaviour.inference = { delayMs: 250 };
