@@ -39,8 +39,19 @@ async function load(url, ms) {
   return n;
 }
 
-/** SIGUSR2 → the gateway writes Heap.*.heapsnapshot into its cwd; returns its summary. */
+/**
+ * Two snapshots, the second one kept: objects held by a FinalizationRegistry (e.g. the timer of
+ * each AbortSignal.timeout()) are released only by a cleanup task after the GC that collected
+ * their target, so the first snapshot's GC still sees them; the second one does not.
+ */
 async function snapshot(pid, label) {
+  await takeSnapshot(pid, `${label} (first)`, true);
+  await sleep(1000);
+  return takeSnapshot(pid, label, false);
+}
+
+/** SIGUSR2 → the gateway writes Heap.*.heapsnapshot into its cwd; returns its summary. */
+async function takeSnapshot(pid, label, quiet) {
   const before = new Set(readdirSync(gatewayDir).filter((f) => f.endsWith('.heapsnapshot')));
   process.kill(pid, 'SIGUSR2');
   let file;
@@ -78,7 +89,7 @@ async function snapshot(pid, label) {
     byCtor.set(name, entry);
   }
   const rss = rssMb(pid);
-  console.log(`${label}: live heap ${(total / 1048576).toFixed(1)} MB (after GC), RSS ${rss.toFixed(1)} MB`);
+  if (!quiet) console.log(`${label}: live heap ${(total / 1048576).toFixed(1)} MB (after GC), RSS ${rss.toFixed(1)} MB`);
   return { label, total, rss, byCtor };
 }
 
