@@ -22,6 +22,11 @@ export interface LoadOptions {
   durationMs?: number;
   /** Bound on one request; default 10 s. */
   timeoutMs?: number;
+  /**
+   * Each worker starts its requests at least this far apart (default 0: back to back). A client
+   * that retries at once on a fast 503 floods the CPU; real ones pace themselves.
+   */
+  minIntervalMs?: number;
 }
 
 /** Runs the load; resolves with every sample once all workers have stopped. */
@@ -52,6 +57,8 @@ export async function runLoad(opts: LoadOptions): Promise<Sample[]> {
         }
         sample.ms = performance.now() - t0;
         samples.push(sample);
+        const rest = (opts.minIntervalMs ?? 0) - sample.ms;
+        if (rest > 0 && !done) await new Promise((r) => setTimeout(r, rest));
       }
     }),
   );
