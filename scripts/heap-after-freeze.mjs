@@ -5,18 +5,20 @@
 // phase a heap snapshot (V8 collects garbage before writing one) is taken and summarised: live
 // heap, RSS, and the constructors whose live count grew. A leak grows from cycle to cycle.
 // Usage (after a build): node scripts/heap-after-freeze.mjs [freezeMs=10000] [concurrency=64]
-import { readdirSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const { startSystem, serviceDir, sleep } = require('../packages/stack/dist/src/index.js');
+const { startSystem, sleep } = require('../packages/stack/dist/src/index.js');
 
 const FREEZE_MS = Number(process.argv[2] ?? 10_000);
 const CONCURRENCY = Number(process.argv[3] ?? 64);
 const tmp = mkdtempSync(join(tmpdir(), 'mltrace-heap-'));
-const gatewayDir = serviceDir('gateway');
+// Snapshots go to the temp dir (--diagnostic-dir), never into the source tree.
+const snapshotDir = join(tmp, 'snapshots');
+mkdirSync(snapshotDir);
 const body = JSON.stringify({ entities: ['cust-00001', 'cust-00002'] });
 
 function rssMb(pid) {
@@ -50,16 +52,16 @@ async function snapshot(pid, label) {
   return takeSnapshot(pid, label, false);
 }
 
-/** SIGUSR2 → the gateway writes Heap.*.heapsnapshot into its cwd; returns its summary. */
+/** SIGUSR2 → the gateway writes Heap.*.heapsnapshot into snapshotDir; returns its summary. */
 async function takeSnapshot(pid, label, quiet) {
-  const before = new Set(readdirSync(gatewayDir).filter((f) => f.endsWith('.heapsnapshot')));
+  const before = new Set(readdirSync(snapshotDir).filter((f) => f.endsWith('.heapsnapshot')));
   process.kill(pid, 'SIGUSR2');
   let file;
   for (let i = 0; i < 600 && !file; i++) {
     await sleep(100);
-    file = readdirSync(gatewayDir).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+    file = readdirSync(snapshotDir).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
   }
-  const path = join(gatewayDir, file);
+  const path = join(snapshotDir, file);
   let snap;
   // The file appears when the writing starts; it is complete once it parses.
   for (let i = 0; i < 300 && !snap; i++) {
@@ -110,7 +112,7 @@ const system = await startSystem({
   tracesDir: join(tmp, 'traces'),
   logsDir: join(tmp, 'logs'),
   env: { OTEL_TRACES_EXPORTER: 'file', MLTRACE_SCENARIO: undefined },
-  serviceEnv: { gateway: { NODE_OPTIONS: '--expose-gc --heapsnapshot-signal=SIGUSR2' } },
+  serviceEnv: { gateway: { NODE_OPTIONS: `--expose-gc --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDir}` } },
 });
 const url = `${system.urls.gateway}/v1/predict`;
 const gw = system.pids.gateway;
