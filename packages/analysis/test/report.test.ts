@@ -58,3 +58,11 @@ test('HTML report escapes every trace-derived value', () => {
   assert.ok(!html.includes('<i>boom'), 'no injected markup');
   assert.ok(html.includes('&#60;script&#62;alert(1)&#60;/script&#62;'));
 });
+
+test('HTML report: NUL, CR and other control characters from span data never reach the page raw', () => {
+  const raw = makeTrace([{ id: 'r', service: 'gate\u0000way', name: 'POST /v1/\r\u0007predict', kind: 'server', start: 0, duration: 100, attrs: { 'ml.model.version': 'v\u00001\r' } }]);
+  const html = renderHtml(analyze([raw]));
+  assert.doesNotMatch(html, /[\u0000-\u0008\u000b-\u001f\u007f]/, 'no raw control character (tab and newline aside)');
+  assert.ok(html.includes('gate\u2400way'), 'NUL shown as ␀');
+  assert.ok(html.includes('POST /v1/\u240d\u2407predict'), 'CR and BEL shown as ␍ ␇');
+});

@@ -1,5 +1,7 @@
 import { STATUS_CODES } from 'node:http';
+import { trace } from '@opentelemetry/api';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import { getServerSpan, recordSpanError, recordSpanRejection } from '@mltrace/tracing';
 import type { ErrorBody } from './error-body';
 import { bodyErrors } from './errors';
 
@@ -27,8 +29,11 @@ export function installErrorHandlers(app: FastifyInstance, codePrefix: string, h
     // Errors made with @fastify/error carry a deliberate message; anything else may leak internals.
     const deliberate = err.name === 'FastifyError' || statusCode < 500;
     // Expected failures (a dependency down, bad input) get one line; only surprises get a stack.
+    // The cause (e.g. the socket error and address behind a dependency failure) goes to the log
+    // and the span only; the answer names the dependency and the code.
+    const cause = causeOf(err);
     if (!deliberate) request.log.error({ err }, err.message);
-    else if (statusCode >= 500) request.log.warn({ code: err.code, reason: err.message }, 'request failed');
+    else if (statusCode >= 500) request.log.warn({ code: err.code, reason: err.message, ...(cause ? { cause } : {}) }, 'request failed');
     else request.log.info({ code: err.code, reason: err.message }, 'request rejected');
     const body: ErrorBody = {
       statusCode,
@@ -37,6 +42,7 @@ export function installErrorHandlers(app: FastifyInstance, codePrefix: string, h
       error: STATUS_CODES[statusCode] ?? 'Error',
       message: deliberate ? err.message : (hooks.internalMessage?.(request) ?? 'Internal error; see the service log for details'),
     };
+    recordOnSpan(body, err, cause);
     hooks.onErrorReply?.(request, body, err);
     return reply.status(statusCode).send(body);
   });
@@ -49,6 +55,32 @@ export function installErrorHandlers(app: FastifyInstance, codePrefix: string, h
     };
     return reply.status(404).send(body);
   });
+}
+
+/**
+ * The error answer on the request's server span, under the code the caller got: a 4xx as an
+ * exception event with that code and message and no stack (the caller's fault; the span status
+ * stays unset, as HTTP semconv wants for servers); a 5xx as the exception itself, stack and cause
+ * included, with status ERROR.
+ */
+function recordOnSpan(body: ErrorBody, err: Error, cause: string | undefined): void {
+  const span = getServerSpan() ?? trace.getActiveSpan();
+  if (!span?.isRecording()) return;
+  if (body.statusCode < 500) return recordSpanRejection(span, body.code, body.message);
+  const recorded = Object.assign(new Error(cause ? `${err.message} (cause: ${cause})` : err.message), { name: err.name });
+  recorded.stack = err.stack ?? recorded.stack;
+  recordSpanError(span, recorded, body.code);
+}
+
+/** The messages along an error's cause chain, e.g. `connect ECONNREFUSED 127.0.0.1:8082`. */
+function causeOf(err: Error): string | undefined {
+  const parts: string[] = [];
+  for (let e = err.cause, depth = 0; e !== undefined && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const message = e instanceof Error ? e.message : typeof e === 'string' ? e : undefined;
+    if (message) parts.push(message);
+    if (!e || typeof e !== 'object') break;
+  }
+  return parts.length > 0 ? parts.join(' <- ') : undefined;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Pool, type Dispatcher } from 'undici';
+import { Admission, AdmissionRefused } from './admission';
 import { DependencyError, type DependencyErrorKind } from './dependency-error';
 
 /** What every typed service client takes. */
@@ -9,8 +10,18 @@ export interface ServiceClientOptions {
   timeoutMs?: number;
   /** A dispatcher to share (not closed by `close()`); default: a keep-alive Pool of `connections`. */
   pool?: Dispatcher;
-  /** Connections of the default pool; default 32. */
+  /** Connections of the default pool, and the calls this client has in flight at most; default 32. */
   connections?: number;
+  /**
+   * Calls that may wait for a free connection; one more fails at once (kind `unavailable`, code
+   * `CLIENT_POOL_SATURATED`). Default: 4 × connections.
+   */
+  maxQueued?: number;
+  /**
+   * How long a call waits for a free connection before it fails the same way; default 200.
+   * The wait counts against the call's timeout too.
+   */
+  queueTimeoutMs?: number;
 }
 
 export interface JsonClientOptions extends ServiceClientOptions {
@@ -39,6 +50,7 @@ interface ErrorBodyLike {
 
 const DEFAULT_TIMEOUT_MS = 2000;
 const DEFAULT_CONNECTIONS = 32;
+const DEFAULT_QUEUE_TIMEOUT_MS = 200;
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
 
@@ -54,6 +66,7 @@ export class JsonClient {
   private readonly timeoutMs: number;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
+  private readonly admission: Admission;
 
   constructor(opts: JsonClientOptions) {
     const url = new URL(opts.baseUrl);
@@ -62,7 +75,18 @@ export class JsonClient {
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.ownsDispatcher = !opts.pool;
-    this.dispatcher = opts.pool ?? new Pool(this.origin, { connections: opts.connections ?? DEFAULT_CONNECTIONS, keepAliveTimeout: 10_000 });
+    const connections = opts.connections ?? DEFAULT_CONNECTIONS;
+    this.dispatcher = opts.pool ?? new Pool(this.origin, { connections, keepAliveTimeout: 10_000 });
+    this.admission = new Admission({
+      slots: connections,
+      maxQueued: opts.maxQueued ?? 4 * connections,
+      queueTimeoutMs: opts.queueTimeoutMs ?? DEFAULT_QUEUE_TIMEOUT_MS,
+    });
+  }
+
+  /** Calls in flight and calls waiting for a connection. */
+  get load(): { inFlight: number; queued: number } {
+    return this.admission.stats;
   }
 
   post<T>(path: string, body: unknown, opts: CallOptions = {}): Promise<T> {
@@ -93,30 +117,41 @@ export class JsonClient {
    * them); rejects with a DependencyError only when there is no such answer.
    */
   async request<T = unknown>(method: 'GET' | 'POST', path: string, body?: unknown, opts: CallOptions = {}): Promise<JsonResponse<T>> {
+    // Started before the wait for a connection: that wait counts against the call's time too.
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
     const what = `${this.dependency} ${method} ${path}`;
-    let res: Dispatcher.ResponseData;
+    let release: () => void;
     try {
-      res = await this.dispatcher.request({
-        origin: this.origin,
-        path: this.basePath + path,
-        method,
-        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...opts.headers },
-        body: body === undefined ? null : JSON.stringify(body),
-        signal,
-      });
+      release = await this.admission.acquire(signal);
     } catch (err) {
       throw this.failure(err, timeout, what);
     }
-    let payload: unknown;
     try {
-      payload = await res.body.json();
-    } catch (err) {
-      if (signal.aborted) throw this.failure(err, timeout, what);
-      throw new DependencyError(this.dependency, 'http', `${what} answered ${res.statusCode} without a JSON body`, res.statusCode, undefined, { cause: err });
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await this.dispatcher.request({
+          origin: this.origin,
+          path: this.basePath + path,
+          method,
+          headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...opts.headers },
+          body: body === undefined ? null : JSON.stringify(body),
+          signal,
+        });
+      } catch (err) {
+        throw this.failure(err, timeout, what);
+      }
+      let payload: unknown;
+      try {
+        payload = await res.body.json();
+      } catch (err) {
+        if (signal.aborted) throw this.failure(err, timeout, what);
+        throw new DependencyError(this.dependency, 'http', `${what} answered ${res.statusCode} without a JSON body`, res.statusCode, undefined, { cause: err });
+      }
+      return { statusCode: res.statusCode, headers: res.headers, body: payload as T };
+    } finally {
+      release();
     }
-    return { statusCode: res.statusCode, headers: res.headers, body: payload as T };
   }
 
   private async call<T>(method: 'GET' | 'POST', path: string, body: unknown, opts: CallOptions): Promise<T> {
@@ -133,13 +168,20 @@ export class JsonClient {
     return new DependencyError(this.dependency, kind, `${what} answered ${res.statusCode}: ${message}`, res.statusCode, typeof e.code === 'string' ? e.code : undefined);
   }
 
+  /**
+   * Messages name the dependency and the socket code, never its address: callers pass them on
+   * (the gateway's are public). The address stays in `cause` for logs and spans.
+   */
   private failure(err: unknown, timeout: AbortSignal, what: string): DependencyError {
+    if (err instanceof AdmissionRefused) {
+      return new DependencyError(this.dependency, 'unavailable', `${what}: no free connection (${err.message})`, undefined, err.code, { cause: err });
+    }
     const socketCode = errorCode(err);
     if (timeout.aborted || (socketCode && TIMEOUT_CODES.has(socketCode))) {
       return new DependencyError(this.dependency, 'timeout', `${what} did not answer within ${this.timeoutMs} ms`, undefined, socketCode, { cause: err });
     }
     if (socketCode && UNAVAILABLE_CODES.has(socketCode)) {
-      return new DependencyError(this.dependency, 'unavailable', `${what} unreachable at ${this.origin}: ${socketCode}`, undefined, socketCode, { cause: err });
+      return new DependencyError(this.dependency, 'unavailable', `${what} unreachable: ${socketCode}`, undefined, socketCode, { cause: err });
     }
     const message = err instanceof Error ? err.message : String(err);
     const kind: DependencyErrorKind = (err as { name?: unknown }).name === 'AbortError' ? 'aborted' : 'unavailable';

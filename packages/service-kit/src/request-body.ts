@@ -9,19 +9,71 @@ import { bodyErrors } from './errors';
  * (whose messages for a string body are confusing, e.g. a `oneOf` that every branch passes).
  */
 export function installBodyHandling(app: FastifyInstance, codePrefix: string): void {
-  const { InvalidJson, BodyNotObject } = bodyErrors(codePrefix);
+  const { InvalidJson, BodyNotObject, BodyTooLarge } = bodyErrors(codePrefix);
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body as string;
-    if (text.length === 0) return done(new InvalidJson('the body is empty'), undefined);
-    parseJson(request, text, (err, value) => (err ? done(new InvalidJson(syntaxProblem(text)), undefined) : done(null, value)));
+  app.addContentTypeParser('application/json', (request, payload, done) => {
+    const limit = request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit ?? DEFAULT_BODY_LIMIT;
+    readLimited(payload, limit).then(
+      (text) => {
+        if (text === null) return done(new BodyTooLarge(limit), undefined);
+        if (text.length === 0) return done(new InvalidJson('the body is empty'), undefined);
+        parseJson(request, text, (err, value) => (err ? done(new InvalidJson(syntaxProblem(text)), undefined) : done(null, value)));
+      },
+      (err: Error) => done(err, undefined),
+    );
   });
   app.addHook('preValidation', async (request: FastifyRequest) => {
     const schema = request.routeOptions.schema?.body as { type?: unknown } | undefined;
     if (schema?.type !== 'object') return;
     const body: unknown = request.body;
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new BodyNotObject(kindOf(body));
+  });
+}
+
+/** fastify's default `bodyLimit` (1 MiB); the services keep it. */
+const DEFAULT_BODY_LIMIT = 1_048_576;
+/**
+ * A body over the limit is still read to its end (and thrown away) up to this many times the
+ * limit, so the client, still sending, receives the 413: closing a socket with unread data makes
+ * the kernel send a reset, and the client sees "connection reset" instead of the answer.
+ * Beyond it (or with a Content-Length beyond it) the 413 goes out at once and the connection closes.
+ */
+const DRAIN_FACTOR = 32;
+
+/** The body as UTF-8 text, or null when it is larger than `limit` bytes (then drained, see DRAIN_FACTOR). */
+function readLimited(payload: NodeJS.ReadableStream & { headers?: unknown }, limit: number): Promise<string | null> {
+  const drainCap = limit * DRAIN_FACTOR;
+  const declared = Number((payload as { headers?: Record<string, string | undefined> }).headers?.['content-length']);
+  return new Promise((resolve, reject) => {
+    if (declared > drainCap) return resolve(null);
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const finish = (result: string | null) => {
+      payload.removeListener('data', onData);
+      payload.removeListener('end', onEnd);
+      payload.removeListener('error', onError);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer | string) => {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      received += buf.length;
+      if (received <= limit) chunks.push(buf);
+      else {
+        chunks.length = 0;
+        if (received > drainCap) finish(null);
+      }
+    };
+    const onEnd = () => finish(received > limit ? null : Buffer.concat(chunks, received).toString('utf8'));
+    const onError = (err: Error) => {
+      payload.removeListener('data', onData);
+      payload.removeListener('end', onEnd);
+      reject(err);
+    };
+    payload.on('data', onData);
+    payload.on('end', onEnd);
+    payload.on('error', onError);
+    payload.resume();
   });
 }
 

@@ -1,4 +1,5 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { clientErrorHandler, installShutdownRefusal } from './connection-errors';
 import { installErrorHandlers, type ErrorHandlerHooks } from './error-handler';
 import { formatValidationErrors, installBodyHandling } from './request-body';
 import { installRequestLogging } from './request-log';
@@ -30,12 +31,20 @@ export interface ServiceAppOptions extends ErrorHandlerHooks {
  * warnings logged.
  */
 export function createServiceApp(config: ServiceAppConfig, opts: ServiceAppOptions): FastifyInstance {
-  const app = Fastify({
+  const app: FastifyInstance = Fastify({
     logger: { level: config.logLevel, ...(opts.logStream ? { stream: opts.logStream } : {}) },
     // fastify's defaults are unlimited; a stuck client must not hold a socket forever.
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.connectionTimeoutMs,
-    return503OnClosing: true,
+    http: {
+      // Node checks the request and header timeouts only every 30 s by default, so a client
+      // sending its headers a byte at a time held a socket 33-69 s against a 5-7 s limit.
+      connectionsCheckingInterval: checkingIntervalMs(config.requestTimeoutMs),
+      headersTimeout: config.requestTimeoutMs,
+    },
+    // Answered with a code by installShutdownRefusal instead.
+    return503OnClosing: false,
+    clientErrorHandler: clientErrorHandler(opts.codePrefix, config.requestTimeoutMs, () => app.log),
     // A string where a number belongs is a client bug to report, not to paper over.
     // Unknown properties are refused (and named), not silently dropped as fastify's default does.
     ajv: { customOptions: { ...opts.ajv, coerceTypes: false, removeAdditional: false } },
@@ -45,7 +54,13 @@ export function createServiceApp(config: ServiceAppConfig, opts: ServiceAppOptio
   });
   for (const warning of config.warnings) app.log.warn(`config: ${warning}`);
   installErrorHandlers(app, opts.codePrefix, opts);
+  installShutdownRefusal(app, opts.codePrefix);
   installBodyHandling(app, opts.codePrefix);
   installRequestLogging(app);
   return app;
+}
+
+/** A fifth of the request timeout, between 50 ms and 1 s: a slow client is cut within 20 % of its limit. */
+function checkingIntervalMs(requestTimeoutMs: number): number {
+  return Math.max(50, Math.min(1000, Math.floor(requestTimeoutMs / 5)));
 }

@@ -152,8 +152,9 @@ test('nothing listening: kind unavailable with the socket code', async (t) => {
   assert.equal(err.kind, 'unavailable');
   assert.equal(err.code, 'ECONNREFUSED');
   assert.equal(err.status, undefined);
-  assert.match(err.message, new RegExp(`unreachable at http://127.0.0.1:${port}: ECONNREFUSED`));
-  assert.ok(err.cause, 'the socket error is kept as the cause');
+  assert.equal(err.message, 'svc POST /v1/x unreachable: ECONNREFUSED');
+  assert.doesNotMatch(err.message, /127\.0\.0\.1|:\d{2,5}\b/, 'callers pass the message on: no address in it');
+  assert.match(String((err.cause as Error).message), new RegExp(`127.0.0.1:${port}`), 'the address stays in the cause, for logs');
 });
 
 test("the caller's signal ends the call: kind aborted, not timeout", async (t) => {
@@ -201,4 +202,103 @@ test('ServiceClient: a subclass adds its routes; ready() and close() come with i
   assert.match(err.message, /^example POST \/v1\/run answered 400: bad \{"x":1\}$/);
   await client.close();
   assert.equal(await client.ready(), false, 'a closed client is not ready');
+});
+
+/** A server that holds every request until `release()`; counts what arrived. */
+async function holdingServer(t: { after(fn: () => unknown): void }) {
+  const held: ServerResponse[] = [];
+  let arrived = 0;
+  const baseUrl = await server(t, (_req, _body, res) => {
+    arrived++;
+    held.push(res);
+  });
+  return {
+    baseUrl,
+    arrived: () => arrived,
+    release: () => {
+      for (const res of held.splice(0)) json(res, 200, { ok: true });
+    },
+  };
+}
+
+test('a full pool: a call waits at most queueTimeoutMs for a connection, then fails unavailable CLIENT_POOL_SATURATED', async (t) => {
+  const s = await holdingServer(t);
+  const client = new JsonClient({ dependency: 'svc', baseUrl: s.baseUrl, connections: 2, maxQueued: 1, queueTimeoutMs: 150, timeoutMs: 5000 });
+  t.after(() => client.close());
+  const busy = [client.post('/a', {}), client.post('/b', {})];
+  while (s.arrived() < 2) await new Promise((r) => setTimeout(r, 5));
+  assert.deepEqual(client.load, { inFlight: 2, queued: 0 });
+
+  const started = performance.now();
+  const waiting = failure(client.post('/c', {}));
+  // The queue holds one: the next call is refused at once, without waiting.
+  const refusedAt = performance.now();
+  const refused = await failure(client.post('/d', {}));
+  const refusedAfter = performance.now() - refusedAt;
+  assert.equal(refused.kind, 'unavailable');
+  assert.equal(refused.code, 'CLIENT_POOL_SATURATED');
+  assert.match(refused.message, /^svc POST \/d: no free connection \(all 2 connections busy and 1 calls waiting\)$/);
+
+  const expired = await waiting;
+  const waited = performance.now() - started;
+  assert.equal(expired.kind, 'unavailable');
+  assert.equal(expired.code, 'CLIENT_POOL_SATURATED');
+  assert.match(expired.message, /no connection free within the queue wait/);
+  assert.ok(waited >= 140, `waited the queue timeout (${waited.toFixed(0)} ms)`);
+  assert.ok(refusedAfter < waited, `the refusal (${refusedAfter.toFixed(0)} ms) did not wait like the queued call (${waited.toFixed(0)} ms)`);
+  assert.equal(s.arrived(), 2, 'neither refused call reached the server');
+
+  s.release();
+  await Promise.all(busy);
+  assert.deepEqual(client.load, { inFlight: 0, queued: 0 });
+  const again = client.post('/e', {});
+  while (s.arrived() < 3) await new Promise((r) => setTimeout(r, 5));
+  s.release();
+  assert.deepEqual(await again, { ok: true }, 'the pool serves again once connections are free');
+});
+
+test('a queued call gets the connection a finished call frees, in order', async (t) => {
+  const s = await holdingServer(t);
+  const client = new JsonClient({ dependency: 'svc', baseUrl: s.baseUrl, connections: 1, queueTimeoutMs: 2000 });
+  t.after(() => client.close());
+  const first = client.post('/1', {});
+  while (s.arrived() < 1) await new Promise((r) => setTimeout(r, 5));
+  const second = client.post('/2', {});
+  assert.deepEqual(client.load, { inFlight: 1, queued: 1 });
+  s.release();
+  await first;
+  while (s.arrived() < 2) await new Promise((r) => setTimeout(r, 5));
+  s.release();
+  assert.deepEqual(await second, { ok: true });
+});
+
+test('the wait for a connection counts against the call timeout: a queued call times out within timeoutMs', async (t) => {
+  const s = await holdingServer(t);
+  const client = new JsonClient({ dependency: 'svc', baseUrl: s.baseUrl, connections: 1, queueTimeoutMs: 10_000, timeoutMs: 200 });
+  t.after(() => client.close());
+  const first = failure(client.post('/1', {}));
+  while (s.arrived() < 1) await new Promise((r) => setTimeout(r, 5));
+  const started = performance.now();
+  const queued = await failure(client.post('/2', {}));
+  const took = performance.now() - started;
+  assert.equal(queued.kind, 'timeout');
+  assert.ok(took < 2000, `bounded by timeoutMs, not by the 10 s queue wait (${took.toFixed(0)} ms)`);
+  assert.equal((await first).kind, 'timeout');
+  assert.deepEqual(client.load, { inFlight: 0, queued: 0 }, 'both slots released');
+});
+
+test("the caller's abort ends a wait for a connection: kind aborted, slot accounting intact", async (t) => {
+  const s = await holdingServer(t);
+  const client = new JsonClient({ dependency: 'svc', baseUrl: s.baseUrl, connections: 1, queueTimeoutMs: 10_000 });
+  t.after(() => client.close());
+  const first = client.post('/1', {});
+  while (s.arrived() < 1) await new Promise((r) => setTimeout(r, 5));
+  const controller = new AbortController();
+  const queued = failure(client.post('/2', {}, { signal: controller.signal }));
+  controller.abort();
+  assert.equal((await queued).kind, 'aborted');
+  assert.deepEqual(client.load, { inFlight: 1, queued: 0 });
+  s.release();
+  await first;
+  assert.deepEqual(client.load, { inFlight: 0, queued: 0 });
 });

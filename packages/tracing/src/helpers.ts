@@ -61,12 +61,25 @@ export function errorType(err: unknown): string {
   return '_OTHER';
 }
 
-/** Records a failure on `span` the way every helper does: error.type, exception event, ERROR status. */
-export function recordSpanError(span: Span, err: unknown): void {
+/**
+ * Records a failure on `span` the way every helper does: error.type, exception event (with the
+ * stack), ERROR status. `type` (default: errorType(err)) is both `error.type` and the event's
+ * `exception.type`, e.g. the code a service answered with rather than the error's own.
+ */
+export function recordSpanError(span: Span, err: unknown, type: string = errorType(err)): void {
   const message = err instanceof Error ? err.message : String(err);
-  span.setAttribute(ATTR_ERROR_TYPE, errorType(err));
-  span.recordException(err instanceof Error ? err : ({ message, name: errorType(err) } as Exception));
+  span.setAttribute(ATTR_ERROR_TYPE, type);
+  span.recordException(err instanceof Error ? ({ name: err.name, code: type, message, ...(err.stack ? { stack: err.stack } : {}) } as Exception) : ({ message, name: type } as Exception));
   span.setStatus({ code: SpanStatusCode.ERROR, message });
+}
+
+/**
+ * Records a refused request (a 4xx: the caller's fault) on `span`: error.type and an exception
+ * event with the code and message, no stack (nothing in the service went wrong), status untouched.
+ */
+export function recordSpanRejection(span: Span, type: string, message: string): void {
+  span.setAttribute(ATTR_ERROR_TYPE, type);
+  span.recordException({ code: type, message } as Exception);
 }
 
 /**

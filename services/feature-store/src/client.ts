@@ -6,6 +6,7 @@ import { ServiceClient, type CallOptions, type ServiceClientOptions } from '@mlt
 import type { FeaturesRequest, FeaturesResponse } from './types';
 
 export type { FeaturesRequest, FeaturesResponse, FeatureVector, ErrorBody } from './types';
+export { ENTITY_ID_PATTERN, ENTITY_ID_MAX_LENGTH, ENTITY_ID_SCHEMA, ENTITY_IDS_SCHEMA } from './entity-id';
 export { DependencyError } from '@mltrace/service-kit/client';
 export type { CallOptions, DependencyErrorKind } from '@mltrace/service-kit/client';
 

@@ -1,4 +1,5 @@
 /** JSON schemas of the HTTP contract (validation in, fast serialization out). */
+import { ENTITY_IDS_SCHEMA } from './entity-id';
 
 export const featuresBodySchema = {
   type: 'object',
@@ -6,11 +7,7 @@ export const featuresBodySchema = {
   additionalProperties: false,
   properties: {
     // The batch limit is checked in the handler so it gets its own error code.
-    entities: {
-      type: 'array',
-      minItems: 1,
-      items: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._:-]+$' },
-    },
+    entities: ENTITY_IDS_SCHEMA,
     features: {
       type: 'array',
       minItems: 1,

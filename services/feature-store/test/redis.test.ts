@@ -70,6 +70,16 @@ test('feature store against a real redis-server', async (t) => {
     assert.deepEqual(body.missing, ['cust-77777']);
   });
 
+  await t.test('the data set gone while connected (FLUSHALL): a lookup that misses answers 503 FST_NOT_SEEDED, not 404-like missing', async () => {
+    await admin.flushall();
+    const res = await postFeatures(app, { entities: [customerId(3)] });
+    assert.equal(res.statusCode, 503);
+    assert.equal(res.json().code, 'FST_NOT_SEEDED');
+    assert.equal((await app.inject('/ready')).statusCode, 503);
+    await seedRedis(admin, { featureVersion: 'v1', customers, chunkSize: 64 });
+    assert.equal((await postFeatures(app, { entities: [customerId(3)] })).statusCode, 200);
+  });
+
   await t.test('a hash missing a field is a missing entity, not a partial vector', async () => {
     await admin.hset(featureKey('v1', 'cust-88888'), FEATURE_NAMES[0] as string, '1');
     const res = await postFeatures(app, { entities: ['cust-88888'] });
@@ -132,7 +142,17 @@ test('feature store against a real redis-server', async (t) => {
 
     redis = await startRedisServer(port);
     await waitFor('admin reconnect', async () => admin.status === 'ready');
+    // Back, but empty: not "customer not found", and not ready.
+    await waitFor('the store reconnects', async () => (await postFeatures(app, { entities: [customerId(1)] })).json().code !== 'FST_REDIS_UNAVAILABLE');
+    const empty = await postFeatures(app, { entities: [customerId(1)] });
+    assert.equal(empty.statusCode, 503, empty.body);
+    assert.equal(empty.json().code, 'FST_NOT_SEEDED');
+    assert.match(empty.json().message, /Feature version v1 is not seeded/);
+    const unseeded = await app.inject('/ready');
+    assert.equal(unseeded.statusCode, 503);
+    assert.match(unseeded.json().message, /not seeded/);
     await seedRedis(admin, { featureVersion: 'v1', customers });
+    assert.equal((await app.inject('/ready')).statusCode, 200, 'ready again once seeded');
     const recoveredIn = await waitFor('lookup recovery', async () => (await postFeatures(app, { entities: [customerId(1)] })).statusCode === 200);
     const again = await postFeatures(app, { entities: [customerId(1)] });
     assert.deepEqual(again.json<FeaturesResponse>().vectors[0]?.values, customers[0]?.features);
@@ -149,6 +169,7 @@ test('an unreachable REDIS_URL: the service starts, /ready is 503 and lookups 50
   const res = await postFeatures(app, { entities: ['cust-00001'] });
   assert.equal(res.statusCode, 503);
   assert.equal(res.json().code, 'FST_REDIS_UNAVAILABLE');
-  assert.match(res.json().message, /127\.0\.0\.1:1/);
+  assert.doesNotMatch(res.json().message, /127\.0\.0\.1|:1\b/, 'the address goes to the log, not to callers');
+  assert.match(res.json().message, /not connected/);
   assert.ok(Date.now() - start < COMMAND_TIMEOUT_MS, 'fails fast instead of queueing');
 });

@@ -4,12 +4,15 @@ import { PostprocessClient } from '@mltrace/postprocess/client';
 import type { GatewayDeps } from './deps';
 import type { GatewayConfig } from './types';
 
-/** The three service clients for the URLs in `config`; each call is bounded by the request deadline. */
+/**
+ * The three service clients for the URLs in `config`; each call is bounded by the request deadline,
+ * and by a short wait for a free connection (a hung dependency must not queue calls past it).
+ */
 export function createDeps(config: GatewayConfig): GatewayDeps {
-  const timeoutMs = config.requestTimeoutMs;
-  const featureStore = new FeatureStoreClient({ baseUrl: config.featureStoreUrl, timeoutMs });
-  const inference = new InferenceClient({ baseUrl: config.inferenceUrl, timeoutMs });
-  const postprocess = new PostprocessClient({ baseUrl: config.postprocessUrl, timeoutMs });
+  const common = { timeoutMs: config.requestTimeoutMs, connections: config.dependencyConnections, queueTimeoutMs: config.dependencyQueueTimeoutMs };
+  const featureStore = new FeatureStoreClient({ baseUrl: config.featureStoreUrl, ...common });
+  const inference = new InferenceClient({ baseUrl: config.inferenceUrl, ...common });
+  const postprocess = new PostprocessClient({ baseUrl: config.postprocessUrl, ...common });
   return {
     featureStore,
     inference,

@@ -24,17 +24,20 @@ type Kind = 'timeout' | 'unavailable' | 'rejected' | 'failed';
  * Sorts an error thrown by a service client into what the gateway reports: an HTTP answer by
  * its status (4xx: the dependency rejected our request; 503/504: unavailable/timeout; other 5xx:
  * failed), no answer by the client's `kind`. Anything but a DependencyError is a failure.
+ * `reason` is public: the dependency's code and status, or the socket code. A rejection keeps the
+ * dependency's message too, since it is about the caller's input ("Unknown model version 'v9'…").
  */
-export function classify(err: unknown): { kind: Kind; status?: number; detail: string } {
-  if (!(err instanceof DependencyError)) return { kind: 'failed', detail: err instanceof Error ? err.message : String(err) };
+export function classify(err: unknown): { kind: Kind; status?: number; reason: string } {
+  if (!(err instanceof DependencyError)) return { kind: 'failed', reason: 'unexpected error' };
   const { status, code } = err;
-  if (status === undefined) return { kind: err.kind === 'timeout' || err.kind === 'unavailable' ? err.kind : 'failed', detail: err.message };
-  // Keep the dependency's own words: "HTTP 400 INF_UNKNOWN_VERSION: Unknown model version 'v9'…".
-  const detail = `HTTP ${status}${code ? ` ${code}` : ''}: ${err.message.replace(/^.*? answered \d{3}:? ?/, '')}`;
-  if (status === 503) return { kind: 'unavailable', status, detail };
-  if (status === 504) return { kind: 'timeout', status, detail };
-  if (status >= 500) return { kind: 'failed', status, detail };
-  return { kind: status >= 400 ? 'rejected' : 'failed', status, detail };
+  if (status === undefined) {
+    return { kind: err.kind === 'timeout' || err.kind === 'unavailable' ? err.kind : 'failed', reason: code ?? `no answer: ${err.kind}` };
+  }
+  const answered = `HTTP ${status}${code ? ` ${code}` : ''}`;
+  if (status === 503) return { kind: 'unavailable', status, reason: answered };
+  if (status === 504) return { kind: 'timeout', status, reason: answered };
+  if (status >= 400 && status < 500) return { kind: 'rejected', status, reason: `${answered}: ${err.message.replace(/^.*? answered \d{3}:? ?/, '')}` };
+  return { kind: 'failed', status, reason: answered };
 }
 
 export type DependencyFailure =
@@ -61,15 +64,15 @@ export async function callDependency<T>(
     return await fn(controller.signal);
   } catch (err) {
     if (controller.signal.aborted) throw tag(new GwDependencyTimeoutError(dependency, remaining, deadline.budgetMs), dependency);
-    const { kind, detail } = classify(err);
+    const { kind, reason } = classify(err);
     const failure: DependencyFailure =
       kind === 'timeout'
         ? new GwDependencyTimeoutError(dependency, remaining, deadline.budgetMs)
         : kind === 'unavailable'
-          ? new GwDependencyUnavailableError(dependency, detail)
+          ? new GwDependencyUnavailableError(dependency, reason)
           : kind === 'rejected'
-            ? new GwDependencyRejectedError(dependency, detail)
-            : new GwDependencyFailedError(dependency, detail);
+            ? new GwDependencyRejectedError(dependency, reason)
+            : new GwDependencyFailedError(dependency, reason);
     throw tag(failure, dependency, err);
   } finally {
     clearTimeout(timer);

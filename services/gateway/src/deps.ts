@@ -1,50 +1,20 @@
 /**
  * What the gateway needs from its three dependencies: the methods of their typed clients
  * (`@mltrace/<service>/client`), narrowed to the calls it makes, so tests can pass clients
- * pointed at any server.
+ * pointed at any server. The request and response types are the callees' own.
  */
-export interface CallOptions {
-  signal?: AbortSignal;
-}
+import type { FeatureStoreClient } from '@mltrace/feature-store/client';
+import type { InferenceClient } from '@mltrace/inference/client';
+import type { PostprocessClient } from '@mltrace/postprocess/client';
 
-export interface FeaturesRequest {
-  entities: string[];
-  features?: string[];
-}
-export interface FeaturesResponse {
-  featureVersion: string;
-  features: string[];
-  vectors: Array<{ entity: string; values: number[] }>;
-  missing: string[];
-}
-
-export interface InferRequest {
-  instances: number[][];
-  model_version?: string;
-}
-export interface InferResponse {
-  model: { name: string; version: string };
-  predictions: Array<{ class: number; probabilities: number[]; confidence: number }>;
-}
-
-export interface PostprocessRequest {
-  predictions: Array<{ entity?: string; class: number; probabilities: number[]; confidence: number }>;
-  segment?: string;
-}
-export interface PostprocessResponse {
-  predictions: Array<{
-    entity: string | null;
-    label: 'churn' | 'retain';
-    probability: number;
-    confidence: number;
-    tier: 'low' | 'medium' | 'high';
-  }>;
-}
+export type { CallOptions, FeaturesRequest, FeaturesResponse } from '@mltrace/feature-store/client';
+export type { InferRequest, InferResponse } from '@mltrace/inference/client';
+export type { PostprocessRequest, PostprocessResponse, Decision } from '@mltrace/postprocess/client';
 
 export interface GatewayDeps {
-  featureStore: { getFeatures(req: FeaturesRequest, opts?: CallOptions): Promise<FeaturesResponse> };
-  inference: { infer(req: InferRequest, opts?: CallOptions): Promise<InferResponse> };
-  postprocess: { postprocess(req: PostprocessRequest, opts?: CallOptions): Promise<PostprocessResponse> };
+  featureStore: Pick<FeatureStoreClient, 'getFeatures'>;
+  inference: Pick<InferenceClient, 'infer'>;
+  postprocess: Pick<PostprocessClient, 'postprocess'>;
   /** Releases connection pools; called when the app closes. */
   close?(): Promise<void>;
 }

@@ -1,7 +1,6 @@
-import { context, defaultTextMapGetter, ROOT_CONTEXT, type Attributes } from '@opentelemetry/api';
-import { W3CBaggagePropagator } from '@opentelemetry/core';
+import { context, propagation, ROOT_CONTEXT, type Attributes, type Baggage } from '@opentelemetry/api';
 import type { FastifyBaseLogger } from 'fastify';
-import { BAGGAGE_TO_ATTRIBUTE, getMLContext, getServerSpan, isTracingActive, withMLContext, type MLContext } from '@mltrace/tracing';
+import { BAGGAGE_TO_ATTRIBUTE, getServerSpan, withMLContext, type MLContext } from '@mltrace/tracing';
 import { callDependency, Deadline } from './dependency-call';
 import type { FeaturesResponse, GatewayDeps, PostprocessRequest } from './deps';
 import { GwDependencyFailedError, GwEntitiesNotFoundError } from './errors';
@@ -17,22 +16,10 @@ export interface PipelineEnv {
   log: FastifyBaseLogger;
   /** Trace id of the request, the experiment key when there is no entity. */
   traceId: string;
-  /** Request headers, for the baggage when no tracing SDK extracted it. */
-  headers: Record<string, string | string[] | undefined>;
-}
-
-const baggageParser = new W3CBaggagePropagator();
-
-/**
- * The ML context of the request. With the tracing preload it is in the active context; without it
- * (the untraced baseline) the `baggage` header is parsed here, so routing by model version and
- * segment behaves the same whether or not tracing is on.
- */
-export function requestMLContext(headers: PipelineEnv['headers']): MLContext {
-  // With tracing on, the preload already extracted the header: parsing it again would be work done
-  // twice on every request.
-  if (isTracingActive()) return getMLContext();
-  return getMLContext(baggageParser.extract(ROOT_CONTEXT, headers, defaultTextMapGetter));
+  /** The caller's ML context, as the trust boundary accepted it (baggage.ts). */
+  ml: MLContext;
+  /** The baggage that goes downstream: the accepted members only. */
+  baggage: Baggage;
 }
 
 /**
@@ -48,15 +35,18 @@ export function experimentAssignment(config: GatewayConfig, body: PredictRequest
 }
 
 export async function predict(body: PredictRequest, env: PipelineEnv): Promise<Omit<PredictResponse, 'request_id'>> {
-  const ml = requestMLContext(env.headers);
+  const { ml } = env;
   const assigned = experimentAssignment(env.config, body, env.traceId, ml);
-  if (assigned.model_version === undefined) return run(body, env, ml);
-  // withMLContext annotates the active (handler) span; the HTTP server span started before the
-  // assignment existed, so it is annotated here, or per-version slices would miss the root span.
-  const attributes: Attributes = {};
-  for (const [key, value] of Object.entries(assigned)) attributes[BAGGAGE_TO_ATTRIBUTE[key as keyof MLContext]] = value;
-  getServerSpan()?.setAttributes(attributes);
-  return withMLContext(assigned, () => run(body, env, { ...ml, ...assigned }));
+  // Downstream calls carry the accepted members only, not whatever the caller sent.
+  return context.with(propagation.setBaggage(context.active(), env.baggage), () => {
+    if (assigned.model_version === undefined) return run(body, env, ml);
+    // withMLContext annotates the active (handler) span; the HTTP server span started before the
+    // assignment existed, so it is annotated here, or per-version slices would miss the root span.
+    const attributes: Attributes = {};
+    for (const [key, value] of Object.entries(assigned)) attributes[BAGGAGE_TO_ATTRIBUTE[key as keyof MLContext]] = value;
+    getServerSpan()?.setAttributes(attributes);
+    return withMLContext(assigned, () => run(body, env, { ...ml, ...assigned }));
+  });
 }
 
 async function run(body: PredictRequest, env: PipelineEnv, ml: MLContext): Promise<Omit<PredictResponse, 'request_id'>> {

@@ -19,10 +19,19 @@ export async function unreadyDependencies(config: GatewayConfig, timeoutMs = 100
           await res.body.dump();
           return res.statusCode < 300 ? null : `${name} (HTTP ${res.statusCode})`;
         } catch (err) {
-          return `${name} (${(err as Error).message})`;
+          // The socket code only: the message names the address, and /ready is public.
+          return `${name} (${errorCode(err) ?? 'no answer'})`;
         }
       }),
     );
     return results.filter((r): r is string => r !== null);
   });
+}
+
+function errorCode(err: unknown): string | undefined {
+  for (let e = err as { code?: unknown; name?: unknown; cause?: unknown } | undefined, depth = 0; e && typeof e === 'object' && depth < 4; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string') return e.code;
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') return 'timeout';
+  }
+  return undefined;
 }

@@ -25,3 +25,9 @@ export function currentIdentity(): RequestIdentity | undefined {
 export function untracedIdentity(): RequestIdentity {
   return { traceId: randomBytes(16).toString('hex') };
 }
+
+/** `x-trace-id` (the response's request_id) and, when traced, `traceresponse`. */
+export function setIdentityHeaders(reply: { header(k: string, v: string): unknown }, identity: RequestIdentity): void {
+  reply.header('x-trace-id', identity.traceId);
+  if (identity.traceresponse) reply.header('traceresponse', identity.traceresponse);
+}

@@ -1,3 +1,5 @@
+import type { Decision } from '@mltrace/postprocess/client';
+
 /** Body of `POST /v1/predict`: exactly one of `entities` or `instances`. */
 export interface PredictRequest {
   /** Customer ids whose features come from the feature store. */
@@ -6,14 +8,8 @@ export interface PredictRequest {
   instances?: number[][];
 }
 
-export interface GatewayPrediction {
-  /** The customer id, or null for raw `instances`. */
-  entity: string | null;
-  label: 'churn' | 'retain';
-  probability: number;
-  confidence: number;
-  tier: 'low' | 'medium' | 'high';
-}
+/** One answer per found entity (or row): the post-processor's decision, as it returned it. */
+export type GatewayPrediction = Decision;
 
 export interface PredictResponse {
   predictions: GatewayPrediction[];
@@ -51,6 +47,10 @@ export interface GatewayConfig {
   postprocessUrl: string;
   /** Overall budget of one `/v1/predict`; each downstream call gets what remains of it. */
   requestTimeoutMs: number;
+  /** Connections to each dependency, and its calls in flight at most. */
+  dependencyConnections: number;
+  /** How long a call waits for a free connection before it fails with CLIENT_POOL_SATURATED. */
+  dependencyQueueTimeoutMs: number;
   maxBatchSize: number;
   /** Assignment of requests without `model_version` baggage to model versions; null = off. */
   experiment: ExperimentConfig | null;

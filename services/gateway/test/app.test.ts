@@ -125,6 +125,10 @@ describe('invalid requests are 400s naming the field, with no downstream call', 
     ['non-number feature', { instances: [[1, '2']] }, /body\/instances\/0\/1 must be number/],
     ['unknown property', { entities: ['cust-1'], colour: 'red' }, /^body has unknown property 'colour'$/],
     ['ML context in the body', { entities: ['cust-1'], model_version: 'v2' }, /body has unknown property 'model_version' \(.*baggage/],
+    // The feature store's own id rule: refused here, not one hop later.
+    ['an entity id with a space', { entities: ['cust 1'] }, /body\/entities\/0 must match pattern/],
+    ['an entity id with a slash', { entities: ['../etc/passwd'] }, /body\/entities\/0 must match pattern/],
+    ['an entity id over 64 characters', { entities: ['c'.repeat(65)] }, /body\/entities\/0 must NOT have more than 64 characters/],
   ];
   for (const [name, payload, message] of cases) {
     test(name, async () => {
@@ -206,6 +210,28 @@ describe('dependency failures name the dependency', () => {
     });
   });
 
+  test('a slow dependency with its pool full: calls beyond it fail 503 CLIENT_POOL_SATURATED after the queue wait, not at the deadline', async () => {
+    servers.behaviour.inference = { delayMs: 1500 };
+    const config = configFor(servers.urls, { REQUEST_TIMEOUT_MS: '3000', DEPENDENCY_CONNECTIONS: '2', DEPENDENCY_QUEUE_TIMEOUT_MS: '100' });
+    await withGateway(config, async (app) => {
+      const started = Date.now();
+      const answers = await Promise.all(
+        Array.from({ length: 6 }, async () => {
+          const res = await predict(app, { instances: [[1, 2]] });
+          return { status: res.statusCode, message: res.json().message as string, ms: Date.now() - started };
+        }),
+      );
+      const saturated = answers.filter((a) => a.status === 503);
+      assert.equal(answers.filter((a) => a.status === 200).length, 2, 'two calls had the two connections');
+      assert.equal(saturated.length, 4, JSON.stringify(answers));
+      for (const a of saturated) {
+        assert.equal(a.message, 'inference is unavailable (CLIENT_POOL_SATURATED)');
+        assert.ok(a.ms < 1000, `refused after ${a.ms} ms: the queue wait (100 ms), not the slow call (1500 ms) or the deadline (3000 ms)`);
+      }
+    });
+    assert.equal(servers.calls.inference.length, 2, 'the refused calls never went out');
+  });
+
   test('each call gets only what is left of the budget', async () => {
     servers.behaviour['feature-store'] = { delayMs: 250 };
     servers.behaviour.inference = { delayMs: 250 };
@@ -236,7 +262,7 @@ describe('dependency failures name the dependency', () => {
       const res = await predict(app, { instances: [[1]] });
       assert.equal(res.statusCode, 502);
       assert.equal(res.json().code, 'GW_DEPENDENCY_FAILED');
-      assert.match(res.json().message, /^postprocess failed: .*500/);
+      assert.equal(res.json().message, 'postprocess failed (HTTP 500 PP_FLAKY_FAILURE)');
     });
   });
 
@@ -256,10 +282,12 @@ describe('dependency failures name the dependency', () => {
       const res = await predict(app, { instances: [[1]] });
       assert.equal(res.statusCode, 503);
       assert.equal(res.json().code, 'GW_DEPENDENCY_UNAVAILABLE');
-      assert.match(res.json().message, /^postprocess is unavailable: .*ECONNREFUSED/);
+      assert.equal(res.json().message, 'postprocess is unavailable (ECONNREFUSED)');
+      assert.doesNotMatch(res.body, /127\.0\.0\.1|http:|:\d{4,5}/, 'no address in a public answer');
       const ready = await app.inject({ method: 'GET', url: '/ready' });
       assert.equal(ready.statusCode, 503);
-      assert.match(ready.json().message, /postprocess/);
+      assert.match(ready.json().message, /postprocess \(ECONNREFUSED\)/);
+      assert.doesNotMatch(ready.body, /127\.0\.0\.1|http:|:\d{4,5}/, 'no address in a public answer');
       assert.doesNotMatch(ready.json().message, /inference|feature-store/);
     });
   });
@@ -269,7 +297,7 @@ describe('dependency failures name the dependency', () => {
     await withGateway(configFor(servers.urls), async (app) => {
       const res = await predict(app, { instances: [[1], [2]] });
       assert.equal(res.statusCode, 502);
-      assert.match(res.json().message, /^inference failed: returned 0 predictions for 2 inputs/);
+      assert.match(res.json().message, /^inference failed \(returned 0 predictions for 2 inputs\)/);
     });
   });
 
@@ -291,5 +319,49 @@ test('GET /health and /ready', async () => {
     assert.deepEqual((await app.inject({ method: 'GET', url: '/health' })).json(), { status: 'ok' });
     const ready = await app.inject({ method: 'GET', url: '/ready' });
     assert.equal(ready.statusCode, 200);
+  });
+});
+
+describe('baggage: the trust boundary', () => {
+  test('a value outside its limits is a 400 GW_INVALID_BAGGAGE naming the member, with no downstream call', async () => {
+    const cases: Array<[string, RegExp]> = [
+      [`customer_segment=${'x'.repeat(33)}`, /^baggage member 'customer_segment' must be 1 to 32 characters of .*; got "x{33}"$/],
+      ['model_version=v1%20or%201', /^baggage member 'model_version' must be 1 to 64 characters/],
+      ['priority=urgent', /^baggage member 'priority' must be one of low, normal, high; got "urgent"$/],
+      [`region=${'r'.repeat(100)}`, /^baggage member 'region' .*got "r{40}…" \(100 characters\)$/],
+    ];
+    await withGateway(configFor(servers.urls), async (app) => {
+      for (const [baggage, message] of cases) {
+        const res = await predict(app, { entities: ['cust-1'] }, { baggage });
+        assert.equal(res.statusCode, 400, baggage);
+        assert.equal(res.json().code, 'GW_INVALID_BAGGAGE', baggage);
+        assert.match(res.json().message, message, baggage);
+        assert.doesNotMatch(res.json().message, /body\//, 'it points at the header the caller sent, not a body field');
+      }
+    });
+    assert.equal(servers.calls['feature-store'].length + servers.calls.inference.length + servers.calls.postprocess.length, 0);
+  });
+
+  test('segments named after built-in properties travel as plain strings', async () => {
+    await withGateway(configFor(servers.urls), async (app) => {
+      for (const segment of ['constructor', '__proto__', 'toString']) {
+        const res = await predict(app, { entities: ['cust-1'] }, { baggage: `customer_segment=${segment}` });
+        assert.equal(res.statusCode, 200, `${segment}: ${res.body}`);
+      }
+    });
+    assert.deepEqual(
+      servers.calls.postprocess.map((c) => c.body.segment),
+      ['constructor', '__proto__', 'toString'],
+    );
+  });
+
+  test('with tracing off the legacy X-ML-* headers are honoured as with tracing on', async () => {
+    await withGateway(configFor(servers.urls), async (app) => {
+      const res = await predict(app, { entities: ['cust-1'] }, { 'x-ml-model-version': 'v2', 'x-business-customer-segment': 'premium' });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(res.json().model.version, 'v2');
+    });
+    assert.equal(servers.calls.inference[0]?.body.model_version, 'v2');
+    assert.equal(servers.calls.postprocess[0]?.body.segment, 'premium');
   });
 });

@@ -41,6 +41,17 @@ test('empty strings count as unset; bad values warn once each and fall back', ()
   }
 });
 
+test('the dependency pools: connections and queue wait from the environment, bad values fall back', () => {
+  const good = load({ DEPENDENCY_CONNECTIONS: '64', DEPENDENCY_QUEUE_TIMEOUT_MS: '50' });
+  assert.equal(good.config.dependencyConnections, 64);
+  assert.equal(good.config.dependencyQueueTimeoutMs, 50);
+  assert.deepEqual(good.warnings, []);
+  const bad = load({ DEPENDENCY_CONNECTIONS: '0', DEPENDENCY_QUEUE_TIMEOUT_MS: 'fast' });
+  assert.equal(bad.config.dependencyConnections, DEFAULTS.dependencyConnections);
+  assert.equal(bad.config.dependencyQueueTimeoutMs, DEFAULTS.dependencyQueueTimeoutMs);
+  assert.equal(bad.warnings.length, 2);
+});
+
 test('scenarios: the gateway acts on its own, ignores other services\' ones, warns on unknown names', () => {
   assert.equal(load({ MLTRACE_SCENARIO: 'sequential-calls' }).config.scenario, 'sequential-calls');
   assert.equal(load({ MLTRACE_SCENARIO: 'dropped-context' }).config.scenario, 'dropped-context');

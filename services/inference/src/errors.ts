@@ -18,6 +18,12 @@ export const NonFiniteFeatureError = createError<'INF_NON_FINITE_FEATURE', 400, 
   400,
 );
 
+export const FeatureOutOfRangeError = createError<'INF_FEATURE_OUT_OF_RANGE', 400, [number, number, string, number]>(
+  'INF_FEATURE_OUT_OF_RANGE',
+  'body/instances/%d/%d (%s) is outside the float32 range the model computes in (|x| <= %d)',
+  400,
+);
+
 export const ModelsNotReadyError = createError<'INF_NOT_READY', 503, [string]>('INF_NOT_READY', 'Inference service not ready: %s', 503);
 
 /** The third argument `{ cause }` keeps the underlying error (@fastify/error takes it off the format arguments). */

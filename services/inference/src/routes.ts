@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { ATTR_ML_MODEL_CACHE_HIT, ATTR_ML_MODEL_VERSION, getMLContext, traceModelPrediction } from '@mltrace/tracing';
 import {
+  FeatureOutOfRangeError,
   ModelLoadError,
   ModelsNotReadyError,
   NonFiniteFeatureError,
@@ -15,6 +16,9 @@ import { regressionDelayMs } from './scenario';
 import { inferBodySchema } from './schemas';
 import type { InferenceConfig, InferRequest, InferResponse, ModelInfo } from './types';
 
+/** The largest float32: the model's input tensor is float32, where 1e308 would become Infinity. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
 function checkRows(instances: readonly number[][], info: ModelInfo): void {
   instances.forEach((row, i) => {
     if (row.length !== info.featureCount) {
@@ -22,6 +26,7 @@ function checkRows(instances: readonly number[][], info: ModelInfo): void {
     }
     row.forEach((v, j) => {
       if (!Number.isFinite(v)) throw new NonFiniteFeatureError(i, j, info.featureNames[j] ?? `feature ${j}`);
+      if (Math.abs(v) > FLOAT32_MAX) throw new FeatureOutOfRangeError(i, j, info.featureNames[j] ?? `feature ${j}`, FLOAT32_MAX);
     });
   });
 }

@@ -78,6 +78,23 @@ test('a non-finite value → 400 naming the row and the feature', async (t) => {
   assert.match(body.message, /instances\/1\/3 \(logins_per_week\) is not a finite number/);
 });
 
+test('a finite value beyond float32 (1e308 would become Infinity in the model input) → 400 naming the row and the feature', async (t) => {
+  const app = await readyApp(t);
+  for (const v of [1e308, -1e39]) {
+    const [good, bad] = rows(2);
+    bad![5] = v;
+    const res = await app.inject(post({ instances: [good, bad] }));
+    assert.equal(res.statusCode, 400, String(v));
+    const body = res.json<ErrorBody>();
+    assert.equal(body.code, 'INF_FEATURE_OUT_OF_RANGE');
+    assert.match(body.message, /^body\/instances\/1\/5 \(\w+\) is outside the float32 range/);
+  }
+  // The largest float32 itself is fine.
+  const [edge] = rows(1);
+  edge![5] = 3.4028234663852886e38;
+  assert.equal((await app.inject(post({ instances: [edge] }))).statusCode, 200);
+});
+
 test('schema violations → 400 naming the field', async (t) => {
   const app = await readyApp(t);
   const cases: Array<[unknown, RegExp]> = [

@@ -7,8 +7,14 @@ export const HIGH_RISK_FROM = 0.7;
 /** float32 model outputs do not sum to exactly 1. */
 const PROBABILITY_SUM_TOLERANCE = 0.01;
 
+/**
+ * The segment's own threshold, else the default. Only the table's own entries count: a segment
+ * named after an inherited property (`constructor`, `__proto__`, `toString`) is an unknown segment,
+ * not a function or an object where a number belongs.
+ */
 export function thresholdFor(thresholds: Thresholds, segment: string | null): number {
-  return (segment !== null ? thresholds[segment] : undefined) ?? thresholds.default;
+  const own = segment !== null && Object.hasOwn(thresholds, segment) ? thresholds[segment] : undefined;
+  return typeof own === 'number' ? own : thresholds.default;
 }
 
 export function riskTier(probability: number): RiskTier {

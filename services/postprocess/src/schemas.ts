@@ -14,6 +14,7 @@ export const postprocessBodySchema = {
       items: {
         type: 'object',
         required: ['class', 'probabilities', 'confidence'],
+        additionalProperties: false,
         properties: {
           entity: { type: 'string', minLength: 1, maxLength: 64 },
           class: { type: 'integer', enum: [0, 1] },

@@ -69,6 +69,7 @@ test('postprocess routes', async (t) => {
     ['confidence as a string', { predictions: [{ class: 1, probabilities: [0.2, 0.8], confidence: '0.8' }] }, /predictions\/0\/confidence/],
     ['an empty segment', { predictions: [output(0.5)], segment: '' }, /segment/],
     ['an unknown property', { predictions: [output(0.5)], threshold: 0.2 }, /^body has unknown property 'threshold'$/],
+    ['an unknown property inside a prediction', { predictions: [{ ...output(0.5), label: 'churn' }] }, /^body\/predictions\/0 has unknown property 'label'$/],
   ];
   for (const [name, body, field] of badRequests) {
     await t.test(`400 for ${name}, naming the field`, async () => {
@@ -78,6 +79,17 @@ test('postprocess routes', async (t) => {
       assert.match(res.json().message, field);
     });
   }
+
+  await t.test('a segment named after a built-in property is an unknown segment: 200 with the default threshold', async () => {
+    for (const segment of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__', 'prototype']) {
+      const res = await postprocess(app, { predictions: [output(0.45)], segment });
+      assert.equal(res.statusCode, 200, `${segment}: ${res.body}`);
+      const body = res.json<PostprocessResponse>();
+      assert.equal(body.threshold, DEFAULT_THRESHOLDS.default, segment);
+      assert.equal(body.segment, segment);
+      assert.equal(body.predictions[0]?.label, 'retain', segment);
+    }
+  });
 
   await t.test('400 PP_INVALID_PREDICTION when probabilities do not sum to 1', async () => {
     const res = await postprocess(app, { predictions: [output(0.2), { class: 1, probabilities: [0.7, 0.7], confidence: 0.7 }] });

@@ -7,8 +7,14 @@ import type { AnalysisReport } from '../analyses/analyze';
 import { dur, pct } from './format';
 import { buildSections, type SectionOptions, type Table } from './sections';
 
+/**
+ * Markup characters as character references; control characters (NUL, CR, …, from span data) as
+ * their visible Control Pictures (U+2400 + code: NUL → ␀, CR → ␍), since HTML may not carry them raw.
+ */
 export function esc(v: unknown): string {
-  return String(v).replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return String(v)
+    .replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`)
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => (c === '\u007f' ? '\u2421' : String.fromCharCode(0x2400 + c.charCodeAt(0))));
 }
 
 const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];

@@ -128,6 +128,10 @@ export function fastifyInstrumentation(): Instrumentation {
     registerOnInitialization: true,
     instrumentHooks: false,
     instrumentHandler: false,
+    // The services record each error answer themselves (service-kit's error handler), under the
+    // code the caller got and with a stack for 5xx only; @fastify/otel would add every thrown
+    // error, 4xx included, with its stack and fastify's internal code.
+    recordExceptions: false,
     ignorePaths: (opts: { url: string }) => UNTRACED_PATHS.has(pathOf(opts.url)),
     requestHook: annotateServerSpan,
   }) as unknown as Instrumentation;

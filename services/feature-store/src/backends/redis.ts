@@ -13,7 +13,7 @@ import {
 import { DB_SYSTEM_NAME_VALUE_REDIS } from '@mltrace/tracing/semconv';
 import { getTracer, recordSpanError } from '@mltrace/tracing';
 import type { BackendStatus, FeatureBackend, LookupContext } from '../backend';
-import { RedisUnavailableError } from '../errors';
+import { NotSeededError, RedisUnavailableError } from '../errors';
 import { featureKey, metaKey } from '../keys';
 import { createRedisClient, redisAddress } from '../redis-client';
 
@@ -35,6 +35,8 @@ export class RedisBackend implements FeatureBackend {
   private readonly address: string;
   private connected = false;
   private downReported = false;
+  /** Whether Redis holds the data set (its marker key); unknown again after each reconnect. */
+  private seeded: boolean | undefined;
 
   constructor(private readonly opts: RedisBackendOptions) {
     this.address = redisAddress(opts.url);
@@ -47,6 +49,8 @@ export class RedisBackend implements FeatureBackend {
     this.redis.on('ready', () => {
       this.connected = true;
       this.downReported = false;
+      // A Redis that restarted may have come back empty.
+      this.seeded = undefined;
       opts.log.info({ redis: this.address }, 'redis connected');
     });
     this.redis.on('error', (err: Error) => {
@@ -62,14 +66,30 @@ export class RedisBackend implements FeatureBackend {
 
   async lookup(entities: readonly string[], features: readonly string[], ctx: LookupContext = {}): Promise<(number[] | null)[]> {
     if (this.redis.status !== 'ready') {
-      throw new RedisUnavailableError(`not connected to ${this.address} (state: ${this.redis.status})`);
+      throw new RedisUnavailableError(`not connected (state: ${this.redis.status})`);
     }
+    if (this.seeded !== true) await this.checkSeeded();
     const planted = ctx.plantedLatencyMs ?? 0;
     // One entity is one plain HMGET with its own instrumented span; that is also what each
     // call of the n-plus-one scenario is, so its traces keep one `hmget` span per entity.
     // Planted latency needs a span of our own to sit in, so such a lookup is a batch of one.
-    if (entities.length === 1 && planted === 0) return [await this.hmget(entities[0] as string, features)];
-    return this.batchHmget(entities, features, planted);
+    const rows = entities.length === 1 && planted === 0 ? [await this.hmget(entities[0] as string, features)] : await this.batchHmget(entities, features, planted);
+    // A miss may mean the data set is gone (FLUSHALL, a restart without persistence): an empty
+    // Redis must not look like "customer not found".
+    if (rows.includes(null)) await this.checkSeeded();
+    return rows;
+  }
+
+  /** Throws NotSeededError when the version's marker is missing; one HEXISTS, kept out of the traces. */
+  private async checkSeeded(): Promise<void> {
+    let present: number;
+    try {
+      present = await context.with(suppressTracing(context.active()), () => this.redis.hexists(metaKey(this.opts.featureVersion), 'count'));
+    } catch (err) {
+      throw this.unavailable(err);
+    }
+    this.seeded = present === 1;
+    if (!this.seeded) throw new NotSeededError(this.opts.featureVersion);
   }
 
   private async hmget(entity: string, features: readonly string[]): Promise<number[] | null> {
@@ -108,7 +128,7 @@ export class RedisBackend implements FeatureBackend {
       } catch (err) {
         throw this.unavailable(err);
       }
-      if (!results) throw new RedisUnavailableError(`no reply from ${this.address}`);
+      if (!results) throw new RedisUnavailableError('no reply');
       return results.map(([err, reply]) => {
         if (err) throw this.unavailable(err);
         return toRow(reply as (string | null)[]);
@@ -125,10 +145,10 @@ export class RedisBackend implements FeatureBackend {
     if (this.redis.status !== 'ready') return { ok: false, detail: `redis ${this.address} ${this.redis.status}` };
     try {
       const count = await this.redis.hget(metaKey(this.opts.featureVersion), 'count');
-      return {
-        ok: true,
-        detail: count === null ? `redis ${this.address} connected, feature version ${this.opts.featureVersion} not seeded` : `redis ${this.address}, ${count} entities`,
-      };
+      this.seeded = count !== null;
+      return count === null
+        ? { ok: false, detail: `redis ${this.address} connected, but feature version ${this.opts.featureVersion} is not seeded (FST_NOT_SEEDED): run the seed command` }
+        : { ok: true, detail: `redis ${this.address}, ${count} entities` };
     } catch (err) {
       return { ok: false, detail: `redis ${this.address}: ${(err as Error).message}` };
     }
@@ -144,10 +164,11 @@ export class RedisBackend implements FeatureBackend {
     }
   }
 
+  /** The error answered for a failed command: what happened in our words; ioredis' message and the address stay in `cause`. */
   private unavailable(err: unknown): Error {
     const message = err instanceof Error ? err.message : String(err);
-    const hint = /timed out/i.test(message) ? ` after ${this.opts.commandTimeoutMs} ms` : '';
-    return new RedisUnavailableError(`${message}${hint} (${this.address})`);
+    const what = /timed out/i.test(message) ? `no reply within ${this.opts.commandTimeoutMs} ms` : this.redis.status === 'ready' ? 'command failed' : `connection lost (state: ${this.redis.status})`;
+    return new RedisUnavailableError(what, { cause: new Error(`${message} (redis ${this.address})`, { cause: err }) });
   }
 }
 

@@ -1,4 +1,5 @@
 import type { FastifySchemaValidationError } from 'fastify/types/schema';
+import { ENTITY_IDS_SCHEMA } from '@mltrace/feature-store/client';
 import { describeValidationError } from '@mltrace/service-kit/request-body';
 import { GwInvalidRequestError } from './errors';
 
@@ -7,11 +8,8 @@ export const predictBodySchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    entities: {
-      type: 'array',
-      minItems: 1,
-      items: { type: 'string', minLength: 1, maxLength: 128 },
-    },
+    // The feature store's own rule: a bad id is refused here, not one hop later.
+    entities: ENTITY_IDS_SCHEMA,
     instances: {
       type: 'array',
       minItems: 1,
