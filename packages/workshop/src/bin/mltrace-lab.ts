@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+/** `mltrace-lab …`, the same as `mltrace lab …` until the mltrace CLI dispatches to this package. */
+import { main } from '../cli';
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`mltrace lab: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
