@@ -4,7 +4,7 @@
  * make the feature store the bottleneck; only hot-partition makes one region the slow slice).
  * `mltrace lab answer` judges a diagnosis with these, and says what the traces show.
  */
-import type { AnalysisReport, Recommendation } from '@mltrace/analysis';
+import { compareGroups, filterTraces, type AnalysisReport, type Recommendation, type Trace } from '@mltrace/analysis';
 import { SCENARIO_NAMES, SCENARIOS, type ScenarioName } from '@mltrace/scenarios';
 
 export interface Check {
@@ -57,8 +57,38 @@ function criticalPathTop(report: AnalysisReport, service: string): Check {
   };
 }
 
-/** The checks that together say "this is `name`". */
-export function checksFor(name: ScenarioName, report: AnalysisReport): Check[] {
+/** Fewer traces per group than this say nothing either way. */
+const MIN_GROUP = 5;
+/** A version counts as slower when its median end-to-end latency is this many times the other's. */
+const SLOWER = 1.5;
+
+/**
+ * v2 against v1 inside (or outside) one segment: the slice analysis may list the segment alone as
+ * slow (it is, on average), so the comparison within it is what tells a model regression apart.
+ */
+function versionRatio(traces: readonly Trace[], segment: string, inside: boolean, from: string, to: string): { ratio: number; n: number } {
+  const inSegment = new Set(filterTraces(traces, { where: [{ key: 'business.customer_segment', value: segment }] }));
+  const pick = (version: string): Trace[] => filterTraces(traces, { where: [{ key: 'ml.model.version', value: version }] }).filter((t) => inSegment.has(t) === inside);
+  const a = pick(from);
+  const b = pick(to);
+  const n = Math.min(a.length, b.length);
+  return { ratio: n >= MIN_GROUP ? compareGroups(from, a, to, b).latency.p50Ratio : NaN, n };
+}
+
+function regressionChecks(traces: readonly Trace[]): Check[] {
+  const { version, segment }: { version: string; segment: string } = SCENARIOS['model-regression'].settings;
+  const other = version === 'v1' ? 'v2' : 'v1';
+  const inside = versionRatio(traces, segment, true, other, version);
+  const outside = versionRatio(traces, segment, false, other, version);
+  const fmt = (r: { ratio: number; n: number }): string => (Number.isNaN(r.ratio) ? `too few traces (${r.n})` : `×${r.ratio.toFixed(2)}`);
+  return [
+    { what: `${version} slower than ${other} for ${segment}`, holds: inside.ratio >= SLOWER, seen: `for ${segment}, ${version}'s median latency is ${fmt(inside)} ${other}'s` },
+    { what: `${version} not slower elsewhere`, holds: outside.ratio < SLOWER, seen: `for the other segments, ${version}'s median latency is ${fmt(outside)} ${other}'s` },
+  ];
+}
+
+/** The checks that together say "this is `name`" (the report, and the traces it came from). */
+export function checksFor(name: ScenarioName, report: AnalysisReport, traces: readonly Trace[]): Check[] {
   switch (name) {
     case 'slow-features':
       return [recCheck(report, 'feature-store-dominates', (t) => t === 'feature-store'), noRegionSlice(report), noRec(report, 'redis-n-plus-one')];
@@ -68,10 +98,8 @@ export function checksFor(name: ScenarioName, report: AnalysisReport): Check[] {
       return [recCheck(report, 'redis-n-plus-one', (t) => t.startsWith('feature-store: '))];
     case 'cold-model':
       return [recCheck(report, 'model-reloaded', (t) => t === 'inference: model_load')];
-    case 'model-regression': {
-      const s = SCENARIOS['model-regression'].settings;
-      return [sliceCheck(report, { 'ml.model.version': s.version, 'business.customer_segment': s.segment })];
-    }
+    case 'model-regression':
+      return regressionChecks(traces);
     case 'sequential-calls':
       return [recCheck(report, 'sequential-calls', (t) => t.startsWith('gateway: '))];
     case 'flaky-postprocess': {
@@ -92,8 +120,8 @@ export function checksFor(name: ScenarioName, report: AnalysisReport): Check[] {
 }
 
 /** The scenarios whose every check holds on this report. */
-export function scenariosShown(report: AnalysisReport): ScenarioName[] {
-  return SCENARIO_NAMES.filter((n) => checksFor(n, report).every((c) => c.holds));
+export function scenariosShown(report: AnalysisReport, traces: readonly Trace[]): ScenarioName[] {
+  return SCENARIO_NAMES.filter((n) => checksFor(n, report, traces).every((c) => c.holds));
 }
 
 /**

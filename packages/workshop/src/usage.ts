@@ -17,9 +17,10 @@ export const LAB_HELP = `Usage: mltrace lab <command>
                                             check a diagnosis of the running mystery, or of the
                                             traces in DIR (a folder, a file or a Jaeger URL);
                                             exit 0 right, 1 wrong, and what the traces show
-  mltrace lab trace [SOURCE] [--trace ID] [--ids]
+  mltrace lab trace [SOURCE] [--trace ID | --where K=V… --failed --pick slowest|median] [--ids]
                                             one trace as a text timeline with its critical path
-                                            (default: the slowest request of the lab's traces)
+                                            (default: the slowest request of the lab's traces;
+                                            --ids: span ids and the traceparent of each hop)
   mltrace lab stop                          stop the running lab (its traces stay)
 
 The lab keeps its state, traces and logs in .mltrace/lab/ (MLTRACE_LAB_DIR); the system listens

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { analyze, loadSources, type AnalysisReport } from '@mltrace/analysis';
+import { analyze, loadSources, type AnalysisReport, type Trace } from '@mltrace/analysis';
 import { isScenarioName, SCENARIO_NAMES, SCENARIOS, type ScenarioName } from '@mltrace/scenarios';
 import type { WorkshopConfig } from '../config';
 import { checksFor, scenariosShown, whatTracesShow } from '../signatures';
@@ -39,12 +39,12 @@ function parse(argv: string[]): { diagnosis: Diagnosis; traces?: string } {
  * the report shows (`shown`). Right means the scenario, and the service and operation when
  * given, are where the problem is; the lines say what the traces show either way.
  */
-export function judge(d: Diagnosis, report: AnalysisReport, planted?: ScenarioName): Verdict {
+export function judge(d: Diagnosis, report: AnalysisReport, traces: readonly Trace[], planted?: ScenarioName): Verdict {
   const lines: string[] = [];
-  const shownNow = scenariosShown(report);
+  const shownNow = scenariosShown(report, traces);
   const truth = planted ?? (shownNow.includes(d.scenario) ? d.scenario : undefined);
   const spec = SCENARIOS[d.scenario];
-  const checks = checksFor(d.scenario, report);
+  const checks = checksFor(d.scenario, report, traces);
   let right = truth === d.scenario;
   if (right) {
     lines.push(`Right: ${d.scenario}. What the traces show:`);
@@ -89,7 +89,7 @@ export async function runAnswer(argv: string[], config: WorkshopConfig, out: (te
   }
   const loaded = await loadSources([source]);
   if (loaded.traces.length === 0) throw new Error(`no traces in ${shown(source)}`);
-  const verdict = judge(diagnosis, analyze(loaded.traces), planted);
+  const verdict = judge(diagnosis, analyze(loaded.traces), loaded.traces, planted);
   for (const line of verdict.lines) out(line);
   return verdict.right ? EXIT_OK : EXIT_WRONG;
 }

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { loadSources, type Trace } from '@mltrace/analysis';
+import { filterTraces, loadSources, type Trace } from '@mltrace/analysis';
 import type { WorkshopConfig } from '../config';
 import { readState } from '../state';
 import { shown } from '../shown';
@@ -10,18 +10,31 @@ import { contextAttributes, renderWaterfall, traceDuration } from '../waterfall'
 const isRequestTrace = (t: Trace): boolean => t.spans.some((s) => s.kind === 'server' && s.service === 'gateway');
 
 /**
- * `mltrace lab trace [SOURCE] [--trace ID] [--ids]`: one trace as a text timeline (default: the
- * slowest request trace of the running lab), with its ML context and, with --ids, the span and
- * parent ids each hop's `traceparent` carried.
+ * `mltrace lab trace [SOURCE] [--trace ID | --where K=V… --failed --pick slowest|median] [--ids]`: one
+ * trace as a text timeline (default: the slowest request trace of the lab's traces), with its ML
+ * context and, with --ids, the span and parent ids each hop's `traceparent` carried.
  */
 export async function runTrace(argv: string[], config: WorkshopConfig, out: (text: string) => void): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { trace: { type: 'string' }, ids: { type: 'boolean', default: false }, width: { type: 'string', default: '40' } },
+    options: {
+      trace: { type: 'string' },
+      where: { type: 'string', multiple: true, default: [] },
+      pick: { type: 'string', default: 'slowest' },
+      failed: { type: 'boolean', default: false },
+      ids: { type: 'boolean', default: false },
+      width: { type: 'string', default: '40' },
+    },
     allowPositionals: true,
   });
   const width = Number(values.width);
   if (!Number.isInteger(width) || width < 10 || width > 200) throw new UsageError(`--width must be an integer in 10..200, not ${JSON.stringify(values.width)}`);
+  if (values.pick !== 'slowest' && values.pick !== 'median') throw new UsageError(`--pick must be slowest or median, not ${JSON.stringify(values.pick)}`);
+  const where = values.where.map((w) => {
+    const eq = w.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--where takes KEY=VALUE, not ${JSON.stringify(w)}`);
+    return { key: w.slice(0, eq), value: w.slice(eq + 1) };
+  });
   if (positionals.length > 1) throw new UsageError('trace takes one source (a folder, a file or a Jaeger URL)');
   const source = positionals[0] ?? readState(config.labDir)?.tracesDir;
   if (!source) throw new UsageError('no lab has run here: name a source (a folder of trace files, a file or a Jaeger URL)');
@@ -32,8 +45,11 @@ export async function runTrace(argv: string[], config: WorkshopConfig, out: (tex
     pick = traces.find((t) => t.traceId.startsWith(want));
     if (!pick) throw new Error(`no trace ${values.trace} in ${shown(source)}`);
   } else {
-    pick = traces.filter(isRequestTrace).sort((a, b) => traceDuration(b) - traceDuration(a))[0];
-    if (!pick) throw new Error(`no request traces in ${shown(source)}`);
+    const candidates = filterTraces(traces, { where })
+      .filter(isRequestTrace)
+      .filter((t) => !values.failed || t.spans.some((s) => s.status === 'error')).sort((a, b) => traceDuration(b) - traceDuration(a));
+    pick = values.pick === 'median' ? candidates[Math.floor(candidates.length / 2)] : candidates[0];
+    if (!pick) throw new Error(`no ${values.failed ? 'failed ' : ''}request traces${where.length ? ` with ${values.where.join(', ')}` : ''} in ${shown(source)}`);
   }
   for (const line of renderWaterfall(pick, { width, ids: values.ids })) out(line);
   const root = pick.spans.find((s) => !s.parentSpanId) ?? pick.spans[0];
