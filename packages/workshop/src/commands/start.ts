@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { mkdirSync, openSync, closeSync, readFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sleep } from '@mltrace/stack';
 import { SCENARIO_NAMES, type ScenarioName } from '@mltrace/scenarios';
@@ -37,6 +37,20 @@ function parse(argv: string[]): { lab?: Lab; mystery: boolean; seed?: number } {
   return { lab, mystery: false };
 }
 
+/**
+ * The lab's environment for the services, where the learner's own setting wins: a strategies
+ * file of their own (`MLTRACE_SAMPLING_STRATEGIES_FILE=mine.json npx mltrace lab start sampling`),
+ * named relative to where they are.
+ */
+function labEnv(lab: Lab): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(lab.env ?? {})) {
+    const own = process.env[k]?.trim();
+    env[k] = own ? (k.endsWith('_FILE') ? resolve(own) : own) : v;
+  }
+  return env;
+}
+
 export async function runStart(argv: string[], config: WorkshopConfig, out: (text: string) => void): Promise<number> {
   const { lab, mystery, seed } = parse(argv);
   if (lab && !lab.traffic && lab.id !== 'mystery') {
@@ -58,7 +72,7 @@ export async function runStart(argv: string[], config: WorkshopConfig, out: (tex
     mystery: isMystery,
     scenario: isMystery ? hideScenario(scenario) : scenario,
     traffic: isMystery ? STANDARD_TRAFFIC : ((lab as Lab).traffic ?? null),
-    env: (!isMystery && lab?.env) || {},
+    env: isMystery ? {} : labEnv(lab as Lab),
     autoPorts: config.autoPorts,
     status: 'starting',
     tracesDir: join(config.labDir, 'traces'),
