@@ -8,6 +8,8 @@ export interface WorkshopConfig {
   autoPorts: boolean;
   /** `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, else `OTEL_EXPORTER_OTLP_ENDPOINT`: traces go there (Jaeger) instead of files. */
   otlpEndpoint?: string;
+  /** `MLTRACE_SAMPLING_STRATEGIES_FILE`, absolute: the learner's own strategies file, used instead of the sampling lab's. */
+  strategiesFile?: string;
   warnings: string[];
 }
 
@@ -21,10 +23,12 @@ export function loadWorkshopConfig(env: Readonly<Record<string, string | undefin
   const ports = value(env, 'MLTRACE_LAB_PORTS');
   if (ports !== undefined && ports !== 'auto' && ports !== 'default') warnings.push(`MLTRACE_LAB_PORTS=${JSON.stringify(ports)} is neither auto nor default; using 8080–8083`);
   const otlpEndpoint = value(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? value(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  const strategiesFile = value(env, 'MLTRACE_SAMPLING_STRATEGIES_FILE');
   return {
     labDir: resolve(cwd, value(env, 'MLTRACE_LAB_DIR') ?? '.mltrace/lab'),
     autoPorts: ports === 'auto',
     ...(otlpEndpoint ? { otlpEndpoint } : {}),
+    ...(strategiesFile ? { strategiesFile: resolve(cwd, strategiesFile) } : {}),
     warnings,
   };
 }

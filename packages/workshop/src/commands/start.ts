@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { mkdirSync, openSync, closeSync, readFileSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sleep } from '@mltrace/stack';
 import { SCENARIO_NAMES, type ScenarioName } from '@mltrace/scenarios';
@@ -39,15 +39,11 @@ function parse(argv: string[]): { lab?: Lab; mystery: boolean; seed?: number } {
 
 /**
  * The lab's environment for the services, where the learner's own setting wins: a strategies
- * file of their own (`MLTRACE_SAMPLING_STRATEGIES_FILE=mine.json npx mltrace lab start sampling`),
- * named relative to where they are.
+ * file of their own (`MLTRACE_SAMPLING_STRATEGIES_FILE=mine.json npx mltrace lab start sampling`).
  */
-function labEnv(lab: Lab): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(lab.env ?? {})) {
-    const own = process.env[k]?.trim();
-    env[k] = own ? (k.endsWith('_FILE') ? resolve(own) : own) : v;
-  }
+function labEnv(lab: Lab, config: WorkshopConfig): Record<string, string> {
+  const env: Record<string, string> = { ...lab.env };
+  if (env['MLTRACE_SAMPLING_STRATEGIES_FILE'] && config.strategiesFile) env['MLTRACE_SAMPLING_STRATEGIES_FILE'] = config.strategiesFile;
   return env;
 }
 
@@ -72,7 +68,7 @@ export async function runStart(argv: string[], config: WorkshopConfig, out: (tex
     mystery: isMystery,
     scenario: isMystery ? hideScenario(scenario) : scenario,
     traffic: isMystery ? STANDARD_TRAFFIC : ((lab as Lab).traffic ?? null),
-    env: isMystery ? {} : labEnv(lab as Lab),
+    env: isMystery ? {} : labEnv(lab as Lab, config),
     autoPorts: config.autoPorts,
     status: 'starting',
     tracesDir: join(config.labDir, 'traces'),
