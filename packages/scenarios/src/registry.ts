@@ -20,7 +20,7 @@ export interface ScenarioSpec {
 export const SCENARIOS = {
   'slow-features': {
     service: 'feature-store',
-    operations: ['feature_extraction', 'BATCH HMGET', 'hmget', 'POST /v1/features'],
+    operations: ['BATCH HMGET', 'feature_extraction', 'POST /v1/features'],
     /** This share of lookups spends `delayMs` more inside the Redis client span (a slow replica). */
     settings: { fraction: 0.3, delayMs: 80 },
   },
