@@ -3,9 +3,10 @@
  * counts as unset; a bad value produces one warning and falls back to the default.
  */
 import { envReader, type Env, type EnvReader } from '@mltrace/service-kit/env';
+import { scenarioFor, scenariosOf } from '@mltrace/scenarios';
 import type { FeatureStoreConfig, SeedConfig } from './types';
 
-export const FEATURE_STORE_SCENARIOS = ['slow-features', 'n-plus-one', 'hot-partition'] as const;
+export const FEATURE_STORE_SCENARIOS = scenariosOf('feature-store');
 
 function featureVersion(r: EnvReader): string {
   const v = r.string('FEATURE_VERSION');
@@ -20,7 +21,6 @@ function featureVersion(r: EnvReader): string {
 
 export function loadConfig(env: Env = process.env): FeatureStoreConfig {
   const r = envReader(env);
-  const scenario = r.string('MLTRACE_SCENARIO') ?? null;
   return {
     host: r.string('HOST') ?? '0.0.0.0',
     port: r.int('PORT', 8081, 0, 65535),
@@ -33,7 +33,7 @@ export function loadConfig(env: Env = process.env): FeatureStoreConfig {
     connectionTimeoutMs: r.int('CONNECTION_TIMEOUT_MS', 10_000, 1, 600_000),
     logLevel: r.string('LOG_LEVEL') ?? 'info',
     // MLTRACE_SCENARIO is shared by every service; names meant for other services are simply not ours.
-    scenario: (FEATURE_STORE_SCENARIOS as readonly string[]).includes(scenario ?? '') ? (scenario as FeatureStoreConfig['scenario']) : null,
+    scenario: scenarioFor('feature-store', r.string('MLTRACE_SCENARIO')),
     memoryCustomerCount: r.int('FEATURE_MEMORY_CUSTOMERS', 0, 0, 1_000_000) || null,
     warnings: r.warnings,
   };

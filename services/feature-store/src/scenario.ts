@@ -1,13 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FeatureBackend, LookupContext } from './backend';
+import { SCENARIOS } from '@mltrace/scenarios';
 import type { FeatureStoreScenario } from './types';
 
+// The settings live in @mltrace/scenarios' table; these names are what the tests read.
 /** slow-features: this share of lookups spends SLOW_FEATURES_DELAY_MS more inside the Redis access. */
-export const SLOW_FEATURES_FRACTION = 0.3;
-export const SLOW_FEATURES_DELAY_MS = 80;
-/** hot-partition: lookups for this region pay HOT_PARTITION_DELAY_MS (enough that the feature store, not the gateway waiting on it, tops the critical path on a busy 2-core host). */
-export const HOT_PARTITION_REGION = 'ap-south';
-export const HOT_PARTITION_DELAY_MS = 80;
+export const SLOW_FEATURES_FRACTION = SCENARIOS['slow-features'].settings.fraction;
+export const SLOW_FEATURES_DELAY_MS = SCENARIOS['slow-features'].settings.delayMs;
+/** hot-partition: lookups for this region pay HOT_PARTITION_DELAY_MS before the Redis access. */
+export const HOT_PARTITION_REGION = SCENARIOS['hot-partition'].settings.region;
+export const HOT_PARTITION_DELAY_MS = SCENARIOS['hot-partition'].settings.delayMs;
 
 /**
  * Picks exactly `fraction` of calls, spread evenly and reproducibly

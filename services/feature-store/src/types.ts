@@ -1,6 +1,7 @@
 /** Public types of the feature store: configuration and the HTTP contract. */
+import type { ScenarioOf } from '@mltrace/scenarios';
 
-export type FeatureStoreScenario = 'slow-features' | 'n-plus-one' | 'hot-partition';
+export type FeatureStoreScenario = ScenarioOf<'feature-store'>;
 
 export interface FeatureStoreConfig {
   host: string;

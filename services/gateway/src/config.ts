@@ -1,17 +1,6 @@
 import { envReader, type Env, type EnvReader } from '@mltrace/service-kit/env';
+import { isScenarioName, SCENARIO_NAMES, scenarioFor } from '@mltrace/scenarios';
 import type { ExperimentArm, ExperimentConfig, GatewayConfig, GatewayScenario } from './types';
-
-/** Scenarios the gateway plants; the others in MLTRACE_SCENARIO belong to other services. */
-const GATEWAY_SCENARIOS: readonly GatewayScenario[] = ['sequential-calls', 'dropped-context'];
-const KNOWN_SCENARIOS = [
-  ...GATEWAY_SCENARIOS,
-  'slow-features',
-  'n-plus-one',
-  'hot-partition',
-  'cold-model',
-  'model-regression',
-  'flaky-postprocess',
-];
 
 export const DEFAULT_EXPERIMENT_SPLIT = 'v1:0.5,v2:0.5';
 
@@ -67,8 +56,9 @@ export function parseExperimentSplit(raw: string, warn: Warn): ExperimentArm[] |
 function scenario(r: EnvReader): GatewayScenario | null {
   const raw = r.string('MLTRACE_SCENARIO');
   if (raw === undefined) return null;
-  if (!KNOWN_SCENARIOS.includes(raw)) r.warn(`MLTRACE_SCENARIO=${JSON.stringify(raw)} is not a known scenario (${KNOWN_SCENARIOS.join(', ')}); ignoring it`);
-  return (GATEWAY_SCENARIOS as readonly string[]).includes(raw) ? (raw as GatewayScenario) : null;
+  if (!isScenarioName(raw)) r.warn(`MLTRACE_SCENARIO=${JSON.stringify(raw)} is not a known scenario (${SCENARIO_NAMES.join(', ')}); ignoring it`);
+  // The gateway plants its own scenarios; the others in MLTRACE_SCENARIO belong to other services.
+  return scenarioFor('gateway', raw);
 }
 
 /**

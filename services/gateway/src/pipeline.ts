@@ -5,6 +5,7 @@ import { callDependency, Deadline } from './dependency-call';
 import type { FeaturesResponse, GatewayDeps, PostprocessRequest } from './deps';
 import { GwDependencyFailedError, GwEntitiesNotFoundError } from './errors';
 import { assignArm } from './experiment';
+import { callsInSequence, dropsPostprocessContext } from './scenario';
 import type { GatewayConfig, PredictRequest, PredictResponse } from './types';
 
 /** The account-profile enrichment: independent of the main lookup, so it normally runs concurrently. */
@@ -85,7 +86,7 @@ async function run(body: PredictRequest, env: PipelineEnv, ml: MLContext): Promi
     ...(segment ? { segment } : {}),
   };
   const post = await callDependency('postprocess', deadline, (signal) =>
-    config.scenario === 'dropped-context'
+    dropsPostprocessContext(config.scenario)
       ? // Planted fault: the call leaves the active context, so it starts a new trace and carries no baggage.
         context.with(ROOT_CONTEXT, () => deps.postprocess.postprocess(request, { signal }))
       : deps.postprocess.postprocess(request, { signal }),
@@ -102,7 +103,7 @@ async function lookupFeatures(entities: string[], deadline: Deadline, env: Pipel
     callDependency('feature-store', deadline, (signal) => featureStore.getFeatures({ entities, features: PROFILE_FEATURES }, { signal }));
   let found: FeaturesResponse;
   let account: FeaturesResponse;
-  if (env.config.scenario === 'sequential-calls') {
+  if (callsInSequence(env.config.scenario)) {
     // Planted fault: two independent calls awaited one after the other.
     found = await lookup();
     account = await profile();

@@ -1,4 +1,5 @@
 import type { Decision } from '@mltrace/postprocess/client';
+import type { ScenarioOf } from '@mltrace/scenarios';
 
 /** Body of `POST /v1/predict`: exactly one of `entities` or `instances`. */
 export interface PredictRequest {
@@ -23,7 +24,8 @@ export interface PredictResponse {
 /** fastify's error shape, used by every mltrace service. */
 export type { ErrorBody } from '@mltrace/service-kit/client';
 
-export type GatewayScenario = 'sequential-calls' | 'dropped-context';
+/** The scenarios @mltrace/scenarios assigns to the gateway. */
+export type GatewayScenario = ScenarioOf<'gateway'>;
 
 export interface ExperimentArm {
   /** Experiment arm name put into baggage `experiment_arm`. */

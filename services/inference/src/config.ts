@@ -5,16 +5,16 @@
  */
 import { join } from 'node:path';
 import { envReader, type Env } from '@mltrace/service-kit/env';
+import { scenarioFor, scenariosOf } from '@mltrace/scenarios';
 import type { InferenceConfig, InferenceScenario } from './types';
 
-export const INFERENCE_SCENARIOS: readonly InferenceScenario[] = ['cold-model', 'model-regression'];
+export const INFERENCE_SCENARIOS: readonly InferenceScenario[] = scenariosOf('inference');
 
 /** dist/src → package root → models/ */
 export const DEFAULT_MODEL_DIR = join(__dirname, '..', '..', 'models');
 
 export function loadConfig(env: Env = process.env): InferenceConfig {
   const r = envReader(env);
-  const scenario = r.string('MLTRACE_SCENARIO');
   return {
     host: r.string('HOST') ?? '0.0.0.0',
     port: r.int('PORT', 8082, 0, 65535),
@@ -26,7 +26,7 @@ export function loadConfig(env: Env = process.env): InferenceConfig {
     connectionTimeoutMs: r.int('CONNECTION_TIMEOUT_MS', 10_000, 1, 600_000),
     logLevel: r.string('LOG_LEVEL') ?? 'info',
     // MLTRACE_SCENARIO is shared by every service; names meant for other services are simply not ours.
-    scenario: INFERENCE_SCENARIOS.find((s) => s === scenario) ?? null,
+    scenario: scenarioFor('inference', r.string('MLTRACE_SCENARIO')),
     warnings: r.warnings,
   };
 }

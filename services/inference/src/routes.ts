@@ -12,7 +12,7 @@ import {
 } from './errors';
 import type { LoadedModel, ModelRegistry } from './model-registry';
 import { runModel } from './predict';
-import { regressionDelayMs } from './scenario';
+import { loadsPerRequest, regressionDelayMs } from './scenario';
 import { inferBodySchema } from './schemas';
 import type { InferenceConfig, InferRequest, InferResponse, ModelInfo } from './types';
 
@@ -48,7 +48,7 @@ export function registerRoutes(app: FastifyInstance, config: InferenceConfig, re
     if (!cached) throw new UnknownModelVersionError(version, registry.versions().join(', '));
     checkRows(instances, cached.info);
 
-    const cold = config.scenario === 'cold-model';
+    const cold = loadsPerRequest(config.scenario);
     let model: LoadedModel = cached;
     if (cold) {
       try {

@@ -1,4 +1,5 @@
 /** Public request/response and configuration types of the inference service. */
+import type { ScenarioOf } from '@mltrace/scenarios';
 
 export interface InferRequest {
   /** 1..256 rows, each with one finite number per feature (12, in @mltrace/dataset FEATURE_NAMES order). */
@@ -23,7 +24,8 @@ export interface InferResponse {
 /** The JSON error body every route returns (fastify's shape, shared by every mltrace service). */
 export type { ErrorBody } from '@mltrace/service-kit/client';
 
-export type InferenceScenario = 'cold-model' | 'model-regression';
+/** The scenarios @mltrace/scenarios assigns to inference. */
+export type InferenceScenario = ScenarioOf<'inference'>;
 
 export interface InferenceConfig {
   host: string;

@@ -3,6 +3,7 @@
  * counts as unset; a bad value produces one warning and falls back to the default.
  */
 import { envReader, type Env } from '@mltrace/service-kit/env';
+import { scenarioFor } from '@mltrace/scenarios';
 import type { PostprocessConfig, Thresholds } from './types';
 
 /** High-value segments are flagged earlier: a lower churn probability already counts as churn. */
@@ -10,7 +11,6 @@ export const DEFAULT_THRESHOLDS: Readonly<Thresholds> = { default: 0.5, smb: 0.4
 
 export function loadConfig(env: Env = process.env): PostprocessConfig {
   const r = envReader(env);
-  const scenario = r.string('MLTRACE_SCENARIO');
   return {
     host: r.string('HOST') ?? '0.0.0.0',
     port: r.int('PORT', 8083, 0, 65535),
@@ -20,7 +20,7 @@ export function loadConfig(env: Env = process.env): PostprocessConfig {
     connectionTimeoutMs: r.int('CONNECTION_TIMEOUT_MS', 10_000, 1, 600_000),
     logLevel: r.string('LOG_LEVEL') ?? 'info',
     // MLTRACE_SCENARIO is shared by every service; names meant for other services are simply not ours.
-    scenario: scenario === 'flaky-postprocess' ? scenario : null,
+    scenario: scenarioFor('postprocess', r.string('MLTRACE_SCENARIO')),
     warnings: r.warnings,
   };
 }

@@ -1,5 +1,7 @@
-/** flaky-postprocess: every FLAKY_EVERY-th call fails (20 %), reproducibly, so tests need no randomness. */
-export const FLAKY_EVERY = 5;
+import { SCENARIOS } from '@mltrace/scenarios';
+
+/** flaky-postprocess: every FLAKY_EVERY-th call fails, reproducibly, so tests need no randomness (the setting lives in @mltrace/scenarios). */
+export const FLAKY_EVERY: number = SCENARIOS['flaky-postprocess'].settings.every;
 
 export function flakyCounter(): () => number | null {
   let n = 0;

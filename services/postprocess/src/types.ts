@@ -1,6 +1,8 @@
 /** Public types of the post-processor: configuration and the HTTP contract. */
+import type { ScenarioOf } from '@mltrace/scenarios';
 
-export type PostprocessScenario = 'flaky-postprocess';
+/** The scenarios @mltrace/scenarios assigns to postprocess. */
+export type PostprocessScenario = ScenarioOf<'postprocess'>;
 
 /** Decision threshold per customer segment; `default` applies to any other segment. */
 export type Thresholds = { default: number } & Record<string, number>;

@@ -1,0 +1,55 @@
+/** Runs the built `mltrace-lab` and `mltrace` commands as a learner would, in child processes. */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO_ROOT } from '@mltrace/stack';
+
+export const LAB_BIN = join(__dirname, '..', 'src', 'bin', 'mltrace-lab.js');
+export const MLTRACE_BIN = join(REPO_ROOT, 'packages', 'analysis', 'dist', 'src', 'cli', 'main.js');
+
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The environment every test run gets: free ports, files (never a shell's Jaeger), the lab dir given. */
+export function labEnv(labDir: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    MLTRACE_LAB_DIR: labDir,
+    MLTRACE_LAB_PORTS: 'auto',
+    OTEL_EXPORTER_OTLP_ENDPOINT: '',
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '',
+    OTEL_TRACES_EXPORTER: '',
+    MLTRACE_SCENARIO: '',
+  };
+}
+
+export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env: opts.env ?? process.env, cwd: opts.cwd ?? process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 300_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export const lab = (args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<Run> => run(process.execPath, [LAB_BIN, ...args], { env, ...(cwd ? { cwd } : {}) });
+export const mltrace = (args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<Run> => run(process.execPath, [MLTRACE_BIN, ...args], { env, ...(cwd ? { cwd } : {}) });
+
+/** Runs `fn` over `items`, at most `limit` at a time (two systems at once is what 2 cores bear). */
+export async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await fn(item);
+    }),
+  );
+}

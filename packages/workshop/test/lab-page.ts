@@ -1,0 +1,181 @@
+/**
+ * Reading a lab page as the tests need it: its shell commands (the ```sh blocks, in order) and
+ * the findings its Solution states (the "Findings" table), each with the check that proves it
+ * against the report of the run the commands made.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AnalysisReport, Trace } from '@mltrace/analysis';
+import { checksFor } from '../src';
+import type { LabState } from '../src/state';
+
+/** The ```sh blocks to run. `sh jaeger` (needs Docker) and `sh yours` (the learner's own choice) are not run. */
+export function shellBlocks(page: string): string[] {
+  const blocks: string[] = [];
+  const re = /^```sh([^\n]*)\n([\s\S]*?)^```/gm;
+  for (let m = re.exec(page); m; m = re.exec(page)) if ((m[1] ?? '').trim() === '') blocks.push(m[2] as string);
+  return blocks;
+}
+
+export interface Finding {
+  key: string;
+  value: string;
+}
+
+/** The rows of the table under "### Findings", backticks around whole values removed. */
+export function findings(page: string): Finding[] {
+  const at = page.indexOf('### Findings');
+  if (at < 0) return [];
+  const rows = page
+    .slice(at)
+    .split('\n')
+    .filter((l) => l.startsWith('| '))
+    .slice(2);
+  return rows.map((row) => {
+    const [key, value] = row.slice(2, -2).split(' | ') as [string, string];
+    return { key: key.trim(), value: value.trim() };
+  });
+}
+
+/** The `## ` headings of a page, in order. */
+export function sections(page: string): string[] {
+  return page.split('\n').filter((l) => l.startsWith('## ')).map((l) => l.slice(3).trim());
+}
+
+export interface RunContext {
+  /** Where the commands ran. */
+  cwd: string;
+  report: () => AnalysisReport;
+  traces: () => Trace[];
+  state: () => LabState;
+}
+
+const unquote = (v: string): string => v.replace(/^`|`$/g, '');
+const rootOf = (t: Trace) => t.spans.find((s) => !s.parentSpanId || !t.spans.some((p) => p.spanId === s.parentSpanId));
+const requestRoots = (traces: Trace[]) => traces.map(rootOf).filter((r) => r?.service === 'gateway' && r.kind === 'server');
+
+function trace(ctx: RunContext, id: string): Trace {
+  const t = ctx.traces().find((x) => x.traceId === id);
+  if (!t) throw new Error(`no trace ${id} among the ${ctx.traces().length} traces`);
+  return t;
+}
+
+interface OverheadSummary {
+  config: string;
+  spansPerRequest: number;
+  cpuRatio: number;
+}
+function overhead(ctx: RunContext, config: string): OverheadSummary {
+  const file = join(ctx.cwd, '.mltrace', 'overhead', 'overhead-latest.json');
+  if (!existsSync(file)) throw new Error(`no ${file}`);
+  const s = (JSON.parse(readFileSync(file, 'utf8')) as { summaries: OverheadSummary[] }).summaries.find((x) => x.config === config);
+  if (!s) throw new Error(`no ${config} in ${file}`);
+  return s;
+}
+
+type Check = (m: RegExpMatchArray, value: string, ctx: RunContext) => { ok: boolean; seen: string };
+
+/** Each kind of finding a page may state, and how the report proves it. A row no pattern knows fails the test. */
+export const FINDING_CHECKS: Array<[RegExp, Check]> = [
+  // Checked by running `mltrace lab answer <value> --traces DIR` (labs.test.ts).
+  [/^lab answer$/, () => ({ ok: true, seen: 'see mltrace lab answer' })],
+  [/^first on the critical path$/, (_m, v, c) => {
+    const s = c.report().criticalPath.byService[0]?.service ?? '(none)';
+    return { ok: s === unquote(v), seen: s };
+  }],
+  [/^top bottleneck$/, (_m, v, c) => {
+    const b = c.report().bottlenecks.ranked[0];
+    const seen = b ? `${b.service}: ${b.operation}` : '(none)';
+    return { ok: seen === unquote(v), seen };
+  }],
+  [/^recommendation$/, (_m, v, c) => {
+    const [, id, target] = /^`([^`]+)` on `([^`]+)`$/.exec(v) ?? [];
+    const recs = c.report().recommendations;
+    return { ok: recs.some((r) => r.id === id && r.target === target), seen: recs.map((r) => `${r.id} on ${r.target}`).join('; ') || '(none)' };
+  }],
+  [/^no recommendation$/, (_m, v, c) => {
+    const recs = c.report().recommendations;
+    return { ok: !recs.some((r) => r.id === unquote(v)), seen: recs.map((r) => r.id).join(', ') || '(none)' };
+  }],
+  [/^hop at fault$/, (_m, v, c) => {
+    const hop = c.report().completeness.hopAtFault;
+    return { ok: hop === unquote(v), seen: String(hop) };
+  }],
+  [/^slowest slice$/, (_m, v, c) => {
+    const s = c.report().slices.slowSlices[0]?.label ?? '(none)';
+    return { ok: s === unquote(v), seen: s };
+  }],
+  [/^error origin$/, (_m, v, c) => {
+    const [, where, type] = /^`([^`]+)` \(`([^`]+)`\)$/.exec(v) ?? [];
+    const o = c.report().errors.origins[0];
+    const seen = o ? `${o.service}: ${o.operation} (${o.type})` : '(none)';
+    return { ok: seen === `${where} (${type})`, seen };
+  }],
+  [/^failed traces$/, (_m, v, c) => {
+    const n = c.report().errors.failedTraces;
+    return { ok: v === 'none' ? n === 0 : v === 'some' ? n > 0 : false, seen: String(n) };
+  }],
+  [/^services in trace `(\w+)`$/, (m, v, c) => {
+    const seen = [...new Set(trace(c, m[1] as string).spans.map((s) => s.service))].sort().join(', ');
+    return { ok: seen === v.split(', ').sort().join(', '), seen };
+  }],
+  [/^spans in trace `(\w+)`$/, (m, v, c) => {
+    const n = trace(c, m[1] as string).spans.length;
+    return { ok: n === Number(v), seen: String(n) };
+  }],
+  [/^`([\w.]+)` on every span of trace `(\w+)`$/, (m, v, c) => {
+    const values = trace(c, m[2] as string).spans.map((s) => String(s.attributes[m[1] as string]));
+    return { ok: values.every((x) => x === v), seen: [...new Set(values)].join(', ') };
+  }],
+  [/^parent of the root of trace `(\w+)`$/, (m, v, c) => {
+    const p = rootOf(trace(c, m[1] as string))?.parentSpanId ?? '(none)';
+    return { ok: p === v, seen: p };
+  }],
+  [/^v2 against v1 for `business\.customer_segment=enterprise`$/, (_m, v, c) => {
+    const check = checksFor('model-regression', c.report(), c.traces())[0];
+    return { ok: (v === 'slower') === check?.holds, seen: check?.seen ?? '' };
+  }],
+  [/^v2's gap over v1 for the other segments$/, (_m, v, c) => {
+    const check = checksFor('model-regression', c.report(), c.traces())[1];
+    return { ok: (v === 'under half the gap for enterprise') === check?.holds, seen: check?.seen ?? '' };
+  }],
+  [/^sampling rule of the `priority=(\w+)` roots$/, (m, v, c) => {
+    const rules = requestRoots(c.traces())
+      .filter((r) => r?.attributes['business.priority'] === m[1])
+      .map((r) => String(r?.attributes['mltrace.sampling.rule']));
+    return { ok: rules.length > 0 && rules.every((r) => r === unquote(v)), seen: [...new Set(rules)].join(', ') || '(no such roots)' };
+  }],
+  [/^traces kept$/, (_m, v, c) => {
+    const kept = requestRoots(c.traces()).length;
+    const sent = c.state().load?.sent ?? 0;
+    return { ok: v === 'fewer than the requests sent' && kept < sent, seen: `${kept} kept of ${sent}` };
+  }],
+  [/^sampling-corrected requests$/, (_m, v, c) => {
+    const est = c.report().performance.throughput.estimated.requests;
+    const sent = c.state().load?.sent ?? 0;
+    return { ok: v === 'within 50 % of the requests sent' && Math.abs(est - sent) <= 0.5 * sent, seen: `${est.toFixed(0)} estimated, ${sent} sent` };
+  }],
+  [/^knee$/, (_m, v, c) => {
+    const k = c.report().capacity.knee;
+    return { ok: v === 'found' && k !== null, seen: k ? `at ${k.rate.toFixed(1)}/s` : 'none' };
+  }],
+  [/^load bands$/, (_m, v, c) => {
+    // The busier half of the bands (they come sorted by rate) against the quieter half, by mean latency.
+    const b = c.report().capacity.loadBands;
+    const mean = (xs: typeof b): number => xs.reduce((s, x) => s + x.meanLatencyUs * x.requests, 0) / Math.max(1, xs.reduce((s, x) => s + x.requests, 0));
+    const half = Math.floor(b.length / 2);
+    return {
+      ok: v === 'latency grows with the rate' && b.length >= 2 && mean(b.slice(half)) > mean(b.slice(0, half)),
+      seen: b.map((x) => `${x.meanRate.toFixed(0)}/s ${(x.meanLatencyUs / 1000).toFixed(1)} ms`).join(', '),
+    };
+  }],
+  [/^spans per request at `([\w-]+)`$/, (m, v, c) => {
+    const s = overhead(c, m[1] as string);
+    const ok = /^\d+$/.test(v) ? Math.round(s.spansPerRequest) === Number(v) : v === 'fewer than at `head-100`' && s.spansPerRequest < overhead(c, 'head-100').spansPerRequest;
+    return { ok, seen: s.spansPerRequest.toFixed(2) };
+  }],
+  [/^CPU per request at `([\w-]+)` against `off`$/, (m, v, c) => {
+    const s = overhead(c, m[1] as string);
+    return { ok: v === 'more' && s.cpuRatio > 1, seen: `× ${s.cpuRatio}` };
+  }],
+];
