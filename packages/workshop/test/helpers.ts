@@ -1,10 +1,10 @@
-/** Runs the built `mltrace-lab` and `mltrace` commands as a learner would, in child processes. */
+/** Runs the built `mltrace` command (`mltrace lab …` included) as a learner would, in child processes. */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@mltrace/stack';
 
-export const LAB_BIN = join(__dirname, '..', 'src', 'bin', 'mltrace-lab.js');
-export const MLTRACE_BIN = join(REPO_ROOT, 'packages', 'analysis', 'dist', 'src', 'cli', 'main.js');
+/** The committed bin of @mltrace/cli (a path, not an import: the CLI depends on this package). */
+export const MLTRACE_BIN = join(REPO_ROOT, 'packages', 'cli', 'bin', 'mltrace.js');
 
 export interface Run {
   code: number | null;
@@ -41,7 +41,7 @@ export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv
   });
 }
 
-export const lab = (args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<Run> => run(process.execPath, [LAB_BIN, ...args], { env, ...(cwd ? { cwd } : {}) });
+export const lab = (args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<Run> => run(process.execPath, [MLTRACE_BIN, 'lab', ...args], { env, ...(cwd ? { cwd } : {}) });
 export const mltrace = (args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<Run> => run(process.execPath, [MLTRACE_BIN, ...args], { env, ...(cwd ? { cwd } : {}) });
 
 /** Runs `fn` over `items`, at most `limit` at a time (two systems at once is what 2 cores bear). */

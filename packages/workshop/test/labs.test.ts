@@ -15,7 +15,7 @@ import { REPO_ROOT } from '@mltrace/stack';
 import { LABS, labPagePath } from '../src';
 import { readState, type LabState } from '../src/state';
 import { FINDING_CHECKS, findings, sections, shellBlocks, type RunContext } from './lab-page';
-import { LAB_BIN, labEnv, MLTRACE_BIN, mltrace, run } from './helpers';
+import { labEnv, MLTRACE_BIN, mltrace, run } from './helpers';
 
 /** MLTRACE_LAB_TEST_ONLY=a,b runs only those labs (while working on one). */
 const only = process.env['MLTRACE_LAB_TEST_ONLY']?.split(',').filter(Boolean);
@@ -25,7 +25,7 @@ function script(blocks: string[]): string {
   const body = blocks.join('\n').replaceAll('http://localhost:8080', '$(lab_gateway)');
   return [
     'set -euo pipefail',
-    `mltrace() { if [ "\${1:-}" = lab ]; then shift; node ${JSON.stringify(LAB_BIN)} "$@"; else node ${JSON.stringify(MLTRACE_BIN)} "$@"; fi; }`,
+    `mltrace() { node ${JSON.stringify(MLTRACE_BIN)} "$@"; }`,
     'npx() { if [ "${1:-}" = mltrace ]; then shift; mltrace "$@"; else command npx "$@"; fi; }',
     `lab_gateway() { node -p "require('./.mltrace/lab/state.json').gateway"; }`,
     // Whatever happens, the system does not outlive the test.
@@ -87,7 +87,7 @@ async function runPage(lab: (typeof LABS)[number], page: string): Promise<string
     for (const f of findings(page)) {
       if (f.key === 'lab answer') {
         const scenario = f.value.replace(/`/g, '');
-        const a = await run(process.execPath, [LAB_BIN, 'answer', scenario, '--traces', tracesDir], { env, cwd });
+        const a = await run(process.execPath, ['answer', scenario, '--traces', tracesDir], { env, cwd });
         if (a.code !== 0) wrong.push(`mltrace lab answer ${scenario} --traces … refused it:\n${a.stdout}${a.stderr}`);
         continue;
       }

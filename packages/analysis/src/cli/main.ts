@@ -14,7 +14,7 @@ function version(): string {
   return (require('@mltrace/analysis/package.json') as { version: string }).version;
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+const BUILTIN: Record<string, (argv: string[]) => Promise<number>> = {
   analyze: runAnalyze,
   'critical-path': runCriticalPath,
   compare: runCompare,
@@ -28,15 +28,30 @@ function isUsage(err: unknown): boolean {
   return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }
 
-export async function main(argv: string[]): Promise<number> {
+/**
+ * A command another package adds to `mltrace` (the workshop's `lab`): the composing CLI
+ * (@mltrace/cli) passes it in, so this package depends on none of them.
+ */
+export interface ExtraCommand {
+  run: (argv: string[]) => Promise<number>;
+  /** One line for `mltrace --help`, after the command name. */
+  summary: string;
+}
+
+export async function main(argv: string[], extra: Record<string, ExtraCommand> = {}): Promise<number> {
   const [command, ...rest] = argv;
+  const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { ...BUILTIN, ...Object.fromEntries(Object.entries(extra).map(([name, c]) => [name, c.run])) };
+  const mainHelp = Object.keys(extra).length
+    ? MAIN_HELP.replace('\n\nA source is', `\n${Object.entries(extra).map(([name, c]) => `  mltrace ${name} …`.padEnd(46) + c.summary).join('\n')}\n\nA source is`)
+    : MAIN_HELP;
   if (command === '--version' || command === '-v' || command === 'version') {
     console.log(`mltrace ${version()} (node ${process.version})`);
     return EXIT_OK;
   }
   if (command === 'help' && rest[0] !== undefined) {
     const topic = rest[0];
-    if (topic === 'load') return COMMANDS['load']!(['--help']);
+    // load's help and any added command's come from their own packages.
+    if (topic === 'load' || extra[topic]) return COMMANDS[topic]!(['--help']);
     const text = HELP[topic];
     if (text === undefined) {
       process.stderr.write(`mltrace help: unknown command "${topic}" (commands: ${Object.keys(COMMANDS).join(', ')})\n`);
@@ -46,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT_OK;
   }
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    console.log(MAIN_HELP);
+    console.log(mainHelp);
     return command === undefined ? EXIT_USAGE : EXIT_OK;
   }
   const run = COMMANDS[command];
@@ -75,10 +90,10 @@ export function quietOnEpipe(stream: NodeJS.WriteStream = process.stdout): void 
   });
 }
 
-/** The process entry (bin/mltrace.js): exit code from main(), EPIPE quiet, unexpected errors with their stack. */
-export function runCli(argv: string[] = process.argv.slice(2)): void {
+/** The process entry (@mltrace/cli's bin/mltrace.js): exit code from main(), EPIPE quiet, unexpected errors with their stack. */
+export function runCli(argv: string[] = process.argv.slice(2), extra: Record<string, ExtraCommand> = {}): void {
   quietOnEpipe();
-  main(argv).then(
+  main(argv, extra).then(
     (code) => {
       process.exitCode = code;
     },

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { generateTraces, writeOtlpLines } from '../src/synthetic/generator';
+import { generateTraces, writeOtlpLines } from '@mltrace/analysis';
 
 const PKG = join(__dirname, '..', '..');
 const BIN = join(PKG, 'bin', 'mltrace.js');
@@ -26,7 +26,8 @@ before(async () => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('mltrace --version prints the package version and the Node it runs on', () => {
-  const { version } = JSON.parse(readFileSync(join(PKG, 'package.json'), 'utf8')) as { version: string };
+  // The version of the analysis, whose CLI this is.
+  const { version } = JSON.parse(readFileSync(require.resolve('@mltrace/analysis/package.json'), 'utf8')) as { version: string };
   for (const flag of ['--version', '-v']) {
     const r = mltrace(flag);
     assert.equal(r.code, 0);
@@ -35,15 +36,16 @@ test('mltrace --version prints the package version and the Node it runs on', () 
 });
 
 test('mltrace help <command> prints that command\'s help, the same as <command> --help', () => {
-  for (const command of ['analyze', 'critical-path', 'compare', 'load']) {
+  for (const command of ['analyze', 'critical-path', 'compare', 'load', 'lab']) {
     const help = mltrace('help', command);
     assert.equal(help.code, 0, help.stderr);
     assert.equal(help.stdout, mltrace(command, '--help').stdout);
     assert.match(help.stdout, new RegExp(`mltrace ${command}`));
+    assert.match(mltrace('--help').stdout, new RegExp(`mltrace ${command} `), `${command} is in the main help`);
   }
   const unknown = mltrace('help', 'nope');
   assert.equal(unknown.code, 2);
-  assert.match(unknown.stderr, /^mltrace help: unknown command "nope"/);
+  assert.match(unknown.stderr, /^mltrace help: unknown command "nope" \(commands: analyze, critical-path, compare, load, lab\)/);
 });
 
 test('errors carry one prefix, and usage errors are two lines everywhere', () => {

@@ -5,12 +5,12 @@
 'use strict';
 let cli;
 try {
-  cli = require('../dist/src/cli/main.js');
+  cli = require('../dist/src/index.js');
 } catch (err) {
-  if (err && err.code === 'MODULE_NOT_FOUND' && String(err.message).includes('dist/src/cli/main.js')) {
+  if (err && err.code === 'MODULE_NOT_FOUND' && String(err.message).includes('dist/src/index.js')) {
     process.stderr.write('mltrace: not built yet; run `npm run build` (or `npm start` / `npm test`, which build first)\n');
     process.exit(1);
   }
   throw err;
 }
-cli.runCli();
+cli.run();

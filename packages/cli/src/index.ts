@@ -1,0 +1,1 @@
+export { EXTRA_COMMANDS, run } from './mltrace';
