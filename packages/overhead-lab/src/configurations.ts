@@ -27,12 +27,30 @@ const ratio = (p: number): Record<string, string> => ({ OTEL_TRACES_SAMPLER: 'pa
 const only = (names: string): Record<string, string> => ({ ...BASE, ...ratio(1), MLTRACE_INSTRUMENTATIONS: 'all', OTEL_NODE_ENABLED_INSTRUMENTATIONS: names });
 
 /**
+ * What a user gets from OpenTelemetry's default setup, for comparison: the services under plain
+ * `--require @opentelemetry/auto-instrumentations-node/register` (through NODE_OPTIONS, without
+ * mltrace's preload), every setting at its default (all instrumentations the package enables by
+ * default, parentbased_always_on, batch processor defaults, OTLP http/protobuf for traces, metrics
+ * and logs) pointed at the lab's sink. One exception: the cloud resource detectors (gcp, aws,
+ * azure, alibaba) are left out, because they query cloud metadata addresses off this machine.
+ */
+const OTEL_DEFAULT: Record<string, string> = {
+  ...Object.fromEntries(Object.keys(BASE).map((k) => [k, ''])),
+  OTEL_TRACES_SAMPLER: '',
+  OTEL_TRACES_EXPORTER: '',
+  OTEL_BSP_SCHEDULE_DELAY: '',
+  NODE_OPTIONS: '--require @opentelemetry/auto-instrumentations-node/register',
+  OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process,serviceinstance,container',
+};
+
+/**
  * The configurations of issue 5, in the order each round runs them. The load
  * sends no traceparent, so the gateway is the root and its head sampler decides
  * (parent-based downstream), as with real clients.
  */
 export const CONFIGURATIONS: readonly Configuration[] = [
   { id: 'off', label: 'tracing off (no preload)', tracing: false, exporter: 'none', env: { MLTRACE_SCENARIO: '' } },
+  { id: 'otel-default', label: 'OpenTelemetry defaults: auto-instrumentations-node/register, OTLP', tracing: false, exporter: 'otlp', otlpEndpoint: 'base', env: OTEL_DEFAULT },
   { id: 'sampling-off', label: 'SDK loaded, sampler always_off', tracing: true, exporter: 'none', env: { ...BASE, OTEL_TRACES_SAMPLER: 'always_off' } },
   { id: 'head-1', label: 'head sampling 1 %', tracing: true, exporter: 'file', env: { ...BASE, ...ratio(0.01) } },
   { id: 'head-10', label: 'head sampling 10 %', tracing: true, exporter: 'file', env: { ...BASE, ...ratio(0.1) } },

@@ -10,6 +10,17 @@ type Env = Record<string, string | undefined>;
 /** Receives one line per bad value; the preload prints them as warnings. */
 export type ConfigWarn = (message: string) => void;
 
+/**
+ * Batches leave every 500 ms instead of the SDK's 5 s: a process that is killed (SIGKILL, OOM)
+ * loses at most about that much of its spans. The cost per batch is one file write or one OTLP
+ * request; serialization is per span either way.
+ */
+export const DEFAULT_BSP_SCHEDULE_DELAY_MS = 500;
+/** Flush + shutdown bound: an unreachable collector delays a stop by at most this. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 2000;
+/** Dropped spans are announced while the process runs, at most one line per this interval. */
+export const DEFAULT_DROP_REPORT_INTERVAL_MS = 5000;
+
 const EXPORTERS: readonly TraceExporterKind[] = ['otlp', 'file', 'console', 'none'];
 const PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json', 'grpc'];
 
@@ -127,7 +138,8 @@ export function readTracingConfig(env: Env = process.env, warn: ConfigWarn = () 
     otlpProtocol,
     tracesDir: resolve(cwd, str(env, 'MLTRACE_TRACES_DIR') ?? join('.mltrace', 'traces')),
     instrumentations,
-    shutdownTimeoutMs: int(env, 'MLTRACE_SHUTDOWN_TIMEOUT_MS', warn, 5000, 1),
+    shutdownTimeoutMs: int(env, 'MLTRACE_SHUTDOWN_TIMEOUT_MS', warn, DEFAULT_SHUTDOWN_TIMEOUT_MS, 1),
+    dropReportIntervalMs: int(env, 'MLTRACE_DROP_REPORT_INTERVAL_MS', warn, DEFAULT_DROP_REPORT_INTERVAL_MS, 100),
     metricsConfigured: str(env, 'OTEL_METRICS_EXPORTER') !== undefined,
     logsConfigured: str(env, 'OTEL_LOGS_EXPORTER') !== undefined,
     sampling: {
@@ -138,7 +150,7 @@ export function readTracingConfig(env: Env = process.env, warn: ConfigWarn = () 
     bsp: {
       maxQueueSize: int(env, 'OTEL_BSP_MAX_QUEUE_SIZE', warn, 2048, 1),
       maxExportBatchSize: int(env, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', warn, 512, 1),
-      scheduledDelayMillis: int(env, 'OTEL_BSP_SCHEDULE_DELAY', warn, 5000, 0),
+      scheduledDelayMillis: int(env, 'OTEL_BSP_SCHEDULE_DELAY', warn, DEFAULT_BSP_SCHEDULE_DELAY_MS, 0),
       exportTimeoutMillis: int(env, 'OTEL_BSP_EXPORT_TIMEOUT', warn, 30_000, 1),
     },
     propagators,

@@ -4,6 +4,8 @@ import type { TracingStats } from './types';
 export interface TracingRuntime {
   shutdown(): Promise<void>;
   stats(): TracingStats;
+  /** True once shutdown stopped waiting for the exporters (MLTRACE_SHUTDOWN_TIMEOUT_MS). */
+  gaveUp?(): boolean;
 }
 
 // A global slot rather than a module variable: the preload and the app may

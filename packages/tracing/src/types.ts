@@ -65,6 +65,8 @@ export interface TracingConfig {
   tracesDir: string;
   instrumentations: InstrumentationSet;
   shutdownTimeoutMs: number;
+  /** At most one line about dropped spans per this many ms while the process runs. */
+  dropReportIntervalMs: number;
   metricsConfigured: boolean;
   logsConfigured: boolean;
   sampling: { strategiesFile: string | undefined; remoteUrl: string | undefined; remotePollMs: number | undefined };

@@ -19,7 +19,9 @@ test('defaults: file exporter under the cwd, curated set, 2048/512 batch setting
   assert.equal(config.instrumentations, 'curated');
   assert.equal(config.bsp.maxQueueSize, 2048);
   assert.equal(config.bsp.maxExportBatchSize, 512);
-  assert.equal(config.shutdownTimeoutMs, 5000);
+  assert.equal(config.shutdownTimeoutMs, 2000);
+  assert.equal(config.bsp.scheduledDelayMillis, 500, 'a killed process loses at most ~0.5 s of spans');
+  assert.equal(config.dropReportIntervalMs, 5000);
   assert.equal(config.otlpProtocol, 'http/protobuf');
   assert.deepEqual(config.propagators, ['tracecontext', 'baggage', 'jaeger', 'xheaders']);
   assert.equal(config.serviceName, 'unknown_service');
@@ -63,7 +65,7 @@ test('bad values: one warning each, naming the variable, and the default', () =>
   assert.equal(config.disabled, false);
   assert.equal(config.instrumentations, 'curated');
   assert.equal(config.otlpProtocol, 'http/protobuf');
-  assert.equal(config.shutdownTimeoutMs, 5000);
+  assert.equal(config.shutdownTimeoutMs, 2000);
   assert.deepEqual(config.propagators, ['tracecontext']);
 });
 
