@@ -154,6 +154,7 @@ export function readTracingConfig(env: Env = process.env, warn: ConfigWarn = () 
       exportTimeoutMillis: int(env, 'OTEL_BSP_EXPORT_TIMEOUT', warn, 30_000, 1),
     },
     propagators,
+    samplerFollowsParent: samplerFollowsParent(env, strategiesFile !== undefined || str(env, 'MLTRACE_SAMPLING_REMOTE_URL') !== undefined),
     writeXHeaders: str(env, 'OTEL_PROPAGATORS') !== undefined && propagators.includes('xheaders'),
   };
 }
@@ -177,6 +178,17 @@ function checkSdkSampler(env: Env, warn: ConfigWarn): void {
   if (arg === undefined || !Number.isFinite(ratio) || ratio < 0 || ratio > 1) {
     warn(`OTEL_TRACES_SAMPLER_ARG=${JSON.stringify(arg ?? '')} is not a ratio in [0, 1]; using 1`);
   }
+}
+
+/**
+ * Whether a span under an unsampled parent is never recorded: true for mltrace's sampler and the
+ * parentbased_* samplers (the default), and for always_off; false for always_on and traceidratio,
+ * which decide every span afresh. Instrumentations skip such spans entirely when it is true.
+ */
+function samplerFollowsParent(env: Env, mltraceSampler: boolean): boolean {
+  if (mltraceSampler) return true;
+  const sampler = str(env, 'OTEL_TRACES_SAMPLER');
+  return sampler === undefined || !SDK_SAMPLERS.includes(sampler) || sampler.startsWith('parentbased_') || sampler === 'always_off';
 }
 
 const PROPAGATORS = ['tracecontext', 'baggage', 'jaeger', 'xheaders'] as const;

@@ -72,6 +72,8 @@ export interface TracingConfig {
   sampling: { strategiesFile: string | undefined; remoteUrl: string | undefined; remotePollMs: number | undefined };
   bsp: { maxQueueSize: number; maxExportBatchSize: number; scheduledDelayMillis: number; exportTimeoutMillis: number };
   propagators: Array<'tracecontext' | 'baggage' | 'jaeger' | 'xheaders'>;
+  /** The sampler never records a span under an unsampled parent (see config.ts): such spans are skipped, not started. */
+  samplerFollowsParent: boolean;
   /** Write the X-* compatibility headers too: only when OTEL_PROPAGATORS names `xheaders` (by default they are read, not written). */
   writeXHeaders: boolean;
 }

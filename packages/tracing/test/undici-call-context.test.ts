@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { AsyncResource } from 'node:async_hooks';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import { setupInMemoryTracing } from './support';
@@ -14,19 +14,21 @@ import { MltraceUndiciInstrumentation } from '../src/instrumentations/undici';
 import { getTracer } from '../src/index';
 
 const { exporter, provider } = setupInMemoryTracing();
-const instrumentation = new MltraceUndiciInstrumentation();
+const instrumentation = new MltraceUndiciInstrumentation({ followsParentSampling: true });
 const unregister = registerInstrumentations({ instrumentations: [instrumentation], tracerProvider: provider });
 // Loaded after the instrumentation is registered, as the preload does it, so its require hook patches undici.
 const undici = require('undici') as typeof import('undici');
 
 let server: Server;
 let origin = '';
-/** traceparent → the trace id the server saw, per request path. */
+/** The traceparent the server saw, per request path. */
 const received = new Map<string, string>();
+const receivedBaggage = new Map<string, string>();
 
 before(async () => {
   server = createServer((req, res) => {
     received.set(req.url ?? '', String(req.headers.traceparent ?? ''));
+    receivedBaggage.set(req.url ?? '', String(req.headers.baggage ?? ''));
     const delay = req.url?.startsWith('/hang') ? 5000 : 15;
     const timer = setTimeout(() => res.end('ok'), delay);
     res.on('close', () => clearTimeout(timer));
@@ -135,4 +137,22 @@ test('a call cut by a deadline (AbortSignal.timeout) is ERROR with error.type Ti
   assert.ok(cancel, 'the cancelled call has its span');
   assert.notEqual(cancel.status.code, SpanStatusCode.ERROR);
   assert.equal(cancel.attributes[ATTR_ERROR_TYPE], undefined);
+});
+
+test('under an unsampled parent (parent-following sampler): no client span, the parent\'s context and the baggage go on', async () => {
+  exporter.reset();
+  const parent = { traceId: 'c'.repeat(32), spanId: 'd'.repeat(16), traceFlags: TraceFlags.NONE, isRemote: true };
+  const ctx = propagation.setBaggage(trace.setSpanContext(ROOT_CONTEXT, parent), propagation.createBaggage({ region: { value: 'eu-west' } }));
+  const pool = new undici.Pool(origin, { connections: 1 });
+  try {
+    await context.with(ctx, async () => {
+      const res = await pool.request({ path: '/unsampled', method: 'GET' });
+      await res.body.text();
+    });
+  } finally {
+    await pool.close();
+  }
+  assert.equal(received.get('/unsampled'), `00-${parent.traceId}-${parent.spanId}-00`, 'downstream follows the unsampled decision');
+  assert.equal(receivedBaggage.get('/unsampled'), 'region=eu-west');
+  assert.equal(exporter.getFinishedSpans().length, 0);
 });

@@ -34,7 +34,7 @@ function pinoConfig(config: TracingConfig): PinoInstrumentationConfig {
  * fastify setup; it exists to measure what "instrument everything" costs.
  */
 export function createInstrumentations(config: TracingConfig): Instrumentation[] {
-  const common: Instrumentation[] = [new MltraceUndiciInstrumentation(), fastifyInstrumentation()];
+  const common: Instrumentation[] = [new MltraceUndiciInstrumentation({ followsParentSampling: config.samplerFollowsParent }), fastifyInstrumentation()];
   if (config.instrumentations === 'all') {
     // Our own http instance, created before the auto package loads. Built by the auto
     // package after @fastify/otel's instance (which brings its own copy of

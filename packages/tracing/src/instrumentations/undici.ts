@@ -1,4 +1,4 @@
-import { context, propagation, type Context, type Span } from '@opentelemetry/api';
+import { context, isSpanContextValid, propagation, trace, TraceFlags, type Context, type Span } from '@opentelemetry/api';
 import { InstrumentationNodeModuleDefinition, type Instrumentation } from '@opentelemetry/instrumentation';
 import { UndiciInstrumentation, type UndiciInstrumentationConfig, type UndiciRequest } from '@opentelemetry/instrumentation-undici';
 import { ATTR_URL_TEMPLATE } from '../semconv';
@@ -62,7 +62,7 @@ function hasHeader(request: UndiciRequestLike, name: string): boolean {
   return request.headers.toLowerCase().includes(`${name}:`);
 }
 
-function restoreHeaders(request: UndiciRequestLike, headers: Record<string, string>): void {
+function appendHeaders(request: UndiciRequestLike, headers: Record<string, string>): void {
   for (const [name, value] of Object.entries(headers)) {
     if (Array.isArray(request.headers)) request.headers.push(name, value);
     else request.headers += `${name}: ${value}\r\n`;
@@ -129,9 +129,22 @@ function dispatcherBaseOf(undici: { Client?: { prototype: object } }): object | 
  * client span. Hand-set baggage is merged
  * over the active baggage.
  */
+export interface MltraceUndiciConfig extends UndiciInstrumentationConfig {
+  /**
+   * The sampler follows the parent's decision (parentbased_*, mltrace's sampler, always_off):
+   * a call made under an unsampled span then gets no client span at all, only the propagation
+   * headers (the parent's traceparent, flags 00, and the baggage), so downstream follows the
+   * same decision. Default false: every call goes through the sampler.
+   */
+  followsParentSampling?: boolean;
+}
+
 export class MltraceUndiciInstrumentation extends UndiciBase {
-  constructor(config: UndiciInstrumentationConfig = {}) {
+  private readonly followsParent: boolean;
+
+  constructor({ followsParentSampling = false, ...config }: MltraceUndiciConfig = {}) {
     super({ requestHook: nameClientSpanByPath, ...config });
+    this.followsParent = followsParentSampling;
   }
 
   /** Patches the `undici` package the app loads (Node's bundled fetch has no pool queue: its Agent's pools are unbounded). */
@@ -173,6 +186,7 @@ export class MltraceUndiciInstrumentation extends UndiciBase {
   override onRequestCreated(message: RequestCreatedMessage): void {
     const handSet = takeHandSetPropagationHeaders(message.request);
     if (!handSet) {
+      if (this.followsParent && this.getConfig().enabled !== false && propagateUnsampled(message.request)) return;
       super.onRequestCreated(message);
       return;
     }
@@ -180,8 +194,23 @@ export class MltraceUndiciInstrumentation extends UndiciBase {
     const parent = propagation.extract(context.active(), handSet);
     context.with(parent, () => super.onRequestCreated(message));
     // If the instrumentation skipped this request it injected nothing: give the caller's headers back.
-    if (!hasHeader(message.request, 'traceparent')) restoreHeaders(message.request, handSet);
+    if (!hasHeader(message.request, 'traceparent')) appendHeaders(message.request, handSet);
   }
+}
+
+/**
+ * Under an unsampled parent (with a parent-following sampler) the client span would be a
+ * non-recording one anyway: skip it, and the URL parsing and attribute building upstream does
+ * before asking the sampler, and send the active context on as it is. True when it did so.
+ */
+function propagateUnsampled(request: UndiciRequestLike): boolean {
+  const active = context.active();
+  const parent = trace.getSpanContext(active);
+  if (!parent || (parent.traceFlags & TraceFlags.SAMPLED) !== 0 || !isSpanContextValid(parent)) return false;
+  const added: Record<string, string> = {};
+  propagation.inject(active, added);
+  appendHeaders(request, added);
+  return true;
 }
 
 /**
