@@ -21,7 +21,7 @@ const ratio = (p: number): Record<string, string> => ({ OTEL_TRACES_SAMPLER: 'pa
 /**
  * One instrumentation removed at a time. @mltrace/tracing's `all` set honours
  * OTEL_NODE_ENABLED_INSTRUMENTATIONS (auto-instrumentations-node) except for http, undici
- * and @fastify/otel, which it always adds. `only-curated` enables the curated ioredis and
+ * and the fastify server-span hooks, which it always adds. `only-curated` enables the curated ioredis and
  * pino through that path, so each `no-*` differs from it by exactly one instrumentation.
  */
 const only = (names: string): Record<string, string> => ({ ...BASE, ...ratio(1), MLTRACE_INSTRUMENTATIONS: 'all', OTEL_NODE_ENABLED_INSTRUMENTATIONS: names });
