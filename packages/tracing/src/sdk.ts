@@ -129,6 +129,7 @@ export function startTracing(config: TracingConfig, warn: WarnLine): TracingRunt
           });
       })),
     gaveUp: () => gaveUp,
+    samplerFollowsParent: config.samplerFollowsParent,
   };
   setTracingRuntime(runtime);
   installProcessHooks(runtime, finish);

@@ -69,7 +69,7 @@ test('one SERVER span per request: route name, HTTP attributes, status by the se
   assert.equal(byName.get('POST')!.attributes['http.response.status_code'], 404);
 });
 
-test('under an unsampled remote parent (parent-following sampler): no server span, the caller\'s context stays active', async (t) => {
+test('under an unsampled remote parent (parent-following sampler): no server span, no helper span, the caller\'s context stays active', async (t) => {
   const dir = tempDir(t);
   const app = await startApp('app-server.js', { OTEL_SERVICE_NAME: 'app-server', MLTRACE_TRACES_DIR: dir });
   t.after(() => stopProcess(app.child));
@@ -78,6 +78,7 @@ test('under an unsampled remote parent (parent-following sampler): no server spa
   const unsampled = await send(`${app.url}/v1/ids/7`, {}, { traceparent: `00-${traceId}-${parentId}-00` });
   assert.equal(unsampled.status, 200);
   assert.equal(unsampled.body.server, null, 'no server span');
+  assert.equal(unsampled.body.inner, parentId, 'the ML helper started no span either: its function got the caller\'s (unsampled) span');
   const sampled = await send(`${app.url}/v1/ids/8`, {}, { traceparent: `00-${'a'.repeat(32)}-${parentId}-01` });
   await stopProcess(app.child);
   await app.exited;
