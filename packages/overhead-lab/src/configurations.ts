@@ -56,6 +56,8 @@ export const CONFIGURATIONS: readonly Configuration[] = [
   { id: 'head-10', label: 'head sampling 10 %', tracing: true, exporter: 'file', env: { ...BASE, ...ratio(0.1) } },
   { id: 'head-100', label: 'head sampling 100 % (curated, file)', tracing: true, exporter: 'file', env: { ...BASE, ...ratio(1) } },
   { id: 'all-100', label: '100 %, MLTRACE_INSTRUMENTATIONS=all', tracing: true, exporter: 'file', env: { ...BASE, ...ratio(1), MLTRACE_INSTRUMENTATIONS: 'all' } },
+  // Node 24 runs AsyncLocalStorage on AsyncContextFrame (no promise hooks); this is what it buys.
+  { id: 'acf-off-100', label: '100 %, AsyncContextFrame off (--no-async-context-frame)', tracing: true, exporter: 'file', env: { ...BASE, ...ratio(1), NODE_OPTIONS: '--no-async-context-frame' } },
   { id: 'otlp-100', label: '100 %, OTLP/HTTP protobuf to a local sink', tracing: true, exporter: 'otlp', env: { ...BASE, ...ratio(1), OTEL_TRACES_EXPORTER: 'otlp' } },
   { id: 'only-curated', label: '100 %, the curated set via the `all` path', tracing: true, exporter: 'file', env: only('ioredis,pino') },
   { id: 'no-ioredis', label: '100 %, curated without instrumentation-ioredis', tracing: true, exporter: 'file', env: only('pino') },
