@@ -101,7 +101,11 @@ function keepCallContext(original: DispatchFn): DispatchFn {
     const h = handler as WithCallContext;
     const called = h[kCallContext];
     if (called === undefined) {
-      h[kCallContext] = context.active();
+      try {
+        h[kCallContext] = context.active();
+      } catch {
+        // A frozen handler of the caller's own: no context kept, undici's default behaviour.
+      }
       return original.call(this, opts, handler);
     }
     if (called === context.active()) return original.call(this, opts, handler);
@@ -115,20 +119,6 @@ function dispatcherBaseOf(undici: { Client?: { prototype: object } }): object | 
   return proto && Object.hasOwn(proto, 'dispatch') ? proto : undefined;
 }
 
-
-/**
- * The undici instrumentation, fixed for callers that set `traceparent` (or
- * baggage, or the X-* headers) by hand: upstream adds its own header next to
- * the caller's, and a request with two `traceparent` headers is rejected as
- * malformed downstream, which orphans the downstream trace.
- *
- * Here the hand-set headers are taken off the request and extracted into the
- * context the client span starts in, so the client span joins the caller's
- * trace (as a child of the span the caller named) and the request carries
- * exactly one `traceparent`, written by the instrumentation, pointing at that
- * client span. Hand-set baggage is merged
- * over the active baggage.
- */
 export interface MltraceUndiciConfig extends UndiciInstrumentationConfig {
   /**
    * The sampler follows the parent's decision (parentbased_*, mltrace's sampler, always_off):
@@ -139,6 +129,19 @@ export interface MltraceUndiciConfig extends UndiciInstrumentationConfig {
   followsParentSampling?: boolean;
 }
 
+/**
+ * The undici instrumentation with mltrace's fixes:
+ * - a call queued by a dispatcher keeps the context it was made in (keepCallContext above);
+ * - a caller that sets `traceparent` (or baggage, or the X-* headers) by hand: upstream adds its
+ *   own header next to the caller's, and a request with two `traceparent` headers is rejected as
+ *   malformed downstream, which orphans the downstream trace. Here the hand-set headers are taken
+ *   off the request and extracted into the context the client span starts in, so the client span
+ *   joins the caller's trace (as a child of the span the caller named) and the request carries
+ *   exactly one `traceparent`, written by the instrumentation, pointing at that client span.
+ *   Hand-set baggage is merged over the active baggage;
+ * - deadlines are errors (onError);
+ * - no span under an unsampled parent when the sampler follows the parent.
+ */
 export class MltraceUndiciInstrumentation extends UndiciBase {
   private readonly followsParent: boolean;
 
