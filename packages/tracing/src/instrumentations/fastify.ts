@@ -27,7 +27,7 @@ import {
   ATTR_URL_SCHEME,
   ATTR_USER_AGENT_ORIGINAL,
 } from '@opentelemetry/semantic-conventions';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { ATTR_USER_AGENT_SYNTHETIC_TYPE, USER_AGENT_SYNTHETIC_TYPE_VALUE_TEST } from '../semconv';
 import { SYNTHETIC_USER_AGENT_PREFIX } from '../attributes';
 import { setServerSpan } from '../server-span';
@@ -51,7 +51,7 @@ export interface FastifyServerSpanConfig extends InstrumentationConfig {
 type RecordedSpan = Span & { status?: SpanStatus; attributes?: Attributes };
 const kSpan = Symbol('mltrace server span');
 const kError = Symbol('mltrace server error');
-type WithSpan = FastifyRequest & { [kSpan]?: RecordedSpan; [kError]?: string };
+type WithSpan = FastifyRequest & { [kSpan]: RecordedSpan | null; [kError]: string | null };
 
 /**
  * The HTTP attributes analysis and Jaeger read, from what fastify has already parsed: no header
@@ -151,8 +151,12 @@ export class FastifyServerSpanInstrumentation extends InstrumentationBase<Fastif
     const followsParent = config.followsParentSampling === true;
     const recordExceptions = config.recordExceptions !== false;
     const tracer = this.tracer;
+    // Declared up front so every request object keeps one shape (fastify's hot paths stay monomorphic).
+    instance.decorateRequest(kSpan, null);
+    instance.decorateRequest(kError, null);
 
-    instance.addHook('onRequest', (request: WithSpan, _reply: FastifyReply, done: () => void) => {
+    instance.addHook('onRequest', (req, _reply, done) => {
+      const request = req as WithSpan;
       if (this.getConfig().enabled === false || isUntraced(request.raw.url ?? '')) return done();
       const parent = propagation.extract(context.active(), request.headers);
       const remote = trace.getSpanContext(parent);
@@ -168,7 +172,8 @@ export class FastifyServerSpanInstrumentation extends InstrumentationBase<Fastif
       context.with(active, done);
     });
 
-    instance.addHook('onError', (request: WithSpan, _reply: FastifyReply, error: FastifyError, done: () => void) => {
+    instance.addHook('onError', (req, _reply, error: FastifyError, done) => {
+      const request = req as WithSpan;
       const span = request[kSpan];
       if (span?.isRecording()) {
         request[kError] = error.message;
@@ -181,16 +186,16 @@ export class FastifyServerSpanInstrumentation extends InstrumentationBase<Fastif
     const finish = (request: WithSpan, statusCode: number | undefined): void => {
       const span = request[kSpan];
       if (!span) return;
-      request[kSpan] = undefined;
-      if (span.isRecording()) settleStatus(span, statusCode, request[kError]);
+      request[kSpan] = null;
+      if (span.isRecording()) settleStatus(span, statusCode, request[kError] ?? undefined);
       span.end();
     };
-    instance.addHook('onResponse', (request: WithSpan, reply: FastifyReply, done: () => void) => {
-      finish(request, reply.statusCode);
+    instance.addHook('onResponse', (req, reply, done) => {
+      finish(req as WithSpan, reply.statusCode);
       done();
     });
-    instance.addHook('onRequestAbort', (request: WithSpan, done: () => void) => {
-      finish(request, undefined);
+    instance.addHook('onRequestAbort', (req, done) => {
+      finish(req as WithSpan, undefined);
       done();
     });
   }
