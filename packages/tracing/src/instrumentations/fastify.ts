@@ -88,6 +88,12 @@ function isUntraced(url: string): boolean {
 }
 
 /**
+ * The channel subscriber of each instrumentation instance. Kept outside the class: the base
+ * constructor already calls enable(), before a subclass's own fields would be initialized.
+ */
+const subscribers = new WeakMap<FastifyServerSpanInstrumentation, (message: unknown) => void>();
+
+/**
  * The SERVER span of every request, from four fastify hooks and nothing else:
  * - onRequest (after routing): the caller's context is extracted from the headers, the span is
  *   started named `<METHOD> <route>` (`POST` alone when no route matched) and made active, and
@@ -102,12 +108,6 @@ function isUntraced(url: string): boolean {
  * wrapping, a span created for every request and attributes built before the sampler was asked
  * (measured in packages/overhead-lab/README.md). /health and /ready are not traced.
  */
-/**
- * The channel subscriber of each instrumentation instance. Kept outside the class: the base
- * constructor already calls enable(), before a subclass's own fields would be initialized.
- */
-const subscribers = new WeakMap<FastifyServerSpanInstrumentation, (message: unknown) => void>();
-
 export class FastifyServerSpanInstrumentation extends InstrumentationBase<FastifyServerSpanConfig> {
   constructor(config: FastifyServerSpanConfig = {}) {
     super(FASTIFY_SCOPE, VERSION, config);
