@@ -19,6 +19,12 @@ const REQUESTS = 48;
 const CALLS: Record<Downstream, number> = { 'feature-store': 2, inference: 1, postprocess: 1 };
 type Downstream = 'feature-store' | 'inference' | 'postprocess';
 const DOWNSTREAMS: Downstream[] = ['feature-store', 'inference', 'postprocess'];
+/**
+ * How long the callee stays frozen once every pool connection carries a call: long enough for
+ * more calls to queue behind them, short enough that a queued call waits far less than the
+ * request deadline (2 s) or a client's own bound on queueing.
+ */
+const HOLD_AFTER_POOL_FULL_MS = 100;
 
 const tmp = mkdtempSync(join(tmpdir(), 'mltrace-ctx-load-'));
 const tracesDir = join(tmp, 'traces');
@@ -149,7 +155,7 @@ function assertOwnTrace(spans: ExportedSpan[], req: Sent): void {
 }
 
 for (const callee of DOWNSTREAMS) {
-  test(`${REQUESTS} concurrent requests, ${callee} held so the gateway's ${POOL_CONNECTIONS}-connection pool queues: every span in its own request's trace`, async () => {
+  test(`${REQUESTS} concurrent requests, ${callee} held so the gateway's ${POOL_CONNECTIONS}-connection pool queues: every span in its own request's trace`, async (t) => {
     const pid = system.pids[callee] as number;
     const port = portOf(callee);
     trySignal(pid, 'SIGSTOP');
@@ -157,9 +163,9 @@ for (const callee of DOWNSTREAMS) {
     try {
       const answers = Array.from({ length: REQUESTS }, (_, i) => predict(`ctx-${callee}-${i}`));
       // Hold the callee until the pool is full (every connection carries a call), then a little
-      // longer so that more calls queue behind it, within the gateway's 2 s deadline.
+      // longer so that more calls queue behind it.
       for (const until = Date.now() + 5000; connectionsWaiting(port) < POOL_CONNECTIONS && Date.now() < until; ) await sleep(10);
-      await sleep(150);
+      await sleep(HOLD_AFTER_POOL_FULL_MS);
       trySignal(pid, 'SIGCONT');
       sent = await Promise.all(answers);
     } finally {
@@ -184,6 +190,7 @@ for (const callee of DOWNSTREAMS) {
 
     // The load was what the test is about: more calls waiting on the callee than the pool has connections.
     const { peak, queued } = peakConcurrentCalls(spans, callee, ok);
+    t.diagnostic(`${callee}: at most ${peak} calls waiting at once, ${queued} of them waited for a connection`);
     assert.ok(peak > POOL_CONNECTIONS, `calls to ${callee} waiting at once: ${peak}, more than ${POOL_CONNECTIONS} connections`);
     assert.ok(queued > 0, `some calls to ${callee} waited for a connection (${queued})`);
   });
