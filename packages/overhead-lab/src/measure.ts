@@ -20,7 +20,10 @@ function errorsOf(r: LoadResult): number {
 export async function measureOnce(config: Configuration, round: number, opts: BenchOptions, sink: OtlpSink): Promise<RunMeasurement> {
   const dir = mkdtempSync(join(opts.workDir, `${config.id}-r${round}-`));
   const env: Record<string, string> = { ...config.env };
-  if (config.exporter === 'otlp') env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'] = sink.endpoint;
+  if (config.exporter === 'otlp') {
+    if (config.otlpEndpoint === 'base') env['OTEL_EXPORTER_OTLP_ENDPOINT'] = sink.baseUrl;
+    else env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'] = sink.endpoint;
+  }
   sink.reset();
   const system = await startLabSystem(config, opts, dir, env);
   try {

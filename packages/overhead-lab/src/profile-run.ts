@@ -24,7 +24,7 @@ export async function profileConfiguration(config: Configuration, opts: BenchOpt
   const dir = mkdtempSync(join(opts.workDir, `profile-${config.id}-`));
   const profDir = join(dir, 'profiles');
   mkdirSync(profDir);
-  const system = await startLabSystem(config, opts, dir, { ...config.env, NODE_OPTIONS: `--require ${PRELOAD}`, MLTRACE_PROFILE_DIR: profDir });
+  const system = await startLabSystem(config, opts, dir, { ...config.env, NODE_OPTIONS: `${config.env['NODE_OPTIONS'] ?? ''} --require ${PRELOAD}`.trim(), MLTRACE_PROFILE_DIR: profDir });
   try {
     const base = { url: system.urls.gateway, mix: benchMix(opts.seedCustomers), traceparent: false, seed: 99 };
     await runLoad({ ...base, mode: 'closed', connections: opts.connections, durationS: opts.warmupS });

@@ -17,9 +17,15 @@ export type ExporterKind = 'none' | 'file' | 'otlp';
 export interface Configuration {
   id: string;
   label: string;
-  /** false: services start without the tracing preload. */
+  /** false: services start without the tracing preload (`@mltrace/tracing/register`). */
   tracing: boolean;
   exporter: ExporterKind;
+  /**
+   * How the lab points an `otlp` exporter at its sink: `traces` (default) sets
+   * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT; `base` sets OTEL_EXPORTER_OTLP_ENDPOINT, so metrics and
+   * logs go to the sink too, as with a default SDK.
+   */
+  otlpEndpoint?: 'traces' | 'base';
   /** Environment for every service (OTEL_* and MLTRACE_*); the OTLP endpoint is filled in by the lab. */
   env: Record<string, string>;
 }

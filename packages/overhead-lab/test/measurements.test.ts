@@ -87,7 +87,14 @@ test('ratios are taken against the untraced run of the same round, then the medi
 });
 
 test('every configuration of the issue is there, and an unknown one is refused', () => {
-  assert.deepEqual(CONFIGURATIONS.map((c) => c.id), ['off', 'sampling-off', 'head-1', 'head-10', 'head-100', 'all-100', 'otlp-100', 'only-curated', 'no-ioredis', 'no-pino']);
+  assert.deepEqual(CONFIGURATIONS.map((c) => c.id), ['off', 'otel-default', 'sampling-off', 'head-1', 'head-10', 'head-100', 'all-100', 'acf-off-100', 'otlp-100', 'only-curated', 'no-ioredis', 'no-pino']);
+  // otel-default: OpenTelemetry's own preload instead of mltrace's, everything else at its defaults, all signals to the sink.
+  const otelDefault = CONFIGURATIONS.find((c) => c.id === 'otel-default')!;
+  assert.equal(otelDefault.tracing, false, 'no @mltrace/tracing/register');
+  assert.equal(otelDefault.env['NODE_OPTIONS'], '--require @opentelemetry/auto-instrumentations-node/register');
+  assert.equal(otelDefault.otlpEndpoint, 'base');
+  for (const k of ['OTEL_TRACES_SAMPLER', 'OTEL_TRACES_EXPORTER', 'OTEL_BSP_SCHEDULE_DELAY', 'MLTRACE_INSTRUMENTATIONS']) assert.equal(otelDefault.env[k], '', `${k} left at its default`);
+  assert.doesNotMatch(otelDefault.env['OTEL_NODE_RESOURCE_DETECTORS'] ?? '', /gcp|aws|azure|alibaba/, 'no cloud metadata lookups off this machine');
   assert.equal(CONFIGURATIONS.find((c) => c.id === 'no-pino')!.env['OTEL_NODE_ENABLED_INSTRUMENTATIONS'], 'ioredis');
   assert.equal(CONFIGURATIONS.find((c) => c.id === 'off')!.tracing, false);
   assert.equal(CONFIGURATIONS.find((c) => c.id === 'head-10')!.env['OTEL_TRACES_SAMPLER_ARG'], '0.1');

@@ -33,3 +33,13 @@ test('a body that is not protobuf is refused and counted, not crashed on', async
   assert.equal(res.status, 400);
   assert.equal(sink.tally().badRequests, 1);
 });
+
+test('metrics and logs (what a default SDK sends too) are accepted and not counted as spans', async (t) => {
+  const sink = await startOtlpSink();
+  t.after(() => sink.close());
+  for (const path of ['/v1/metrics', '/v1/logs']) {
+    const res = await fetch(`${sink.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: new Uint8Array([0x0a, 0x00]) });
+    assert.equal(res.status, 200, path);
+  }
+  assert.deepEqual(sink.tally(), { bytes: 0, spans: 0, byScope: {}, byService: {}, badRequests: 0 });
+});

@@ -10,6 +10,17 @@ type Env = Record<string, string | undefined>;
 /** Receives one line per bad value; the preload prints them as warnings. */
 export type ConfigWarn = (message: string) => void;
 
+/**
+ * Batches leave every 500 ms instead of the SDK's 5 s: a process that is killed (SIGKILL, OOM)
+ * loses at most about that much of its spans. The cost per batch is one file write or one OTLP
+ * request; serialization is per span either way.
+ */
+export const DEFAULT_BSP_SCHEDULE_DELAY_MS = 500;
+/** Flush + shutdown bound: an unreachable collector delays a stop by at most this. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 2000;
+/** Dropped spans are announced while the process runs, at most one line per this interval. */
+export const DEFAULT_DROP_REPORT_INTERVAL_MS = 5000;
+
 const EXPORTERS: readonly TraceExporterKind[] = ['otlp', 'file', 'console', 'none'];
 const PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json', 'grpc'];
 
@@ -127,7 +138,8 @@ export function readTracingConfig(env: Env = process.env, warn: ConfigWarn = () 
     otlpProtocol,
     tracesDir: resolve(cwd, str(env, 'MLTRACE_TRACES_DIR') ?? join('.mltrace', 'traces')),
     instrumentations,
-    shutdownTimeoutMs: int(env, 'MLTRACE_SHUTDOWN_TIMEOUT_MS', warn, 5000, 1),
+    shutdownTimeoutMs: int(env, 'MLTRACE_SHUTDOWN_TIMEOUT_MS', warn, DEFAULT_SHUTDOWN_TIMEOUT_MS, 1),
+    dropReportIntervalMs: int(env, 'MLTRACE_DROP_REPORT_INTERVAL_MS', warn, DEFAULT_DROP_REPORT_INTERVAL_MS, 100),
     metricsConfigured: str(env, 'OTEL_METRICS_EXPORTER') !== undefined,
     logsConfigured: str(env, 'OTEL_LOGS_EXPORTER') !== undefined,
     sampling: {
@@ -138,10 +150,11 @@ export function readTracingConfig(env: Env = process.env, warn: ConfigWarn = () 
     bsp: {
       maxQueueSize: int(env, 'OTEL_BSP_MAX_QUEUE_SIZE', warn, 2048, 1),
       maxExportBatchSize: int(env, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', warn, 512, 1),
-      scheduledDelayMillis: int(env, 'OTEL_BSP_SCHEDULE_DELAY', warn, 5000, 0),
+      scheduledDelayMillis: int(env, 'OTEL_BSP_SCHEDULE_DELAY', warn, DEFAULT_BSP_SCHEDULE_DELAY_MS, 0),
       exportTimeoutMillis: int(env, 'OTEL_BSP_EXPORT_TIMEOUT', warn, 30_000, 1),
     },
     propagators,
+    samplerFollowsParent: samplerFollowsParent(env, strategiesFile !== undefined || str(env, 'MLTRACE_SAMPLING_REMOTE_URL') !== undefined),
     writeXHeaders: str(env, 'OTEL_PROPAGATORS') !== undefined && propagators.includes('xheaders'),
   };
 }
@@ -165,6 +178,17 @@ function checkSdkSampler(env: Env, warn: ConfigWarn): void {
   if (arg === undefined || !Number.isFinite(ratio) || ratio < 0 || ratio > 1) {
     warn(`OTEL_TRACES_SAMPLER_ARG=${JSON.stringify(arg ?? '')} is not a ratio in [0, 1]; using 1`);
   }
+}
+
+/**
+ * Whether a span under an unsampled parent is never recorded: true for mltrace's sampler and the
+ * parentbased_* samplers (the default), and for always_off; false for always_on and traceidratio,
+ * which decide every span afresh. Instrumentations skip such spans entirely when it is true.
+ */
+function samplerFollowsParent(env: Env, mltraceSampler: boolean): boolean {
+  if (mltraceSampler) return true;
+  const sampler = str(env, 'OTEL_TRACES_SAMPLER');
+  return sampler === undefined || !SDK_SAMPLERS.includes(sampler) || sampler.startsWith('parentbased_') || sampler === 'always_off';
 }
 
 const PROPAGATORS = ['tracecontext', 'baggage', 'jaeger', 'xheaders'] as const;

@@ -1,4 +1,4 @@
-import { SpanStatusCode, trace, type Attributes, type Exception, type Span, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { isSpanContextValid, SpanStatusCode, trace, TraceFlags, type Attributes, type Exception, type Span, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import {
   ATTR_ML_DATA_INPUT_SIZE,
@@ -32,6 +32,7 @@ import type {
   ModelPredictionOptions,
   PredictionSummary,
 } from './types';
+import { skipsUnsampledChildren } from './runtime';
 
 const TRACER_NAME = '@mltrace/tracing';
 /** Feature names beyond this many are counted, not listed: span attributes stay small. */
@@ -90,12 +91,18 @@ export function recordSpanRejection(span: Span, type: string, message: string): 
  */
 function runInSpan<T, S>(
   name: string,
-  attributes: Attributes,
+  attributes: () => Attributes,
   fn: (span: Span) => Promise<T> | T,
   summarize: ((result: T) => S) | undefined,
   toAttributes: (summary: S) => Attributes,
 ): Promise<T> {
-  return getTracer().startActiveSpan(name, { attributes }, async (span) => {
+  // Under an unsampled span, with a sampler that follows the parent, the new span could only be a
+  // non-recording one: no span, no context switch, no attributes; `fn` gets the active span.
+  const active = trace.getActiveSpan();
+  if (active && skipsUnsampledChildren() && (active.spanContext().traceFlags & TraceFlags.SAMPLED) === 0 && isSpanContextValid(active.spanContext())) {
+    return (async () => fn(active))();
+  }
+  return getTracer().startActiveSpan(name, { attributes: attributes() }, async (span) => {
     const start = performance.now();
     try {
       const result = await fn(span);
@@ -154,7 +161,7 @@ export function traceModelPrediction<T>(
 ): Promise<T> {
   return runInSpan(
     opts.name ?? 'model_prediction',
-    {
+    () => ({
       ...opts.attributes,
       [ATTR_ML_OPERATION_TYPE]: 'model_prediction',
       [ATTR_ML_PIPELINE_STAGE]: opts.stage ?? 'inference',
@@ -163,7 +170,7 @@ export function traceModelPrediction<T>(
       [ATTR_ML_INPUT_SHAPE]: opts.inputShape,
       [ATTR_ML_INPUT_DTYPE]: opts.inputDtype ?? 'float32',
       [ATTR_ML_INPUT_SIZE]: product(opts.inputShape),
-    },
+    }),
     fn,
     summarize,
     (s) => ({
@@ -181,7 +188,7 @@ export function traceFeatureExtraction<T>(
 ): Promise<T> {
   return runInSpan(
     opts.name ?? 'feature_extraction',
-    {
+    () => ({
       ...opts.attributes,
       [ATTR_ML_OPERATION_TYPE]: 'feature_extraction',
       [ATTR_ML_PIPELINE_STAGE]: opts.stage ?? 'feature_extraction',
@@ -189,7 +196,7 @@ export function traceFeatureExtraction<T>(
       [ATTR_ML_FEATURE_NAMES]: opts.featureNames.slice(0, MAX_FEATURE_NAMES),
       ...(opts.featureVersion !== undefined ? { [ATTR_ML_FEATURE_STORE_VERSION]: opts.featureVersion } : {}),
       ...(opts.entityCount !== undefined ? { [ATTR_ML_ENTITY_COUNT]: opts.entityCount } : {}),
-    },
+    }),
     fn,
     summarize,
     (s) => ({
@@ -207,13 +214,13 @@ export function traceDataProcessing<T>(
 ): Promise<T> {
   return runInSpan(
     opts.name ?? opts.operation,
-    {
+    () => ({
       ...opts.attributes,
       [ATTR_ML_OPERATION_TYPE]: 'data_processing',
       [ATTR_ML_DATA_OPERATION]: opts.operation,
       [ATTR_ML_PIPELINE_STAGE]: opts.stage ?? opts.operation,
       ...(opts.inputSize !== undefined ? { [ATTR_ML_DATA_INPUT_SIZE]: opts.inputSize } : {}),
-    },
+    }),
     fn,
     summarize,
     (s) => (s.outputSize !== undefined ? { [ATTR_ML_DATA_OUTPUT_SIZE]: s.outputSize } : {}),

@@ -4,6 +4,10 @@ import type { TracingStats } from './types';
 export interface TracingRuntime {
   shutdown(): Promise<void>;
   stats(): TracingStats;
+  /** True once shutdown stopped waiting for the exporters (MLTRACE_SHUTDOWN_TIMEOUT_MS). */
+  gaveUp?(): boolean;
+  /** The sampler never records a child of an unsampled span (TracingConfig.samplerFollowsParent). */
+  samplerFollowsParent?: boolean;
 }
 
 // A global slot rather than a module variable: the preload and the app may
@@ -23,6 +27,11 @@ function getTracingRuntime(): TracingRuntime | undefined {
 /** True when the preload started the SDK in this process. */
 export function isTracingActive(): boolean {
   return getTracingRuntime() !== undefined;
+}
+
+/** True when the running preload's sampler never records a child of an unsampled span: helpers then skip such spans. */
+export function skipsUnsampledChildren(): boolean {
+  return getTracingRuntime()?.samplerFollowsParent === true;
 }
 
 /** Span counts of the preload's exporter pipeline; all zero when tracing is not active. */

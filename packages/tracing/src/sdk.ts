@@ -7,6 +7,7 @@ import { createTraceExporters } from './exporters/create';
 import { createInstrumentations } from './instrumentations';
 import { CountingBatchSpanProcessor, SpanCounters } from './processors/counting-batch-processor';
 import { BaggageAttributesSpanProcessor } from './processors/baggage-attributes';
+import { DropReporter } from './processors/drop-reporter';
 import { createPropagator } from './propagation/composite';
 import { setTracingRuntime, type TracingRuntime } from './runtime';
 import type { TracingConfig } from './types';
@@ -51,13 +52,9 @@ export function startTracing(config: TracingConfig, warn: WarnLine): TracingRunt
   if (config.disabled) return undefined;
 
   const counters = new SpanCounters();
-  let warnedExportFailure = false;
-  const onExportFailure = (error: Error | undefined): void => {
-    if (warnedExportFailure) return;
-    warnedExportFailure = true;
-    warn(`span export failed (${error?.message ?? 'unknown error'}); further failures are counted and reported at shutdown`);
-  };
-  const batchers = createTraceExporters(config).map((exporter) => new CountingBatchSpanProcessor(exporter, counters, config.bsp, onExportFailure));
+  // Drops are announced while the process runs (at most one line per interval) and totalled at shutdown.
+  const dropReporter = new DropReporter(counters, config.dropReportIntervalMs, warn);
+  const batchers = createTraceExporters(config).map((exporter) => new CountingBatchSpanProcessor(exporter, counters, config.bsp));
   // With no exporter (OTEL_TRACES_EXPORTER=none) no tracer provider is registered at all: context still propagates, spans cost nothing.
   const spanProcessors: SpanProcessor[] = batchers.length > 0 ? [new BaggageAttributesSpanProcessor(), ...batchers] : [];
   const sampler = createConfiguredSampler(config, warn);
@@ -87,6 +84,7 @@ export function startTracing(config: TracingConfig, warn: WarnLine): TracingRunt
   }
 
   let shutdownPromise: Promise<void> | undefined;
+  let gaveUp = false;
   let reportedDropped = 0;
   /** One line with the totals, printed at shutdown (and again at exit only if more spans were lost since). */
   const report = (): void => {
@@ -95,7 +93,8 @@ export function startTracing(config: TracingConfig, warn: WarnLine): TracingRunt
     reportedDropped = s.dropped;
     warn(
       `dropped ${s.dropped} spans (queue full: ${s.droppedQueueFull}, export failed: ${s.droppedExportFailed}, ` +
-        `unsent at shutdown: ${s.droppedAtShutdown}); exported ${s.exported}`,
+        `unsent at shutdown: ${s.droppedAtShutdown}); exported ${s.exported}` +
+        (gaveUp ? `; shutdown gave up after ${config.shutdownTimeoutMs} ms (MLTRACE_SHUTDOWN_TIMEOUT_MS)` : ''),
     );
   };
   /** Spans still waiting or in flight are lost from here on: count them once. */
@@ -105,6 +104,7 @@ export function startTracing(config: TracingConfig, warn: WarnLine): TracingRunt
     counters.closed = true;
   };
   const finish = (): void => {
+    dropReporter.stop();
     giveUp();
     report();
   };
@@ -114,6 +114,7 @@ export function startTracing(config: TracingConfig, warn: WarnLine): TracingRunt
     shutdown: () =>
       (shutdownPromise ??= new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
+          gaveUp = true;
           finish();
           resolve();
         }, config.shutdownTimeoutMs);
@@ -127,6 +128,8 @@ export function startTracing(config: TracingConfig, warn: WarnLine): TracingRunt
             resolve();
           });
       })),
+    gaveUp: () => gaveUp,
+    samplerFollowsParent: config.samplerFollowsParent,
   };
   setTracingRuntime(runtime);
   installProcessHooks(runtime, finish);
@@ -148,6 +151,8 @@ function installProcessHooks(runtime: TracingRuntime, onExit: () => void): void 
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  process.once('beforeExit', () => void runtime.shutdown());
+  // A process that ran out of work: flush, and if the flush had to be given up (a collector that
+  // never answers), end the process now rather than when the abandoned export times out.
+  process.once('beforeExit', () => void runtime.shutdown().then(() => runtime.gaveUp?.() && process.exit()));
   process.once('exit', onExit);
 }

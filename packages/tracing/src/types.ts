@@ -65,11 +65,15 @@ export interface TracingConfig {
   tracesDir: string;
   instrumentations: InstrumentationSet;
   shutdownTimeoutMs: number;
+  /** At most one line about dropped spans per this many ms while the process runs. */
+  dropReportIntervalMs: number;
   metricsConfigured: boolean;
   logsConfigured: boolean;
   sampling: { strategiesFile: string | undefined; remoteUrl: string | undefined; remotePollMs: number | undefined };
   bsp: { maxQueueSize: number; maxExportBatchSize: number; scheduledDelayMillis: number; exportTimeoutMillis: number };
   propagators: Array<'tracecontext' | 'baggage' | 'jaeger' | 'xheaders'>;
+  /** The sampler never records a span under an unsampled parent (see config.ts): such spans are skipped, not started. */
+  samplerFollowsParent: boolean;
   /** Write the X-* compatibility headers too: only when OTEL_PROPAGATORS names `xheaders` (by default they are read, not written). */
   writeXHeaders: boolean;
 }

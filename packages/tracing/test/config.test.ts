@@ -19,7 +19,10 @@ test('defaults: file exporter under the cwd, curated set, 2048/512 batch setting
   assert.equal(config.instrumentations, 'curated');
   assert.equal(config.bsp.maxQueueSize, 2048);
   assert.equal(config.bsp.maxExportBatchSize, 512);
-  assert.equal(config.shutdownTimeoutMs, 5000);
+  assert.equal(config.shutdownTimeoutMs, 2000);
+  assert.equal(config.bsp.scheduledDelayMillis, 500, 'a killed process loses at most ~0.5 s of spans');
+  assert.equal(config.dropReportIntervalMs, 5000);
+  assert.equal(config.samplerFollowsParent, true, 'parentbased_always_on');
   assert.equal(config.otlpProtocol, 'http/protobuf');
   assert.deepEqual(config.propagators, ['tracecontext', 'baggage', 'jaeger', 'xheaders']);
   assert.equal(config.serviceName, 'unknown_service');
@@ -63,7 +66,7 @@ test('bad values: one warning each, naming the variable, and the default', () =>
   assert.equal(config.disabled, false);
   assert.equal(config.instrumentations, 'curated');
   assert.equal(config.otlpProtocol, 'http/protobuf');
-  assert.equal(config.shutdownTimeoutMs, 5000);
+  assert.equal(config.shutdownTimeoutMs, 2000);
   assert.deepEqual(config.propagators, ['tracecontext']);
 });
 
@@ -116,4 +119,16 @@ test('X-headers are read by default and written only when OTEL_PROPAGATORS names
   const explicit = read({ OTEL_PROPAGATORS: 'tracecontext,baggage,xheaders' }).config;
   assert.equal(explicit.writeXHeaders, true);
   assert.deepEqual(explicit.propagators, ['tracecontext', 'baggage', 'xheaders']);
+});
+
+test('samplerFollowsParent: parent-based samplers, always_off and mltrace\'s sampler skip spans under unsampled parents', () => {
+  for (const [env, follows] of [
+    [{ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' }, true],
+    [{ OTEL_TRACES_SAMPLER: 'always_off' }, true],
+    [{ OTEL_TRACES_SAMPLER: 'always_on' }, false],
+    [{ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.5' }, false],
+    [{ OTEL_TRACES_SAMPLER: 'always_on', MLTRACE_SAMPLING_STRATEGIES_FILE: 's.json' }, true],
+  ] as const) {
+    assert.equal(read(env).config.samplerFollowsParent, follows, JSON.stringify(env));
+  }
 });

@@ -66,12 +66,11 @@ test('two fastify apps over undici: one trace, correct parent links, baggage att
   assert.ok(descendsFrom(aClient, aServer, index), 'client span descends from A server span');
   const echo = traceSpans.find((s) => s.serviceName === 'app-b' && s.name === 'echo');
   assert.ok(echo && descendsFrom(echo, bServer, index), 'helper span in B descends from B server span');
-  // One SERVER span per hop (@fastify/otel's), no second span of the same extent: A server, A client, B server, echo.
+  // One SERVER span per hop (src/instrumentations/fastify.ts), no second span of the same extent: A server, A client, B server, echo.
   // The client span is named by the route it calls (`{method} {url.template}`), so a service's calls are told apart.
   assert.deepEqual(traceSpans.map((s) => `${s.serviceName}:${s.kind}:${s.name}`).sort(), ['app-a:2:POST /v1/call', 'app-a:3:POST /v1/echo', 'app-b:1:echo', 'app-b:2:POST /v1/echo']);
   assert.equal(aClient.attributes['url.template'], '/v1/echo');
   for (const server of [aServer, bServer]) {
-    assert.equal(server.attributes['fastify.root'], '@fastify/otel');
     assert.equal(server.attributes['http.request.method'], 'POST');
     assert.equal(server.attributes['http.response.status_code'], 200);
     assert.equal(server.attributes['network.protocol.version'], '1.1');
@@ -126,7 +125,7 @@ test('an SDK that fails to start costs one warning line; the app runs untraced',
   assert.equal(existsSync(dir) ? readdirSync(dir).length : 0, 0);
 });
 
-test('unreachable OTLP endpoint: the app keeps answering and the dropped spans are reported at shutdown', async (t) => {
+test('unreachable OTLP endpoint: the app keeps answering and the dropped spans are reported, while running and at shutdown', async (t) => {
   const closedPort = await freePort();
   const a = await startApp('app-a.js', {
     OTEL_SERVICE_NAME: 'app-a',
@@ -149,7 +148,7 @@ test('unreachable OTLP endpoint: the app keeps answering and the dropped spans a
   assert.ok(line, `stderr: ${a.stderr()}`);
   const reported = Number(/dropped (\d+) spans/.exec(line)?.[1]);
   assert.ok(reported >= dropped, `reported ${reported} >= counted earlier ${dropped}`);
-  assert.equal(a.stderr().split('\n').filter((l) => l.includes('span export failed')).length, 1, 'one warning for the first failure, not one per batch');
+  assert.match(a.stderr(), /dropped \d+ spans \(queue full: 0, export failed: \d+ so far, last export error: .*ECONNREFUSED/, 'announced while running, with the reason');
 });
 
 test('MLTRACE_SAMPLING_STRATEGIES_FILE: the preload samples with the Jaeger-format strategies', async (t) => {

@@ -1,4 +1,4 @@
-// The SERVER span of each request is @fastify/otel's (instrumentation-http's
+// The SERVER span of each request is mltrace's fastify hook's (instrumentation-http's
 // incoming spans are off): one span per hop, named by route, with the HTTP
 // semconv attributes, the semconv status rule, the synthetic marker, and
 // getServerSpan() finding it below child spans. Real processes, real sockets.
@@ -67,4 +67,24 @@ test('one SERVER span per request: route name, HTTP attributes, status by the se
   assert.equal(serverError.attributes['user_agent.synthetic.type'], undefined, 'ordinary clients are not marked');
 
   assert.equal(byName.get('POST')!.attributes['http.response.status_code'], 404);
+});
+
+test('under an unsampled remote parent (parent-following sampler): no server span, no helper span, the caller\'s context stays active', async (t) => {
+  const dir = tempDir(t);
+  const app = await startApp('app-server.js', { OTEL_SERVICE_NAME: 'app-server', MLTRACE_TRACES_DIR: dir });
+  t.after(() => stopProcess(app.child));
+  const traceId = 'e'.repeat(32);
+  const parentId = 'f'.repeat(16);
+  const unsampled = await send(`${app.url}/v1/ids/7`, {}, { traceparent: `00-${traceId}-${parentId}-00` });
+  assert.equal(unsampled.status, 200);
+  assert.equal(unsampled.body.server, null, 'no server span');
+  assert.equal(unsampled.body.inner, parentId, 'the ML helper started no span either: its function got the caller\'s (unsampled) span');
+  const sampled = await send(`${app.url}/v1/ids/8`, {}, { traceparent: `00-${'a'.repeat(32)}-${parentId}-01` });
+  await stopProcess(app.child);
+  await app.exited;
+  const spans = readExportedSpans(dir);
+  assert.equal(spans.filter((s) => s.traceId === traceId).length, 0, 'nothing recorded for the unsampled request');
+  const server = spans.find((s) => s.kind === SERVER && s.traceId === 'a'.repeat(32));
+  assert.equal(server?.parentSpanId, parentId, 'a sampled caller still gets its server span');
+  assert.equal(sampled.body.server, server?.spanId);
 });

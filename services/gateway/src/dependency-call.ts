@@ -59,7 +59,8 @@ export async function callDependency<T>(
   const remaining = deadline.remaining();
   if (remaining <= 0) throw tag(new GwDependencyTimeoutError(dependency, 0, deadline.budgetMs), dependency);
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), remaining);
+  // A TimeoutError reason, not a bare abort: the call's client span records a deadline as an error (ERROR, error.type TimeoutError), a cancel would not be.
+  const timer = setTimeout(() => controller.abort(new DOMException(`${dependency}: request deadline reached`, 'TimeoutError')), remaining);
   try {
     return await fn(controller.signal);
   } catch (err) {

@@ -1,10 +1,23 @@
-import { context, SpanStatusCode, trace, type Attributes, type Span, type SpanStatus } from '@opentelemetry/api';
-import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { FastifyOtelInstrumentation } from '@fastify/otel';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import {
+  context,
+  isSpanContextValid,
+  propagation,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  TraceFlags,
+  type Attributes,
+  type Context,
+  type Span,
+  type SpanStatus,
+} from '@opentelemetry/api';
+import { InstrumentationBase, type Instrumentation, type InstrumentationConfig } from '@opentelemetry/instrumentation';
 import {
   ATTR_CLIENT_ADDRESS,
   ATTR_ERROR_TYPE,
   ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_HTTP_ROUTE,
   ATTR_NETWORK_PROTOCOL_VERSION,
   ATTR_SERVER_ADDRESS,
@@ -14,125 +27,199 @@ import {
   ATTR_URL_SCHEME,
   ATTR_USER_AGENT_ORIGINAL,
 } from '@opentelemetry/semantic-conventions';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { ATTR_USER_AGENT_SYNTHETIC_TYPE, USER_AGENT_SYNTHETIC_TYPE_VALUE_TEST } from '../semconv';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SYNTHETIC_USER_AGENT_PREFIX } from '../attributes';
 import { setServerSpan } from '../server-span';
+
+/** The instrumentation scope of the server spans. */
+export const FASTIFY_SCOPE = '@mltrace/tracing/fastify';
+const VERSION = '0.1.0';
+/** Fastify publishes every new instance here (fastify >= 4.?), before any route is added. */
+const INITIALIZATION_CHANNEL = 'fastify.initialization';
 
 /** Probes that would flood traces without telling anything about the pipeline. */
 const UNTRACED_PATHS: ReadonlySet<string> = new Set(['/health', '/ready']);
 
-function pathOf(url: string | undefined): string {
-  if (!url) return '';
-  const q = url.indexOf('?');
-  return q === -1 ? url : url.slice(0, q);
+export interface FastifyServerSpanConfig extends InstrumentationConfig {
+  /** Record each error a route throws as an `exception` event on the server span (default true). */
+  recordExceptions?: boolean;
+  /** See MltraceUndiciConfig.followsParentSampling: no span under an unsampled remote parent. */
+  followsParentSampling?: boolean;
 }
 
+type RecordedSpan = Span & { status?: SpanStatus; attributes?: Attributes };
+const kSpan = Symbol('mltrace server span');
+const kError = Symbol('mltrace server error');
+type WithSpan = FastifyRequest & { [kSpan]: RecordedSpan | null; [kError]: string | null };
+
 /**
- * Names the request span `POST /v1/predict` (never the raw URL) and gives it the
- * HTTP server attributes analysis and Jaeger read, taken from what fastify has
- * already parsed: no header parsing of our own. @fastify/otel sets the method,
- * route and status code itself; `url.path` it sets with the query string, which
- * semconv keeps apart.
+ * The HTTP attributes analysis and Jaeger read, from what fastify has already parsed: no header
+ * parsing of our own. Only for recorded spans: an unsampled request pays for none of it.
  */
-function annotateServerSpan(span: Span, request: FastifyRequest): void {
-  const route = request.routeOptions.url;
-  span.updateName(route ? `${request.method} ${route}` : request.method);
-  if (!span.isRecording()) return;
+function requestAttributes(request: FastifyRequest, route: string | undefined): Attributes {
   const raw = request.raw;
   const url = raw.url ?? '';
   const q = url.indexOf('?');
-  const userAgent = request.headers['user-agent'];
   const attributes: Attributes = {
+    [ATTR_HTTP_REQUEST_METHOD]: request.method,
     [ATTR_URL_PATH]: q === -1 ? url : url.slice(0, q),
     [ATTR_URL_SCHEME]: request.protocol,
     [ATTR_NETWORK_PROTOCOL_VERSION]: raw.httpVersion,
     [ATTR_SERVER_ADDRESS]: request.hostname,
   };
+  if (route) attributes[ATTR_HTTP_ROUTE] = route;
   if (q !== -1) attributes[ATTR_URL_QUERY] = url.slice(q + 1);
   const port = request.port ?? raw.socket?.localPort;
   if (port) attributes[ATTR_SERVER_PORT] = port;
   const client = raw.socket?.remoteAddress;
   if (client) attributes[ATTR_CLIENT_ADDRESS] = client;
+  const userAgent = request.headers['user-agent'];
   if (userAgent) {
     attributes[ATTR_USER_AGENT_ORIGINAL] = userAgent;
     if (userAgent.startsWith(SYNTHETIC_USER_AGENT_PREFIX)) attributes[ATTR_USER_AGENT_SYNTHETIC_TYPE] = USER_AGENT_SYNTHETIC_TYPE_VALUE_TEST;
   }
-  span.setAttributes(attributes);
+  return attributes;
 }
 
-const kServerSpan = Symbol('mltrace server span');
-
-type RecordedSpan = Span & { status?: SpanStatus; attributes?: Attributes };
-
-/**
- * Hooks that run right after @fastify/otel's own (registered on the same
- * instance, later): the server span goes into the context under our key, so
- * getServerSpan() finds it below any child span; and the span's status follows
- * the semconv rule for servers (ERROR for 5xx only).
- */
-function addServerSpanHooks(instance: FastifyInstance): void {
-  instance.decorateRequest(kServerSpan, null);
-  instance.addHook('onRequest', (request, _reply, done) => {
-    const active = context.active();
-    const span = trace.getSpan(active);
-    if (!span) return done();
-    (request as unknown as Record<symbol, Span>)[kServerSpan] = span;
-    context.with(setServerSpan(active, span), done);
-  });
-  instance.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, payload: unknown) => void) => {
-    const span = (request as unknown as Record<symbol, RecordedSpan | null>)[kServerSpan];
-    if (span?.isRecording()) settleStatus(span, reply.statusCode);
-    done(null, payload);
-  });
+function isUntraced(url: string): boolean {
+  const q = url.indexOf('?');
+  return UNTRACED_PATHS.has(q === -1 ? url : url.slice(0, q));
 }
 
 /**
- * @fastify/otel marks the span ERROR for any error a route throws, 4xx
- * validation errors included; for a server span a 4xx is the client's fault
- * and stays UNSET (the exception event stays). A 5xx gets `error.type` = the
- * status code unless the app named the error already.
+ * The channel subscriber of each instrumentation instance. Kept outside the class: the base
+ * constructor already calls enable(), before a subclass's own fields would be initialized.
  */
-function settleStatus(span: RecordedSpan, statusCode: number): void {
-  if (statusCode >= 500) {
-    if (span.attributes?.[ATTR_ERROR_TYPE] === undefined) span.setAttribute(ATTR_ERROR_TYPE, String(statusCode));
-  } else if (span.status?.code === SpanStatusCode.ERROR) {
-    // The SDK's setStatus never goes back to UNSET; its span keeps the status in this public field.
-    span.status = { code: SpanStatusCode.UNSET };
+const subscribers = new WeakMap<FastifyServerSpanInstrumentation, (message: unknown) => void>();
+
+/**
+ * The SERVER span of every request, from four fastify hooks and nothing else:
+ * - onRequest (after routing): the caller's context is extracted from the headers, the span is
+ *   started named `<METHOD> <route>` (`POST` alone when no route matched) and made active, and
+ *   kept as the request's server span (getServerSpan()). Under an unsampled remote parent, with a
+ *   parent-following sampler, no span is started at all: the extracted context goes on as it is.
+ * - onError: the thrown error as an `exception` event (unless recordExceptions is false).
+ * - onResponse (the response is written) and onRequestAbort (the client went away): the status
+ *   code and the semconv server status rule (ERROR and `error.type` for 5xx only, UNSET for 4xx
+ *   even when a route threw), then the span ends.
+ *
+ * It replaces @fastify/otel, which did the same with six hooks per request plus per-route hook
+ * wrapping, a span created for every request and attributes built before the sampler was asked
+ * (measured in packages/overhead-lab/README.md). /health and /ready are not traced.
+ */
+export class FastifyServerSpanInstrumentation extends InstrumentationBase<FastifyServerSpanConfig> {
+  constructor(config: FastifyServerSpanConfig = {}) {
+    super(FASTIFY_SCOPE, VERSION, config);
   }
-}
 
-/**
- * @fastify/otel as the one server span per request: instrumentation-http's
- * incoming spans are off (see createInstrumentations), so @fastify/otel finds
- * no HTTP span in the context, extracts the caller's context itself and makes
- * its request span the SERVER span. Its hook and handler child spans are off:
- * they multiply the per-request cost and tell little.
- */
-class MltraceFastifyInstrumentation extends FastifyOtelInstrumentation {
-  override plugin(): ReturnType<FastifyOtelInstrumentation['plugin']> {
-    const base = super.plugin();
-    const plugin = ((instance: FastifyInstance, opts: never, done: (err?: Error) => void) =>
-      base(instance, opts, (err?: Error) => {
-        if (!err) addServerSpanHooks(instance);
-        done(err);
-      })) as unknown as ReturnType<FastifyOtelInstrumentation['plugin']>;
-    for (const key of Object.getOwnPropertySymbols(base)) (plugin as unknown as Record<symbol, unknown>)[key] = (base as unknown as Record<symbol, unknown>)[key];
+  protected init(): [] {
+    return [];
+  }
+
+  override enable(): void {
+    super.enable();
+    if (subscribers.has(this)) return;
+    const onInitialization = (message: unknown): void => {
+      const fastify = (message as { fastify?: FastifyInstance }).fastify;
+      if (fastify) fastify.register(this.plugin());
+    };
+    subscribers.set(this, onInitialization);
+    subscribe(INITIALIZATION_CHANNEL, onInitialization);
+  }
+
+  override disable(): void {
+    super.disable();
+    const onInitialization = subscribers.get(this);
+    if (!onInitialization) return;
+    subscribers.delete(this);
+    unsubscribe(INITIALIZATION_CHANNEL, onInitialization);
+  }
+
+  /** The plugin registered on each instance; skip-override puts its hooks on the instance itself, so they apply to every route. */
+  plugin(): (instance: FastifyInstance, opts: unknown, done: (err?: Error) => void) => void {
+    const plugin = (instance: FastifyInstance, _opts: unknown, done: (err?: Error) => void): void => {
+      this.addHooks(instance);
+      done();
+    };
+    Object.assign(plugin, { [Symbol.for('skip-override')]: true, [Symbol.for('fastify.display-name')]: FASTIFY_SCOPE });
     return plugin;
   }
+
+  private addHooks(instance: FastifyInstance): void {
+    const config = this.getConfig();
+    const followsParent = config.followsParentSampling === true;
+    const recordExceptions = config.recordExceptions !== false;
+    const tracer = this.tracer;
+    // Declared up front so every request object keeps one shape (fastify's hot paths stay monomorphic).
+    instance.decorateRequest(kSpan, null);
+    instance.decorateRequest(kError, null);
+
+    instance.addHook('onRequest', (req, _reply, done) => {
+      const request = req as WithSpan;
+      if (this.getConfig().enabled === false || isUntraced(request.raw.url ?? '')) return done();
+      const parent = propagation.extract(context.active(), request.headers);
+      const remote = trace.getSpanContext(parent);
+      if (followsParent && remote && (remote.traceFlags & TraceFlags.SAMPLED) === 0 && isSpanContextValid(remote)) {
+        context.with(parent, done);
+        return;
+      }
+      const route = request.routeOptions.url;
+      const span = tracer.startSpan(route ? `${request.method} ${route}` : request.method, { kind: SpanKind.SERVER }, parent) as RecordedSpan;
+      if (span.isRecording()) span.setAttributes(requestAttributes(request, route));
+      request[kSpan] = span;
+      const active: Context = setServerSpan(trace.setSpan(parent, span), span);
+      context.with(active, done);
+    });
+
+    instance.addHook('onError', (req, _reply, error: FastifyError, done) => {
+      const request = req as WithSpan;
+      const span = request[kSpan];
+      if (span?.isRecording()) {
+        request[kError] = error.message;
+        if (recordExceptions) span.recordException(error);
+      }
+      done();
+    });
+
+    /** Ends the request's span once: with the status answered, or none when the client went away first. */
+    const finish = (request: WithSpan, statusCode: number | undefined): void => {
+      const span = request[kSpan];
+      if (!span) return;
+      request[kSpan] = null;
+      if (span.isRecording()) settleStatus(span, statusCode, request[kError] ?? undefined);
+      span.end();
+    };
+    instance.addHook('onResponse', (req, reply, done) => {
+      finish(req as WithSpan, reply.statusCode);
+      done();
+    });
+    instance.addHook('onRequestAbort', (req, done) => {
+      finish(req as WithSpan, undefined);
+      done();
+    });
+  }
 }
 
-export function fastifyInstrumentation(): Instrumentation {
-  // registerOnInitialization: patches every fastify instance created after the preload, with no change to app code.
-  return new MltraceFastifyInstrumentation({
-    registerOnInitialization: true,
-    instrumentHooks: false,
-    instrumentHandler: false,
-    // The services record each error answer themselves (service-kit's error handler), under the
-    // code the caller got and with a stack for 5xx only; @fastify/otel would add every thrown
-    // error, 4xx included, with its stack and fastify's internal code.
-    recordExceptions: false,
-    ignorePaths: (opts: { url: string }) => UNTRACED_PATHS.has(pathOf(opts.url)),
-    requestHook: annotateServerSpan,
-  }) as unknown as Instrumentation;
+/**
+ * The semconv rule for server spans: ERROR for 5xx only (with `error.type` = the status code
+ * unless the app named the error already); a 4xx is the client's fault and stays UNSET. A request
+ * the client abandoned before the answer gets `error.type` = `request_aborted`, status UNSET.
+ */
+function settleStatus(span: RecordedSpan, statusCode: number | undefined, errorMessage: string | undefined): void {
+  if (statusCode === undefined) {
+    if (span.attributes?.[ATTR_ERROR_TYPE] === undefined) span.setAttribute(ATTR_ERROR_TYPE, 'request_aborted');
+    return;
+  }
+  span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, statusCode);
+  if (statusCode >= 500) {
+    span.setStatus(errorMessage === undefined ? { code: SpanStatusCode.ERROR } : { code: SpanStatusCode.ERROR, message: errorMessage });
+    if (span.attributes?.[ATTR_ERROR_TYPE] === undefined) span.setAttribute(ATTR_ERROR_TYPE, String(statusCode));
+  }
+}
+
+export function fastifyInstrumentation(followsParentSampling: boolean): Instrumentation {
+  // The services record each error answer themselves (service-kit's error handler), under the
+  // code the caller got and with a stack for 5xx only: no exception event of the hook's own.
+  return new FastifyServerSpanInstrumentation({ followsParentSampling, recordExceptions: false });
 }

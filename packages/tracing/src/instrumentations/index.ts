@@ -8,7 +8,7 @@ import { MltraceUndiciInstrumentation } from './undici';
 
 /**
  * Outgoing requests of the `http` module only: the SERVER span of each request
- * is @fastify/otel's (src/instrumentations/fastify.ts). With incoming spans on
+ * is mltrace's fastify hook's (src/instrumentations/fastify.ts). With incoming spans on
  * too, every request had two spans of the same extent (an http SERVER span and
  * an INTERNAL fastify `request` span): a quarter of all spans, and the
  * instrumentation's own per-request work (attributes in two semconv versions,
@@ -24,7 +24,7 @@ function pinoConfig(config: TracingConfig): PinoInstrumentationConfig {
 }
 
 /**
- * `curated` (default): fastify through @fastify/otel (the server span; /health
+ * `curated` (default): fastify through mltrace's server-span hooks (/health
  * and /ready untraced), http (outgoing only), undici (with the hand-set
  * traceparent fix), ioredis, pino.
  * fs, dns and net are not loaded at all.
@@ -34,12 +34,11 @@ function pinoConfig(config: TracingConfig): PinoInstrumentationConfig {
  * fastify setup; it exists to measure what "instrument everything" costs.
  */
 export function createInstrumentations(config: TracingConfig): Instrumentation[] {
-  const common: Instrumentation[] = [new MltraceUndiciInstrumentation(), fastifyInstrumentation()];
+  const common: Instrumentation[] = [new MltraceUndiciInstrumentation({ followsParentSampling: config.samplerFollowsParent }), fastifyInstrumentation(config.samplerFollowsParent)];
   if (config.instrumentations === 'all') {
-    // Our own http instance, created before the auto package loads. Built by the auto
-    // package after @fastify/otel's instance (which brings its own copy of
-    // @opentelemetry/instrumentation), `http` was left unpatched: no server spans at all.
-    // The preload test for `all` guards this.
+    // Our own http instance, created before the auto package loads (with the auto package's
+    // instance, `http` was once left unpatched: no server spans at all). The preload test for
+    // `all` guards this.
     const http = new HttpInstrumentation(httpConfig());
     const { getNodeAutoInstrumentations } = require('@opentelemetry/auto-instrumentations-node') as typeof import('@opentelemetry/auto-instrumentations-node');
     return [

@@ -1,8 +1,7 @@
-import { context, propagation } from '@opentelemetry/api';
-import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { context, isSpanContextValid, propagation, trace, TraceFlags, type Context, type Span } from '@opentelemetry/api';
+import { InstrumentationNodeModuleDefinition, type Instrumentation } from '@opentelemetry/instrumentation';
 import { UndiciInstrumentation, type UndiciInstrumentationConfig, type UndiciRequest } from '@opentelemetry/instrumentation-undici';
 import { ATTR_URL_TEMPLATE } from '../semconv';
-import type { Span } from '@opentelemetry/api';
 import { isPropagationHeader } from '../propagation/composite';
 
 /** The part of undici's request object (diagnostics channel `undici:request:create`) used here. */
@@ -11,6 +10,10 @@ interface UndiciRequestLike {
 }
 interface RequestCreatedMessage {
   request: UndiciRequestLike;
+}
+interface RequestErrorMessage {
+  request: UndiciRequestLike;
+  error: Error & { code?: unknown };
 }
 
 /**
@@ -59,7 +62,7 @@ function hasHeader(request: UndiciRequestLike, name: string): boolean {
   return request.headers.toLowerCase().includes(`${name}:`);
 }
 
-function restoreHeaders(request: UndiciRequestLike, headers: Record<string, string>): void {
+function appendHeaders(request: UndiciRequestLike, headers: Record<string, string>): void {
   for (const [name, value] of Object.entries(headers)) {
     if (Array.isArray(request.headers)) request.headers.push(name, value);
     else request.headers += `${name}: ${value}\r\n`;
@@ -69,29 +72,124 @@ function restoreHeaders(request: UndiciRequestLike, headers: Record<string, stri
 // The base class declares its channel handlers private; this view lets the subclass wrap one.
 const UndiciBase = UndiciInstrumentation as unknown as new (config?: UndiciInstrumentationConfig) => Instrumentation<UndiciInstrumentationConfig> & {
   onRequestCreated(message: RequestCreatedMessage): void;
+  onError(message: RequestErrorMessage): void;
+  _wrap(target: object, name: string, wrapper: (original: DispatchFn) => DispatchFn): void;
+  _unwrap(target: object, name: string): void;
 };
 
+/** `dispatch(opts, handler)` of undici's dispatchers (Client, Pool, Agent … all inherit DispatcherBase's). */
+type DispatchFn = (this: unknown, opts: object, handler: object) => boolean;
+
+/** The context of the call, kept on undici's handler object (one per call, carried through every queue). */
+const kCallContext = Symbol('mltrace undici call context');
+type WithCallContext = { [kCallContext]?: Context };
+
 /**
- * The undici instrumentation, fixed for callers that set `traceparent` (or
- * baggage, or the X-* headers) by hand: upstream adds its own header next to
- * the caller's, and a request with two `traceparent` headers is rejected as
- * malformed downstream, which orphans the downstream trace.
- *
- * Here the hand-set headers are taken off the request and extracted into the
- * context the client span starts in, so the client span joins the caller's
- * trace (as a child of the span the caller named) and the request carries
- * exactly one `traceparent`, written by the instrumentation, pointing at that
- * client span. Hand-set baggage is merged
- * over the active baggage.
+ * Wraps DispatcherBase's `dispatch` so the request is always created in the context of the call
+ * that made it. undici creates its Request (and so publishes `undici:request:create`, where the
+ * client span starts in the *active* context) only when a connection takes the call: a call that
+ * waited in a Pool's queue was dispatched later from whichever request freed the connection, and
+ * its client span (and the traceparent sent on) joined that other request's trace. undici 8
+ * re-enters the caller's async scope itself; older undici (and other queueing dispatchers) do not.
+ * The first dispatch of a call is always the caller's own (`pool.request()` calls it
+ * synchronously): its context is kept on the handler and restored at every later dispatch of the
+ * same handler. One property write per call; `context.with` only when the context differs.
+ */
+function keepCallContext(original: DispatchFn): DispatchFn {
+  return function dispatchInCallContext(this: unknown, opts: object, handler: object): boolean {
+    if (handler === null || typeof handler !== 'object') return original.call(this, opts, handler);
+    const h = handler as WithCallContext;
+    const called = h[kCallContext];
+    if (called === undefined) {
+      try {
+        h[kCallContext] = context.active();
+      } catch {
+        // A frozen handler of the caller's own: no context kept, undici's default behaviour.
+      }
+      return original.call(this, opts, handler);
+    }
+    if (called === context.active()) return original.call(this, opts, handler);
+    return context.with(called, original, this, opts, handler);
+  };
+}
+
+/** DispatcherBase.prototype: the parent of Client.prototype, the class that owns `dispatch`. */
+function dispatcherBaseOf(undici: { Client?: { prototype: object } }): object | undefined {
+  const proto = undici.Client ? (Object.getPrototypeOf(undici.Client.prototype) as object | null) : null;
+  return proto && Object.hasOwn(proto, 'dispatch') ? proto : undefined;
+}
+
+export interface MltraceUndiciConfig extends UndiciInstrumentationConfig {
+  /**
+   * The sampler follows the parent's decision (parentbased_*, mltrace's sampler, always_off):
+   * a call made under an unsampled span then gets no client span at all, only the propagation
+   * headers (the parent's traceparent, flags 00, and the baggage), so downstream follows the
+   * same decision. Default false: every call goes through the sampler.
+   */
+  followsParentSampling?: boolean;
+}
+
+/**
+ * The undici instrumentation with mltrace's fixes:
+ * - a call queued by a dispatcher keeps the context it was made in (keepCallContext above);
+ * - a caller that sets `traceparent` (or baggage, or the X-* headers) by hand: upstream adds its
+ *   own header next to the caller's, and a request with two `traceparent` headers is rejected as
+ *   malformed downstream, which orphans the downstream trace. Here the hand-set headers are taken
+ *   off the request and extracted into the context the client span starts in, so the client span
+ *   joins the caller's trace (as a child of the span the caller named) and the request carries
+ *   exactly one `traceparent`, written by the instrumentation, pointing at that client span.
+ *   Hand-set baggage is merged over the active baggage;
+ * - deadlines are errors (onError);
+ * - no span under an unsampled parent when the sampler follows the parent.
  */
 export class MltraceUndiciInstrumentation extends UndiciBase {
-  constructor(config: UndiciInstrumentationConfig = {}) {
+  private readonly followsParent: boolean;
+
+  constructor({ followsParentSampling = false, ...config }: MltraceUndiciConfig = {}) {
     super({ requestHook: nameClientSpanByPath, ...config });
+    this.followsParent = followsParentSampling;
+  }
+
+  /** Patches the `undici` package the app loads (Node's bundled fetch has no pool queue: its Agent's pools are unbounded). */
+  init(): InstrumentationNodeModuleDefinition[] {
+    return [
+      new InstrumentationNodeModuleDefinition(
+        'undici',
+        ['>=5.0.0'],
+        (exports: { Client?: { prototype: object } }) => {
+          const base = dispatcherBaseOf(exports);
+          if (base) this._wrap(base, 'dispatch', keepCallContext);
+          return exports;
+        },
+        (exports: { Client?: { prototype: object } } | undefined) => {
+          const base = exports && dispatcherBaseOf(exports);
+          if (base) this._unwrap(base, 'dispatch');
+        },
+      ),
+    ];
+  }
+
+  /**
+   * A request ended by a deadline (AbortSignal.timeout(), or an abort whose reason is a
+   * `TimeoutError`) is a failure: ERROR, `error.type` = `TimeoutError`. Upstream already treats
+   * every error but an `AbortError` (the caller cancelled: not an error) as a failure, but takes
+   * `error.code` as `error.type`, and a DOMException's code is a number (23 for a timeout): it
+   * gets the error with its name as the code instead.
+   */
+  override onError(message: RequestErrorMessage): void {
+    const { error } = message;
+    if (error && typeof error.code !== 'string' && error.name !== 'AbortError' && typeof error.name === 'string') {
+      const named = Object.assign(new Error(error.message), { name: error.name, code: error.name, stack: error.stack });
+      super.onError({ request: message.request, error: named });
+      return;
+    }
+    super.onError(message);
   }
 
   override onRequestCreated(message: RequestCreatedMessage): void {
     const handSet = takeHandSetPropagationHeaders(message.request);
     if (!handSet) {
+      if (this.followsParent && this.getConfig().enabled !== false && propagateUnsampled(message.request)) return;
       super.onRequestCreated(message);
       return;
     }
@@ -99,8 +197,23 @@ export class MltraceUndiciInstrumentation extends UndiciBase {
     const parent = propagation.extract(context.active(), handSet);
     context.with(parent, () => super.onRequestCreated(message));
     // If the instrumentation skipped this request it injected nothing: give the caller's headers back.
-    if (!hasHeader(message.request, 'traceparent')) restoreHeaders(message.request, handSet);
+    if (!hasHeader(message.request, 'traceparent')) appendHeaders(message.request, handSet);
   }
+}
+
+/**
+ * Under an unsampled parent (with a parent-following sampler) the client span would be a
+ * non-recording one anyway: skip it, and the URL parsing and attribute building upstream does
+ * before asking the sampler, and send the active context on as it is. True when it did so.
+ */
+function propagateUnsampled(request: UndiciRequestLike): boolean {
+  const active = context.active();
+  const parent = trace.getSpanContext(active);
+  if (!parent || (parent.traceFlags & TraceFlags.SAMPLED) !== 0 || !isSpanContextValid(parent)) return false;
+  const added: Record<string, string> = {};
+  propagation.inject(active, added);
+  appendHeaders(request, added);
+  return true;
 }
 
 /**

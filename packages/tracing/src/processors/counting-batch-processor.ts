@@ -16,6 +16,10 @@ export class SpanCounters {
   inFlight = 0;
   /** Set once shutdown gave up: results arriving later were already counted as dropped. */
   closed = false;
+  /** The message of the latest failed export, for the drop announcements. */
+  lastExportError: string | undefined;
+  /** Called after any drop is counted (DropReporter announces it). */
+  onDrop: () => void = () => {};
 
   snapshot(): TracingStats {
     return {
@@ -49,7 +53,9 @@ export class CountingSpanExporter implements SpanExporter {
         if (result.code === ExportResultCode.SUCCESS) c.exported += n;
         else {
           c.droppedExportFailed += n;
+          c.lastExportError = result.error?.message ?? 'unknown error';
           this.onFailure(result.error);
+          c.onDrop();
         }
       }
       resultCallback(result);
@@ -100,7 +106,10 @@ export class CountingBatchSpanProcessor extends BatchSpanProcessor {
     if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0) {
       // The SDK ignores spans that end after shutdown began (e.g. requests still in flight at SIGTERM).
       if (this.shuttingDown) this.counters.droppedAtShutdown++;
-      else if (this.queued() >= this.maxQueue) this.counters.droppedQueueFull++;
+      else if (this.queued() >= this.maxQueue) {
+        this.counters.droppedQueueFull++;
+        this.counters.onDrop();
+      }
     }
     super.onEnd(span);
   }
