@@ -50,6 +50,12 @@ async function drainAndExit(app: FastifyInstance, reason: string, exitCode: numb
   // request finishes later would hold the server open until the client drops it (undici
   // pools keep them for minutes), so keep closing those as they become idle.
   const sweep = setInterval(() => app.server.closeIdleConnections(), IDLE_SWEEP_MS);
+  // A request that still arrives on a connection accepted before the stop is served (whatever it
+  // needs is still up: a caller stops the services behind this one after it), and its connection
+  // closes after the answer. A 503 there would fail requests the client had already sent.
+  app.server.on('request', (_req, res) => {
+    if (!res.headersSent) res.setHeader('connection', 'close');
+  });
   try {
     const drained = await withinBound(app.close(), drainTimeoutMs);
     if (!drained) {

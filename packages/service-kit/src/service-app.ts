@@ -23,8 +23,8 @@ export interface ServiceAppOptions extends ErrorHandlerHooks {
 
 /**
  * A service's fastify instance, not listening, with the settings every
- * mltrace service shares: bounded request and connection times, 503 while
- * closing, no type coercion of request bodies, JSON bodies only (with the
+ * mltrace service shares: bounded request and connection times, requests
+ * that arrive while closing still served, no type coercion of request bodies, JSON bodies only (with the
  * service's own codes for bad ones), unknown properties named, request log
  * lines that carry the trace id, the JSON error handlers, and the config
  * warnings logged.
@@ -35,7 +35,9 @@ export function createServiceApp(config: ServiceAppConfig, opts: ServiceAppOptio
     // fastify's defaults are unlimited; a stuck client must not hold a socket forever.
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.connectionTimeoutMs,
-    return503OnClosing: true,
+    // While draining (serve.ts), a request on a connection accepted before the stop is served and
+    // that connection closed, not answered 503: the client sent it before the stop.
+    return503OnClosing: false,
     // A string where a number belongs is a client bug to report, not to paper over.
     // Unknown properties are refused (and named), not silently dropped as fastify's default does.
     ajv: { customOptions: { ...opts.ajv, coerceTypes: false, removeAdditional: false } },

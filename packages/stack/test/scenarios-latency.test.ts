@@ -80,17 +80,20 @@ test('hot-partition: region ap-south is the slowest slice, its time is in the fe
   assert.ok(!base.report.slices.slowSlices.some((s) => s.conditions['business.region'] !== undefined), describeRun(base));
 });
 
-test('model-regression: model v2 for the enterprise segment is the slowest slice, slow-slice names it, the time is in its model prediction', async () => {
+test('model-regression: model v2 for the enterprise segment is the slice slowed most, slow-slice names it, the time is in its model prediction', async () => {
   const run = await runScenario('model-regression');
   const base = await baseline();
   const why = describeRun(run);
   assertAllAnswered(run);
-  const top = run.report.slices.slowSlices[0];
+  // The slice that holds the planted cause has the largest ratio: a wider slice around it (all of
+  // enterprise) is diluted by the requests it holds that are not slow. Which of the two has the
+  // larger impact (share × excess) depends on how slow everything else is, so is not asserted.
+  const top = [...run.report.slices.slowSlices].sort((a, b) => b.ratio - a.ratio)[0];
   assert.ok(top, `no slow slice: ${why}`);
   assert.equal(top.conditions['ml.model.version'], 'v2', why);
   assert.equal(top.conditions['business.customer_segment'], 'enterprise', why);
   assert.ok(top.ratio > 1.5, why);
-  assert.equal(recommendation(run, 'slow-slice')?.target, top.label, why);
+  assert.ok(run.report.recommendations.some((r) => r.id === 'slow-slice' && r.target === top.label), why);
   // The planted span's own duration, within this run (contention slows both groups alike): the
   // model prediction for v2 ∧ enterprise takes the planted 60 ms longer than for the others.
   const planted = (s: { attributes: Readonly<Record<string, unknown>> }) => s.attributes['ml.model.version'] === 'v2' && s.attributes['business.customer_segment'] === 'enterprise';

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertAllAnswered, describeRun, mean, mustRecommend, once, recommendation, runScenario, spanDurationsMs } from './scenarios-harness';
+import { assertAllAnswered, describeRun, mean, mustRecommend, once, recommendation, runScenario, SCENARIO_DEADLINE_MS, spanDurationsMs } from './scenarios-harness';
 
 const baseline = once(() => runScenario('baseline'));
 
@@ -16,7 +16,7 @@ test('cold-model: model_load runs inside every request, its time is attributed t
   // loads into 504s. One request at a time, so loads never queue behind each other.
   const loadMs = mean(spanDurationsMs(base, 'inference', 'model_load'));
   assert.ok(loadMs > 0, `the baseline's model loads: ${describeRun(base)}`);
-  const deadlineMs = Math.max(2000, Math.ceil(20 * loadMs));
+  const deadlineMs = Math.max(SCENARIO_DEADLINE_MS, Math.ceil(20 * loadMs));
   const run = await runScenario('cold-model', { mode: 'closed', connections: 1, maxRequests: 20, durationS: 120 }, { serviceEnv: { gateway: { REQUEST_TIMEOUT_MS: String(deadlineMs) } }, timeoutMs: deadlineMs + 5000 });
   const why = `deadline ${deadlineMs} ms (baseline model load ${loadMs.toFixed(1)} ms): ${describeRun(run)}`;
   assertAllAnswered(run);
