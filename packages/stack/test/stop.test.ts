@@ -31,7 +31,8 @@ function assertStopOrder(output: string): void {
  */
 async function stopUnderLoad(t: TestContext, stop: (npmPid: number) => void): Promise<void> {
   const npm = launch(t, 'npm', ['start', '--', '--ports', 'auto'], { MLTRACE_SCENARIO: 'hot-partition' });
-  await npm.waitFor(/^mltrace is up/m);
+  // npm start builds first: a turbo cache hit after the suite's own build, minutes when it is not.
+  await npm.waitFor(/^mltrace is up/m, timeout - 60_000);
   const state = runningStack(npm.stackDir);
   let over = false;
   const load = keepPredicting(state.urls.gateway, 6, () => over, 'ap-south');
