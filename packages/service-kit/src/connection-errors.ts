@@ -46,25 +46,18 @@ function describe(err: Error & { code?: string; reason?: string }, prefix: strin
 }
 
 /**
- * While the service drains (SIGTERM), a request that still arrives on an open keep-alive
- * connection is answered 503 `<PREFIX>_SHUTTING_DOWN` through the error handler, so it has a
- * code like any other error (fastify's own 503 while closing has none).
+ * While the service drains (SIGTERM), a request that still arrives on a connection accepted
+ * before is served: the client sent it before the stop, and whatever it needs is still up (a
+ * caller stops the services behind it after itself). Every answer during the drain closes its
+ * connection, so the client opens a new one (refused, or served elsewhere) instead of sending its
+ * next request on a connection the drain is about to close under it (a reset without an answer).
  */
-export function installShutdownRefusal(app: FastifyInstance, codePrefix: string): void {
-  const { ShuttingDown } = bodyErrors(codePrefix);
+export function installDrainClose(app: FastifyInstance): void {
   let closing = false;
   app.addHook('preClose', (done) => {
     closing = true;
     done();
   });
-  app.addHook('onRequest', (_request, reply, done) => {
-    if (!closing) return done();
-    reply.header('connection', 'close');
-    done(new ShuttingDown());
-  });
-  // An answer to a request that was in flight when the drain began closes its connection too:
-  // a client then opens a new one (refused, or served elsewhere) instead of sending its next
-  // request on a connection the drain is about to close under it (a reset without an answer).
   app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
     done(null, payload);

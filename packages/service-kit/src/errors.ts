@@ -10,8 +10,6 @@ export interface BodyErrors {
   BodyNotObject: FastifyErrorConstructor<{ code: string; statusCode: 400 }, [string]>;
   /** 413 `<PREFIX>_BODY_TOO_LARGE`. */
   BodyTooLarge: FastifyErrorConstructor<{ code: string; statusCode: 413 }, [number]>;
-  /** 503 `<PREFIX>_SHUTTING_DOWN`: a request that arrives while the service drains. */
-  ShuttingDown: FastifyErrorConstructor<{ code: string; statusCode: 503 }, []>;
 }
 
 const byPrefix = new Map<string, BodyErrors>();
@@ -25,7 +23,6 @@ export function bodyErrors(codePrefix: string): BodyErrors {
       UnsupportedMediaType: createError(`${codePrefix}_UNSUPPORTED_MEDIA_TYPE`, 'content-type %s is not supported; send the body as application/json', 415),
       BodyNotObject: createError(`${codePrefix}_BODY_NOT_OBJECT`, 'body must be a JSON object; got %s', 400),
       BodyTooLarge: createError(`${codePrefix}_BODY_TOO_LARGE`, 'body is larger than the limit of %d bytes', 413),
-      ShuttingDown: createError(`${codePrefix}_SHUTTING_DOWN`, 'the service is shutting down; send the request again (to another instance)', 503),
     };
     byPrefix.set(codePrefix, errors);
   }

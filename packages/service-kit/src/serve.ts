@@ -50,6 +50,8 @@ async function drainAndExit(app: FastifyInstance, reason: string, exitCode: numb
   // request finishes later would hold the server open until the client drops it (undici
   // pools keep them for minutes), so keep closing those as they become idle.
   const sweep = setInterval(() => app.server.closeIdleConnections(), IDLE_SWEEP_MS);
+  // A request that still arrives on a connection accepted before the stop is served, and its
+  // connection closes after the answer (service-app.ts, installDrainClose).
   try {
     const drained = await withinBound(app.close(), drainTimeoutMs);
     if (!drained) {

@@ -1,5 +1,5 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import { clientErrorHandler, installShutdownRefusal } from './connection-errors';
+import { clientErrorHandler, installDrainClose } from './connection-errors';
 import { installErrorHandlers, type ErrorHandlerHooks } from './error-handler';
 import { formatValidationErrors, installBodyHandling } from './request-body';
 import { installRequestLogging } from './request-log';
@@ -24,8 +24,8 @@ export interface ServiceAppOptions extends ErrorHandlerHooks {
 
 /**
  * A service's fastify instance, not listening, with the settings every
- * mltrace service shares: bounded request and connection times, 503 while
- * closing, no type coercion of request bodies, JSON bodies only (with the
+ * mltrace service shares: bounded request and connection times, requests
+ * that arrive while closing still served, no type coercion of request bodies, JSON bodies only (with the
  * service's own codes for bad ones), unknown properties named, request log
  * lines that carry the trace id, the JSON error handlers, and the config
  * warnings logged.
@@ -42,7 +42,8 @@ export function createServiceApp(config: ServiceAppConfig, opts: ServiceAppOptio
       connectionsCheckingInterval: checkingIntervalMs(config.requestTimeoutMs),
       headersTimeout: config.requestTimeoutMs,
     },
-    // Answered with a code by installShutdownRefusal instead.
+    // While draining (serve.ts), a request on a connection accepted before the stop is served and
+    // that connection closed (installDrainClose), not answered 503: the client sent it before the stop.
     return503OnClosing: false,
     clientErrorHandler: clientErrorHandler(opts.codePrefix, config.requestTimeoutMs, () => app.log),
     // A string where a number belongs is a client bug to report, not to paper over.
@@ -54,7 +55,7 @@ export function createServiceApp(config: ServiceAppConfig, opts: ServiceAppOptio
   });
   for (const warning of config.warnings) app.log.warn(`config: ${warning}`);
   installErrorHandlers(app, opts.codePrefix, opts);
-  installShutdownRefusal(app, opts.codePrefix);
+  installDrainClose(app);
   installBodyHandling(app, opts.codePrefix);
   installRequestLogging(app);
   return app;

@@ -7,6 +7,13 @@ export interface StackConfig {
   redisUrl?: string;
   /** `MLTRACE_GATEWAY_URL`: the running gateway the demo uses (default http://127.0.0.1:8080). */
   gatewayUrl: string;
+  /** True when `gatewayUrl` came from MLTRACE_GATEWAY_URL: the demo then uses it rather than the stack file's. */
+  gatewayUrlChosen: boolean;
+  /**
+   * `MLTRACE_STACK_DIR`: the stack's folder (default `<repo>/.mltrace`): `logs/`, `traces/` (unless
+   * MLTRACE_TRACES_DIR), `runs/` (the demo's) and `stack.json`, which says a system is running.
+   */
+  stackDir?: string;
   /**
    * `MLTRACE_SCENARIO`: the fault scenario when none is given as an option. Not checked here: each
    * service knows its scenarios and warns about a name none of them plants.
@@ -49,21 +56,25 @@ function isUrl(text: string, protocols: readonly string[]): boolean {
 /** Reads the stack's environment; a bad value adds one warning and is treated as unset. */
 export function loadStackConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined> = process.env): StackConfig {
   const warnings: string[] = [];
-  const config: StackConfig = { gatewayUrl: DEFAULT_GATEWAY_URL, inherited: { ...env }, warnings };
+  const config: StackConfig = { gatewayUrl: DEFAULT_GATEWAY_URL, gatewayUrlChosen: false, inherited: { ...env }, warnings };
 
   const redisUrl = value(env, 'REDIS_URL');
   if (redisUrl && isUrl(redisUrl, ['redis:', 'rediss:'])) config.redisUrl = redisUrl;
   else if (redisUrl) warnings.push(`REDIS_URL=${JSON.stringify(redisUrl)} is not a redis:// URL; ignoring it`);
 
   const gatewayUrl = value(env, 'MLTRACE_GATEWAY_URL');
-  if (gatewayUrl && isUrl(gatewayUrl, ['http:', 'https:'])) config.gatewayUrl = gatewayUrl.replace(/\/+$/, '');
-  else if (gatewayUrl) warnings.push(`MLTRACE_GATEWAY_URL=${JSON.stringify(gatewayUrl)} is not an http(s) URL; using ${DEFAULT_GATEWAY_URL}`);
+  if (gatewayUrl && isUrl(gatewayUrl, ['http:', 'https:'])) {
+    config.gatewayUrl = gatewayUrl.replace(/\/+$/, '');
+    config.gatewayUrlChosen = true;
+  } else if (gatewayUrl) warnings.push(`MLTRACE_GATEWAY_URL=${JSON.stringify(gatewayUrl)} is not an http(s) URL; using ${DEFAULT_GATEWAY_URL}`);
 
   const scenario = value(env, 'MLTRACE_SCENARIO');
   if (scenario) config.scenario = scenario;
   // Blank is unset for the services too.
   config.inherited.MLTRACE_SCENARIO = config.scenario;
 
+  const stackDir = value(env, 'MLTRACE_STACK_DIR');
+  if (stackDir) config.stackDir = stackDir;
   const tracesDir = value(env, 'MLTRACE_TRACES_DIR');
   if (tracesDir) config.tracesDir = tracesDir;
   const otlp = value(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? value(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');

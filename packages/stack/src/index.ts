@@ -2,7 +2,10 @@ export { freePort, sleep, waitForHttp, hasRedisServer, startRedisServer, stopPro
 export type { RedisServer } from './process';
 export { startSystem } from './system';
 export type { SystemOptions, RunningSystem, RedisChoice } from './system';
-export { REPO_ROOT, SERVICE_NAMES, DEFAULT_PORTS, DEFAULT_TRACES_DIR, DEFAULT_LOGS_DIR, serviceDir } from './paths';
+export { REPO_ROOT, SERVICE_NAMES, DEFAULT_PORTS, DEFAULT_STACK_DIR, DEFAULT_TRACES_DIR, DEFAULT_LOGS_DIR, serviceDir } from './paths';
+export { readRunningStack, stackStateFile } from './state-file';
+export type { StackState } from './state-file';
+export type { UnexpectedExit } from './supervise';
 export type { ServiceName } from './paths';
 export { countExportedSpans, readExportedSpans, waitForSpans } from './span-files';
 export type { ExportedSpan } from './span-files';

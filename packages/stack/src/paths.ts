@@ -17,5 +17,7 @@ export function serviceDir(name: ServiceName): string {
   return resolve(REPO_ROOT, 'services', name);
 }
 
-export const DEFAULT_TRACES_DIR = resolve(REPO_ROOT, '.mltrace', 'traces');
-export const DEFAULT_LOGS_DIR = resolve(REPO_ROOT, '.mltrace', 'logs');
+/** The stack's folder: logs, traces, the demo's runs and `stack.json` (MLTRACE_STACK_DIR overrides it). */
+export const DEFAULT_STACK_DIR = resolve(REPO_ROOT, '.mltrace');
+export const DEFAULT_TRACES_DIR = resolve(DEFAULT_STACK_DIR, 'traces');
+export const DEFAULT_LOGS_DIR = resolve(DEFAULT_STACK_DIR, 'logs');

@@ -51,22 +51,24 @@ export interface RedisServer {
 /**
  * Starts a private, non-persistent redis-server on a free loopback port (or `port`). A free
  * port can be taken by another process before redis binds it, so that case is retried.
+ * `detached`: in a process group of its own, so a terminal's Ctrl-C does not reach it (the
+ * caller stops it, in its turn).
  */
-export async function startRedisServer(port?: number): Promise<RedisServer> {
+export async function startRedisServer(port?: number, opts: { detached?: boolean } = {}): Promise<RedisServer> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startRedisOn(port ?? (await freePort()));
+      return await startRedisOn(port ?? (await freePort()), opts.detached === true);
     } catch (err) {
       if (port !== undefined || attempt >= 3 || !/Address already in use/i.test(String(err))) throw err;
     }
   }
 }
 
-async function startRedisOn(p: number): Promise<RedisServer> {
+async function startRedisOn(p: number, detached: boolean): Promise<RedisServer> {
   const child = spawn(
     'redis-server',
     ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], detached },
   );
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));

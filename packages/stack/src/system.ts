@@ -5,6 +5,7 @@ import { DEFAULT_LOGS_DIR, DEFAULT_PORTS, DEFAULT_TRACES_DIR, SERVICE_NAMES, ser
 import { defaultSamplerEnv, stackConfig } from './config';
 import { StackError } from './errors';
 import { hasRedisServer, sleep, startRedisServer, stopProcess, type RedisServer } from './process';
+import { killOnExit, reportExit, type UnexpectedExit } from './supervise';
 
 export type { ServiceName } from './paths';
 
@@ -55,6 +56,19 @@ export interface SystemOptions {
    * and rejects with StackError STACK_ABORTED. No effect once startSystem has resolved.
    */
   signal?: AbortSignal;
+  /**
+   * Start Redis, the seeder and the services in process groups of their own, so that a terminal's
+   * Ctrl-C reaches only this process and `stop()` keeps its order (gateway drained first). The
+   * caller must then handle SIGINT/SIGTERM and call `stop()`, as `npm start` and the demo do.
+   */
+  isolateSignals?: boolean;
+  /** One line per step of `stop()` (which process, how long it took); default: silent. */
+  progress?: (line: string) => void;
+  /**
+   * Called at once when a service or the private Redis exits while the system runs without having
+   * been asked to stop; default: one line on stderr (`mltrace stack: inference (pid …) exited …`).
+   */
+  onUnexpectedExit?: (exit: UnexpectedExit) => void;
 }
 
 export interface RunningSystem {
@@ -68,7 +82,10 @@ export interface RunningSystem {
   pids: Record<ServiceName, number | undefined>;
   /** SIGTERM to one service (to provoke failures); resolves when it has exited. */
   stopService(name: ServiceName): Promise<void>;
-  /** SIGTERM to every service (gateway first), waits for them to flush spans and exit, then stops a private Redis. */
+  /**
+   * SIGTERM to the gateway, which stops accepting and finishes the requests in flight; once it has
+   * exited, SIGTERM to the other services (each flushes its spans); then a private Redis.
+   */
   stop(): Promise<void>;
 }
 
@@ -102,17 +119,32 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
   const onAbort = () => startup.abort(opts.signal?.reason);
   opts.signal?.addEventListener('abort', onAbort, { once: true });
 
-  const stopAll = async () => {
-    const grace = opts.stopGraceMs ?? 10_000;
-    const gateway = started.get('gateway');
-    // The gateway first, so no new calls reach the others while they drain.
-    if (gateway) await stopStarted(gateway, grace);
-    await Promise.all([...started.values()].map((s) => stopStarted(s, grace)));
-    if (privateRedis) await privateRedis.stop();
-  };
+  const progress = opts.progress ?? (() => undefined);
+  let stopping: Promise<void> | undefined;
+  const stopAll = (): Promise<void> =>
+    (stopping ??= (async () => {
+      const grace = opts.stopGraceMs ?? 10_000;
+      const step = async (what: string, why: string, work: () => Promise<unknown>) => {
+        const t0 = performance.now();
+        progress(`stopping ${what}${why} …`);
+        await work();
+        progress(`  stopped ${what} (${Math.round(performance.now() - t0)} ms)`);
+      };
+      const gateway = started.get('gateway');
+      // The gateway first: it stops accepting and finishes its requests in flight, which still
+      // need the others; only then do they stop, so none of those requests fails on the way out.
+      if (gateway) await step('gateway', ': no new requests, finishing those in flight', () => stopStarted(gateway, grace));
+      const others = [...started].filter(([name]) => name !== 'gateway');
+      if (others.length) await step(others.map(([name]) => name).join(', '), ': each flushes its spans', () => Promise.all(others.map(([, s]) => stopStarted(s, grace))));
+      const redis = privateRedis;
+      if (redis) await step('redis-server', '', () => redis.stop());
+    })());
 
   try {
-    const redis = await prepareRedis(opts, config.redisUrl, logsDir, startup.signal, (r) => (privateRedis = r));
+    const redis = await prepareRedis(opts, config.redisUrl, logsDir, startup.signal, (r) => {
+      privateRedis = r;
+      killOnExit(r.process);
+    });
     throwIfAborted(opts.signal);
     const common: Record<string, string | undefined> = {
       ...config.inherited,
@@ -132,7 +164,8 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
       const tracing = opts.tracing !== false;
       const env: Record<string, string | undefined> = { ...common, ...dependencyEnv(name), PORT: String(ports[name]), OTEL_SERVICE_NAME: name, ...opts.serviceEnv?.[name] };
       if (tracing) Object.assign(env, defaultSamplerEnv(env));
-      const s = spawnService(name, env, tracing, logsDir, opts.logToConsole === true);
+      const s = spawnService(name, env, tracing, logsDir, { toConsole: opts.logToConsole === true, detached: opts.isolateSignals === true });
+      killOnExit(s.child);
       started.set(name, s);
       if (ports[name] === 0) {
         ports[name] = await boundPort(name, s, env.LOG_LEVEL, opts.readyTimeoutMs ?? 30_000, startup.signal);
@@ -154,6 +187,20 @@ export async function startSystem(opts: SystemOptions = {}): Promise<RunningSyst
     );
     if (wanted.has('gateway')) await launch('gateway');
     opts.signal?.removeEventListener('abort', onAbort);
+
+    // From here on, a process that ends unasked is news: report it the moment it happens.
+    const onExit = opts.onUnexpectedExit ?? reportExit;
+    const watch = (name: string, child: ChildProcess, isStopping: () => boolean, logFile?: string) => {
+      const report = () => {
+        if (stopping || isStopping()) return;
+        onExit({ name, code: child.exitCode, signal: child.signalCode, pid: child.pid, ...(logFile ? { logFile } : {}) });
+      };
+      if (child.exitCode !== null || child.signalCode !== null) report();
+      else child.once('exit', report);
+    };
+    for (const [name, s] of started) watch(name, s.child, () => s.stopping !== undefined, s.logFile);
+    const redisServer = privateRedis;
+    if (redisServer) watch('redis-server', redisServer.process, () => false);
 
     return {
       urls,
@@ -259,23 +306,24 @@ async function prepareRedis(
   if (choice === 'auto' && !hasRedisServer()) return undefined;
   let redis: RedisServer;
   try {
-    redis = await startRedisServer();
+    redis = await startRedisServer(undefined, { detached: opts.isolateSignals === true });
   } catch (err) {
     throw new StackError('STACK_REDIS_FAILED', `could not start a private redis-server: ${(err as Error).message}`, { cause: err });
   }
   onPrivate(redis);
   throwIfAborted(signal);
-  await seedRedis(redis.url, opts.seedCustomers, join(logsDir, 'seed.log'), signal);
+  await seedRedis(redis.url, opts.seedCustomers, join(logsDir, 'seed.log'), signal, opts.isolateSignals === true);
   return { url: redis.url, private: true };
 }
 
 /** Seeds through the feature store's own seeding command, so the key layout has one owner. */
-async function seedRedis(url: string, customers: number | undefined, logFile: string, signal: AbortSignal): Promise<void> {
+async function seedRedis(url: string, customers: number | undefined, logFile: string, signal: AbortSignal, detached: boolean): Promise<void> {
   const env: Record<string, string | undefined> = { ...stackConfig().inherited, REDIS_URL: url };
   if (customers !== undefined) env.SEED_CUSTOMER_COUNT = String(customers);
   // `signal` ends the seeding process too (SIGTERM), so an abort leaves nothing running.
-  const child = spawn(process.execPath, ['dist/src/bin/seed.js'], { cwd: serviceDir('feature-store'), env, stdio: ['ignore', 'pipe', 'pipe'], signal, killSignal: 'SIGTERM' });
+  const child = spawn(process.execPath, ['dist/src/bin/seed.js'], { cwd: serviceDir('feature-store'), env, stdio: ['ignore', 'pipe', 'pipe'], signal, killSignal: 'SIGTERM', detached });
   child.on('error', () => undefined);
+  killOnExit(child);
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
@@ -285,9 +333,10 @@ async function seedRedis(url: string, customers: number | undefined, logFile: st
   if (code !== 0) throw new StackError('STACK_SEED_FAILED', `seeding ${url} failed (exit ${code}): ${output.trim()}`);
 }
 
-function spawnService(name: ServiceName, env: Record<string, string | undefined>, tracing: boolean, logsDir: string, toConsole: boolean): Started {
+function spawnService(name: ServiceName, env: Record<string, string | undefined>, tracing: boolean, logsDir: string, opts: { toConsole: boolean; detached: boolean }): Started {
   const args = tracing ? ['--require', '@mltrace/tracing/register', 'dist/src/server.js'] : ['dist/src/server.js'];
-  const child = spawn(process.execPath, args, { cwd: serviceDir(name), env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd: serviceDir(name), env, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached });
+  const toConsole = opts.toConsole;
   const logFile = join(logsDir, `${name}.log`);
   const log = createWriteStream(logFile);
   for (const stream of [child.stdout, child.stderr]) {

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readCliOptions } from '../src/bin/options';
 import { demoPlan } from '../src/demo-plan';
 import { countExportedSpans } from '../src/span-files';
+import { readRunningStack, removeStackState, stackStateFile, writeStackState } from '../src/state-file';
 
 test('the demo plan is reproducible and varied', () => {
   const plan = demoPlan();
@@ -48,6 +50,45 @@ test('countExportedSpans counts spans across files and skips a torn last line', 
     writeFileSync(join(dir, 'notes.txt'), line(100));
     assert.equal(countExportedSpans(dir), 9);
     assert.equal(countExportedSpans(join(dir, 'absent')), 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the stack folder (MLTRACE_STACK_DIR) holds logs, traces and stack.json; MLTRACE_GATEWAY_URL is marked as chosen', () => {
+  const a = readCliOptions([], { MLTRACE_STACK_DIR: '/tmp/stack-x' });
+  assert.equal(a.stackDir, '/tmp/stack-x');
+  assert.equal(a.stateFile, '/tmp/stack-x/stack.json');
+  assert.equal(a.system.logsDir, '/tmp/stack-x/logs');
+  assert.equal(a.system.tracesDir, '/tmp/stack-x/traces');
+  assert.equal(a.tracesChosen, false);
+  assert.equal(a.gatewayUrlChosen, false);
+  const b = readCliOptions(['--traces', '/t'], { MLTRACE_GATEWAY_URL: 'http://gw:1/' });
+  assert.equal(b.system.tracesDir, '/t');
+  assert.equal(b.tracesChosen, true);
+  assert.equal(b.gatewayUrl, 'http://gw:1');
+  assert.equal(b.gatewayUrlChosen, true);
+  assert.match(b.stateFile, /\/\.mltrace\/stack\.json$/);
+});
+
+test('stack.json: read only while its launcher lives; removed only by the launcher it names', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stack-state-'));
+  try {
+    const file = stackStateFile(dir);
+    const urls = { gateway: 'http://127.0.0.1:1', 'feature-store': 'http://127.0.0.1:2', inference: 'http://127.0.0.1:3', postprocess: 'http://127.0.0.1:4' };
+    assert.equal(readRunningStack(file), undefined, 'absent');
+    writeStackState(file, { pid: process.pid, urls, tracesDir: '/t', logsDir: '/l', startedAt: 'now' });
+    assert.equal(readRunningStack(file)?.urls.gateway, 'http://127.0.0.1:1');
+    removeStackState(file, process.pid + 1);
+    assert.ok(existsSync(file), 'another launcher\'s file stays');
+    removeStackState(file, process.pid);
+    assert.equal(existsSync(file), false);
+    // A launcher that is gone (a child that has exited) leaves a stale file: not a running system.
+    const gone = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
+    writeStackState(file, { pid: Number(gone.stdout.trim()), urls, tracesDir: '/t', logsDir: '/l', startedAt: 'then' });
+    assert.equal(readRunningStack(file), undefined);
+    writeFileSync(file, '{"pid": 1, "urls"');
+    assert.equal(readRunningStack(file), undefined, 'a torn file');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

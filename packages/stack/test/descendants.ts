@@ -27,7 +27,7 @@ export function descendants(pid: number): Array<{ pid: number; cmd: string }> {
   return found;
 }
 
-function commandLine(pid: number): string {
+export function commandLine(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
   } catch {

@@ -253,7 +253,8 @@ test('SIGTERM under load: requests in flight finish, later ones are refused or t
   t.diagnostic(`gateway SIGTERM under load: stopped in ${stopMs.toFixed(0)} ms; ${outcomes(samples)}; ${figures(samples)}`);
   const answered = samples.filter((s) => s.status !== 0);
   assert.ok(answered.filter((s) => s.status === 200).length >= 4, 'served before and during the drain');
-  for (const s of answered) assert.ok(s.status === 200 || (s.status === 503 && s.code === 'GW_SHUTTING_DOWN'), `${s.status} ${s.code}`);
+  // Requests that reached the gateway are served during the drain: no 5xx.
+  for (const s of answered) assert.equal(s.status, 200, `${s.status} ${s.code}`);
   // After the listener closed, new connections are refused. Answers during the drain close their
   // connection, so the only requests left without an answer are those sent on a connection that
   // was idle at the very moment the drain closed it (HTTP/1.1 has no way to avoid that race): at

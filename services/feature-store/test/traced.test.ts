@@ -13,6 +13,13 @@ import { fractionPicker, HOT_PARTITION_DELAY_MS, HOT_PARTITION_REGION, SLOW_FEAT
 const PACKAGE_ROOT = join(__dirname, '..', '..');
 /** SPAN_KIND_CLIENT in OTLP's enum (the exported files carry OTLP values, not the API's SpanKind). */
 const OTLP_SPAN_KIND_CLIENT = 3;
+/**
+ * How much shorter than asked a planted `setTimeout` delay can measure on a precise clock: libuv
+ * keeps timer time in whole milliseconds (truncated), so an 80 ms timer can fire after 79.0x ms of
+ * real time (a run measured 79.947 ms). Span durations are precise, so spans get this tolerance;
+ * what the test itself times around a whole request is held to the full delay.
+ */
+const TIMER_GRANULARITY_MS = 1;
 
 /** The service as a real process under the tracing preload, over a private seeded Redis; spans go to a temp dir. */
 async function startTraced(t: TestContext, scenario: string): Promise<TracedProcess> {
@@ -52,7 +59,7 @@ test('the service process under the tracing preload: spans, baggage and the hot-
   const hot = extractions.find((s) => s.attributes[ATTR_BUSINESS_REGION] === HOT_PARTITION_REGION);
   const cold = extractions.find((s) => s.attributes[ATTR_BUSINESS_REGION] === 'eu-west');
   assert.ok(hot && cold, 'both regions arrive through baggage');
-  assert.ok(ms(hot) >= HOT_PARTITION_DELAY_MS, `hot lookup span ${ms(hot)} ms`);
+  assert.ok(ms(hot) >= HOT_PARTITION_DELAY_MS - TIMER_GRANULARITY_MS, `hot lookup span ${ms(hot)} ms`);
   assert.ok(ms(cold) < HOT_PARTITION_DELAY_MS, `cold lookup span ${ms(cold)} ms`);
   assert.equal(hot.attributes[ATTR_ML_ENTITY_COUNT], 3);
   assert.equal(hot.attributes[ATTR_ML_ENTITY_MISSING_COUNT], 1);
@@ -100,8 +107,13 @@ test('slow-features under the tracing preload: the planted latency is inside the
   for (let i = 0; i < planted.length; i++) {
     // The last lookup is a single entity: the plain-hmget path must carry the latency too.
     const entities = i === planted.length - 1 ? ['cust-00003'] : ['cust-00001', 'cust-00002'];
+    const t0 = performance.now();
     const res = await fetch(`${url}/v1/features`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ entities }) });
     assert.equal(res.status, 200);
+    await res.arrayBuffer();
+    // On the test's own monotonic clock the whole request holds the planted delay in full.
+    const roundTrip = performance.now() - t0;
+    if (planted[i]) assert.ok(roundTrip >= SLOW_FEATURES_DELAY_MS, `planted lookup ${i}: round trip ${roundTrip} ms`);
   }
   assert.equal(await stop(), 0);
 
@@ -111,6 +123,7 @@ test('slow-features under the tracing preload: the planted latency is inside the
     .filter((s) => s.attributes[ATTR_ML_OPERATION_TYPE] === 'feature_extraction')
     .sort((a, b) => (BigInt(a.startTimeUnixNano) < BigInt(b.startTimeUnixNano) ? -1 : 1));
   assert.equal(lookups.length, planted.length);
+  const unplanted: number[] = [];
   lookups.forEach((lookup, i) => {
     const redis = spans.filter((s) => s.parentSpanId === lookup.spanId && s.attributes[ATTR_DB_SYSTEM_NAME] === 'redis');
     assert.equal(redis.length, 1, `lookup ${i}: one redis span, got ${redis.map((s) => s.name).join(', ')}`);
@@ -118,13 +131,17 @@ test('slow-features under the tracing preload: the planted latency is inside the
     assert.equal(span.kind, OTLP_SPAN_KIND_CLIENT);
     if (planted[i]) {
       assert.equal(span.name, BATCH_HMGET, `lookup ${i}: planted latency needs the service's own client span`);
-      assert.ok(ms(span) >= SLOW_FEATURES_DELAY_MS, `planted lookup ${i}: redis span ${ms(span)} ms`);
+      assert.ok(ms(span) >= SLOW_FEATURES_DELAY_MS - TIMER_GRANULARITY_MS, `planted lookup ${i}: redis span ${ms(span)} ms`);
       // Nearly all of the lookup's time is the Redis access, as with a genuinely slow Redis.
       assert.ok(ms(lookup) - ms(span) < SLOW_FEATURES_DELAY_MS / 2, `lookup ${i}: ${ms(lookup)} ms, redis ${ms(span)} ms`);
     } else {
-      assert.ok(ms(span) < SLOW_FEATURES_DELAY_MS, `unplanted lookup ${i}: redis span ${ms(span)} ms`);
+      unplanted.push(ms(span));
     }
   });
+  // Without the delay a lookup is a Redis round trip; a busy machine may stall one of them past
+  // the delay (91 ms was seen), not the typical one.
+  const median = [...unplanted].sort((a, b) => a - b)[Math.floor(unplanted.length / 2)] ?? NaN;
+  assert.ok(median < SLOW_FEATURES_DELAY_MS, `unplanted lookups' redis spans: ${unplanted.join(', ')} ms`);
 });
 
 test('without REDIS_URL the in-memory backend announces itself loudly at start', async (t) => {

@@ -4,12 +4,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { demoPlan, type DemoRequest } from '../demo-plan';
+import { StackError } from '../errors';
 import { REPO_ROOT } from '../paths';
 import { sleep } from '../process';
 import { countExportedSpans } from '../span-files';
-import { startSystem, type RunningSystem } from '../system';
+import { readRunningStack } from '../state-file';
+import { startSystem, type RunningSystem, type SystemOptions } from '../system';
 import { describeSystem } from './banner';
-import { readCliOptions, USAGE } from './options';
+import { readCliOptions, USAGE, type CliOptions } from './options';
 
 const CONCURRENCY = 8;
 
@@ -28,19 +30,23 @@ async function main(): Promise<void> {
     return;
   }
   let system: RunningSystem | undefined;
-  let gatewayUrl = cli.gatewayUrl;
-  let tracesDir = cli.system.tracesDir ?? join(REPO_ROOT, '.mltrace', 'traces');
-  if (await answers(`${gatewayUrl}/health`)) {
-    console.log(`using the system already running at ${gatewayUrl}`);
+  const running = await findRunningSystem(cli);
+  let gatewayUrl: string;
+  let tracesDir: string;
+  if (running) {
+    console.log(`using the system already running at ${running.gatewayUrl} (${running.how})`);
+    gatewayUrl = running.gatewayUrl;
+    tracesDir = running.tracesDir;
   } else {
-    console.log('no gateway answering: starting the system …');
+    console.log(`no gateway answering at ${cli.gatewayUrl}${cli.gatewayUrlChosen ? '' : ` and no running \`npm start\` in ${cli.stateFile}`}: starting the system …`);
     const started = Date.now();
     // A directory of its own, so the analysis below reads this run only.
-    const runDir = join(REPO_ROOT, '.mltrace', 'runs', `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-    system = await startSystem({ tracesDir: runDir, ...cli.system });
-    console.log(describeSystem(system, cli.tracesTarget(system.tracesDir), Date.now() - started));
-    gatewayUrl = system.urls.gateway;
-    tracesDir = system.tracesDir;
+    const runDir = join(cli.stackDir, 'runs', `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+    const ours = await startOwnSystem({ ...cli.system, ...(cli.tracesChosen ? {} : { tracesDir: runDir }) });
+    system = ours;
+    console.log(describeSystem(ours, cli.tracesTarget(ours.tracesDir), Date.now() - started));
+    gatewayUrl = ours.urls.gateway;
+    tracesDir = ours.tracesDir;
   }
   const spansBefore = countExportedSpans(tracesDir);
 
@@ -61,6 +67,51 @@ async function main(): Promise<void> {
   console.log(`\ntraces: ${cli.tracesTarget(tracesDir)}`);
   console.log(`spans written by this demo: ${spansAfter - spansBefore} (${spansAfter} in total there)`);
   if (spansAfter > 0) runAnalysis(tracesDir);
+}
+
+/**
+ * The system to use: MLTRACE_GATEWAY_URL's gateway when that is set; else the one a running
+ * `npm start` names in its stack file (whatever ports it got); else one on the default ports.
+ */
+async function findRunningSystem(cli: CliOptions): Promise<{ gatewayUrl: string; tracesDir: string; how: string } | undefined> {
+  if (!cli.gatewayUrlChosen) {
+    const state = readRunningStack(cli.stateFile);
+    if (state && (await answers(`${state.urls.gateway}/health`))) {
+      return { gatewayUrl: state.urls.gateway, tracesDir: state.tracesDir, how: `npm start, pid ${state.pid}, per ${cli.stateFile}` };
+    }
+  }
+  if (!(await answers(`${cli.gatewayUrl}/health`))) return undefined;
+  // Its traces go wherever that system was told; the default place is the best guess.
+  return { gatewayUrl: cli.gatewayUrl, tracesDir: cli.system.tracesDir ?? join(cli.stackDir, 'traces'), how: cli.gatewayUrlChosen ? 'MLTRACE_GATEWAY_URL' : 'default port' };
+}
+
+/**
+ * Starts the system for the demo's own use: Ctrl-C or SIGTERM stops it in order (its processes run
+ * in groups of their own, so nothing else would) and ends the demo.
+ */
+async function startOwnSystem(opts: SystemOptions): Promise<RunningSystem> {
+  const startup = new AbortController();
+  let system: RunningSystem | undefined;
+  let stopping = false;
+  // Stays installed: a Ctrl-C arrives twice (terminal and npm), and a second default SIGINT would
+  // end this process in the middle of the stop.
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    process.exitCode = signal === 'SIGINT' ? 130 : 143;
+    console.log(`\n${signal}: stopping the system …`);
+    if (!system) startup.abort(signal);
+    else void system.stop().finally(() => process.exit());
+  };
+  for (const s of ['SIGINT', 'SIGTERM'] as const) process.on(s, onSignal);
+  try {
+    system = await startSystem({ ...opts, signal: startup.signal, isolateSignals: true });
+  } catch (err) {
+    if (!(err instanceof StackError && err.code === 'STACK_ABORTED')) throw err;
+    console.log(`stopped before start-up finished: ${err.message}`);
+    process.exit();
+  }
+  return system;
 }
 
 async function answers(url: string): Promise<boolean> {

@@ -1,5 +1,8 @@
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadStackConfig, stackConfig } from '../config';
+import { DEFAULT_STACK_DIR } from '../paths';
+import { stackStateFile } from '../state-file';
 import type { SystemOptions } from '../system';
 
 export interface CliOptions {
@@ -7,6 +10,14 @@ export interface CliOptions {
   /** Where traces go, for the banner. */
   tracesTarget(tracesDir: string): string;
   gatewayUrl: string;
+  /** --traces or MLTRACE_TRACES_DIR was given (else `system.tracesDir` is `<stack dir>/traces`). */
+  tracesChosen: boolean;
+  /** MLTRACE_GATEWAY_URL was set: the demo uses that gateway, not the one `stack.json` names. */
+  gatewayUrlChosen: boolean;
+  /** The stack's folder (MLTRACE_STACK_DIR, default `<repo>/.mltrace`), absolute. */
+  stackDir: string;
+  /** `<stack dir>/stack.json`: written by `npm start` while its system runs, read by the demo. */
+  stateFile: string;
   help: boolean;
 }
 
@@ -18,7 +29,8 @@ export const USAGE = `options:
   --logs            also print the services' logs here (they always go to .mltrace/logs/)
   --traces DIR      where the file exporter writes (default .mltrace/traces, or MLTRACE_TRACES_DIR)
 environment: REDIS_URL (use that Redis), OTEL_EXPORTER_OTLP_ENDPOINT (send traces there, e.g. Jaeger),
-  MLTRACE_GATEWAY_URL (demo: gateway to use when one is already running), every OTEL_* variable is passed on;
+  MLTRACE_GATEWAY_URL (demo: use that gateway; otherwise the system that npm start's .mltrace/stack.json
+  names, else http://127.0.0.1:8080), MLTRACE_STACK_DIR (instead of .mltrace), every OTEL_* variable is passed on;
   without OTEL_TRACES_SAMPLER / MLTRACE_SAMPLING_* the services sample by config/sampling-strategies.json.`;
 
 /**
@@ -47,8 +59,9 @@ export function readCliOptions(argv: string[] = process.argv.slice(2), env?: Rec
     ...(values['no-tracing'] ? { tracing: false } : {}),
     logToConsole: values.logs === true,
   };
-  const tracesDir = values.traces ?? config.tracesDir;
-  if (tracesDir) system.tracesDir = tracesDir;
+  const stackDir = config.stackDir ? resolve(config.stackDir) : DEFAULT_STACK_DIR;
+  system.tracesDir = values.traces ?? config.tracesDir ?? join(stackDir, 'traces');
+  system.logsDir = join(stackDir, 'logs');
   const otlp = config.otlpEndpoint;
   const exporter = config.tracesExporter;
   return {
@@ -61,6 +74,10 @@ export function readCliOptions(argv: string[] = process.argv.slice(2), env?: Rec
       return `${dir} (OTLP/JSON lines, one file per process)`;
     },
     gatewayUrl: config.gatewayUrl,
+    gatewayUrlChosen: config.gatewayUrlChosen,
+    tracesChosen: (values.traces ?? config.tracesDir) !== undefined,
+    stackDir,
+    stateFile: stackStateFile(stackDir),
     help: values.help === true,
   };
 }
