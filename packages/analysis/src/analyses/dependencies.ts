@@ -58,7 +58,7 @@ interface EdgeSums {
 }
 
 export function dependencies(traces: readonly Trace[], opts: AnalysisOptions = {}): DependenciesResult {
-  const rules = edgeRules(opts);
+  const rules = edgeRules(traces, opts);
   const applied = rules.map(() => ({ applies: 0, present: 0 }));
   const peers = peerIndex(traces);
   const edges = new Map<string, EdgeSums>();

@@ -49,6 +49,8 @@ export interface SlowSlice {
   ratio: number;
   meanExcessUs: number;
   pValue: number;
+  /** The slowest traces of the slice (at most 3), slowest first. */
+  exampleTraceIds: string[];
 }
 
 export interface GroupSummary {
@@ -332,6 +334,7 @@ function slowSlices(traces: readonly Trace[]): SlowSlice[] {
       ratio: restMean > 0 ? sliceMean / restMean : 0,
       meanExcessUs: sliceMean - restMean,
       pValue: 1,
+      exampleTraceIds: [],
       single: g.keys.length === 1,
     };
     evaluated.set(label, s);
@@ -386,6 +389,7 @@ function slowSlices(traces: readonly Trace[]): SlowSlice[] {
     s.restP50Us = quantileSorted(sortedCopy(others), 0.5);
     // Effect size beyond a few outliers: the typical request of the slice must be slower too.
     if (!(s.restP50Us > 0 && s.p50Us / s.restP50Us >= SLOW_SLICE.medianRatio)) continue;
+    s.exampleTraceIds = [...sliceIdx].sort((x, y) => (e2e[y] as number) - (e2e[x] as number)).slice(0, 3).map((i) => (ok[i] as Trace).traceId);
     out.push(s);
   }
   // A single value that is slow only because it contains a slow pair (v2 is slow only for

@@ -46,10 +46,14 @@ export interface TraceFacts {
   /** End-to-end latency: latest span end − earliest span start (µs). */
   e2e: number;
   /**
-   * The request failed: not rejected, and a span failed (see isFailure) or the root answered 5xx.
-   * A rejected request is never failed: the pipeline did what it should with a bad request.
+   * The request failed: its entry span (the earliest root) failed (see isFailure) or answered 5xx.
+   * A request's outcome is its entry span's: errors below it that the request survived (a retried
+   * Redis call, a fallback) are *handled* (see `handled`). A rejected request is never failed: the
+   * pipeline did what it should with a bad request.
    */
   failed: boolean;
+  /** Spans that failed (isFailure) in a request that was neither failed nor rejected: errors the request survived. */
+  handled: number;
   /** The request was refused as the caller's mistake: its root span answered 4xx (validation, unknown entity). */
   rejected: boolean;
   /** Values of SLICE_KEYS (undefined where the trace does not carry the key). */
@@ -186,12 +190,6 @@ export function isFailure(span: Span): boolean {
   return !(status !== undefined && status >= 400 && status < 500);
 }
 
-/** The first root's HTTP status: 4xx = rejected request. */
-function rootStatus(spans: readonly Span[], roots: readonly number[]): number | undefined {
-  const r = roots[0];
-  return r === undefined ? undefined : httpStatus(spans[r] as Span);
-}
-
 /** A span that counts as a failure of its trace: a failure span in a trace that was not rejected. */
 export function failsTrace(facts: TraceFacts, span: Span): boolean {
   return !facts.rejected && isFailure(span);
@@ -232,7 +230,7 @@ function computeFacts(trace: Trace): TraceFacts {
   const roots: number[] = [];
   let start = Infinity;
   let end = -Infinity;
-  let failed = false;
+  let failures = 0;
   let confSum = 0;
   let confN = 0;
   for (let i = 0; i < n; i++) {
@@ -244,7 +242,7 @@ function computeFacts(trace: Trace): TraceFacts {
     if (s.start < start) start = s.start;
     const e = spanEnd(s);
     if (e > end) end = e;
-    if (!failed && isFailure(s)) failed = true;
+    if (isFailure(s)) failures++;
     const c = s.attributes[CONFIDENCE_MEAN] ?? s.attributes[CONFIDENCE];
     if (typeof c === 'number' && Number.isFinite(c)) {
       confSum += c;
@@ -252,10 +250,11 @@ function computeFacts(trace: Trace): TraceFacts {
     }
   }
   roots.sort((a, b) => (spans[a] as Span).start - (spans[b] as Span).start);
-  const status = rootStatus(spans, roots);
+  const entry = roots.length ? (spans[roots[0] as number] as Span) : undefined;
+  const status = entry === undefined ? undefined : httpStatus(entry);
   const rejected = status !== undefined && status >= 400 && status < 500;
-  if (rejected) failed = false;
-  else if (status !== undefined && status >= 500) failed = true;
+  const failed = !rejected && entry !== undefined && (isFailure(entry) || (status !== undefined && status >= 500));
+  const handled = failed || rejected ? 0 : failures;
   const context = SLICE_KEYS.map((key) => {
     const rootSpan = roots.length ? spans[roots[0] as number] : undefined;
     const v = rootSpan?.attributes[key];
@@ -296,6 +295,7 @@ function computeFacts(trace: Trace): TraceFacts {
     end: n ? end : 0,
     e2e: n ? end - start : 0,
     failed,
+    handled,
     rejected,
     context,
     confidence: confN ? confSum / confN : undefined,

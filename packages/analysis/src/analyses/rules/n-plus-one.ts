@@ -1,0 +1,114 @@
+/**
+ * `n-plus-one` (`redis-n-plus-one` when the callee is Redis): one parent span making the same call
+ * again and again, one after another, where one batched call (MGET, a pipeline, `WHERE id IN`, a
+ * batch endpoint) would do. Any callee: a database (db.system.name), a broker, an HTTP or gRPC
+ * service. A group is the calls of one operation to one callee under one parent span:
+ * - at least MIN_REPEATED_CALLS calls;
+ * - serial: more than SERIAL_TRIP_SHARE of them are round trips of their own (roundTrips: their
+ *   durations add up to the window they occupy); a concurrent fan-out of the same call is one trip
+ *   and no N+1;
+ * - gain = Σ round trips − the longest (what one batched round trip would leave).
+ * A pattern (parent operation → callee operation) is reported when it is serial in at least
+ * MIN_REQUEST_SHARE of the requests where it occurs, and its mean gain per affected request is at
+ * least MIN_GAIN_US and MIN_GAIN_SHARE of those requests' mean latency (no finding for a 0.2 ms win).
+ */
+import type { Span } from '../../model';
+import { mean, quantile } from '../stats';
+import { traceFacts } from '../trace-facts';
+import { dbSystemOf, ExampleTraces, isCall, messagingSystemOf, ms, pct, peerNameOf, type FindingExamples, type Recommendation, type RuleInput } from './common';
+import { roundTrips } from './round-trips';
+
+export const MIN_REPEATED_CALLS = 3;
+/** "Nearly" every call its own round trip: on a busy host two serial replies can land back to back. */
+export const SERIAL_TRIP_SHARE = 0.5;
+export const MIN_REQUEST_SHARE = 0.5;
+/** Mean gain per affected request below which batching is not worth a finding (µs). */
+export const MIN_GAIN_US = 1000;
+export const MIN_GAIN_SHARE = 0.02;
+
+const REDIS = 'redis';
+
+/** Who a call goes to: its database or messaging system, else the service of the span when it is not the parent's, else its peer. */
+function calleeLabel(s: Span, parent: Span): string {
+  return dbSystemOf(s) ?? messagingSystemOf(s) ?? (s.service !== parent.service ? s.service : (peerNameOf(s) ?? s.service));
+}
+
+interface Pattern {
+  owner: string;
+  parentOperation: string;
+  callee: string;
+  operation: string;
+  redis: boolean;
+  /** Groups (one per parent span) where the pattern occurred. */
+  groups: number;
+  serial: Array<{ calls: number; trips: number; gain: number; e2e: number }>;
+  examples: ExampleTraces;
+  first: FindingExamples | undefined;
+}
+
+export function nPlusOne({ traces, totalE2e }: RuleInput): Recommendation[] {
+  const patterns = new Map<string, Pattern>();
+  for (const t of traces) {
+    const f = traceFacts(t);
+    const groups = new Map<string, number[]>();
+    for (let i = 0; i < t.spans.length; i++) {
+      const p = f.parent[i] as number;
+      if (p < 0 || !isCall(t.spans[i] as Span)) continue;
+      const s = t.spans[i] as Span;
+      const key = `${p}\u0000${calleeLabel(s, t.spans[p] as Span)}\u0000${s.name}`;
+      const g = groups.get(key);
+      if (g) g.push(i);
+      else groups.set(key, [i]);
+    }
+    for (const idx of groups.values()) {
+      if (idx.length < MIN_REPEATED_CALLS) continue;
+      const parent = t.spans[f.parent[idx[0] as number] as number] as Span;
+      const calls = idx.map((i) => t.spans[i] as Span);
+      const first = calls[0] as Span;
+      const callee = calleeLabel(first, parent);
+      const key = `${parent.service}\u0000${parent.name}\u0000${callee}\u0000${first.name}`;
+      let pat = patterns.get(key);
+      if (!pat) {
+        pat = { owner: parent.service, parentOperation: parent.name, callee, operation: first.name, redis: dbSystemOf(first) === REDIS, groups: 0, serial: [], examples: new ExampleTraces(), first: undefined };
+        patterns.set(key, pat);
+      }
+      pat.groups++;
+      const { trips, durations } = roundTrips(calls);
+      if (trips <= SERIAL_TRIP_SHARE * calls.length) continue;
+      pat.serial.push({ calls: calls.length, trips, gain: durations.reduce((a, b) => a + b, 0) - Math.max(...durations), e2e: f.e2e });
+      pat.examples.add(t.traceId);
+      pat.first ??= { traceIds: [t.traceId], parentSpanId: parent.spanId, spanIds: calls.map((c) => c.spanId) };
+    }
+  }
+  const out: Recommendation[] = [];
+  for (const p of patterns.values()) {
+    if (!p.serial.length || p.serial.length < MIN_REQUEST_SHARE * p.groups) continue;
+    const gain = p.serial.reduce((a, g) => a + g.gain, 0);
+    const meanGain = gain / p.serial.length;
+    const meanLatency = mean(p.serial.map((g) => g.e2e));
+    if (meanGain < MIN_GAIN_US || meanGain < MIN_GAIN_SHARE * meanLatency) continue;
+    const trips = p.serial.map((g) => g.trips);
+    const label = `${p.callee} ${p.operation}`;
+    out.push({
+      id: p.redis ? 'redis-n-plus-one' : 'n-plus-one',
+      title: `One ${p.redis ? 'Redis ' : ''}round trip per item (N+1)`,
+      target: `${p.owner}: ${label}`,
+      action: `Batch the ${label} calls that ${p.owner} makes one after another under ${p.parentOperation} into one call (a pipeline, MGET/HMGET over all keys, WHERE id IN (…), a batch endpoint), so each request makes one round trip.`,
+      evidence: {
+        parentOperation: `${p.owner}: ${p.parentOperation}`,
+        requests: p.serial.length,
+        shareOfOccurrencesSerial: pct(p.serial.length / p.groups),
+        meanCallsPerRequest: mean(p.serial.map((g) => g.calls)),
+        ...(p.redis ? { meanRedisCallsPerRequest: mean(p.serial.map((g) => g.calls)) } : {}),
+        meanRoundTripsPerRequest: mean(trips),
+        medianRoundTripsPerRequest: quantile(trips, 0.5),
+        meanGainMs: ms(meanGain),
+        command: p.operation,
+      },
+      examples: { ...(p.first as FindingExamples), traceIds: p.examples.list() },
+      estimatedGain: { value: ms(meanGain), unit: 'ms per affected request', description: 'sum of the serial round-trip times minus the longest one' },
+      impact: totalE2e > 0 ? gain / totalE2e : 0,
+    });
+  }
+  return out;
+}
