@@ -46,6 +46,11 @@ interface Pattern {
   first: FindingExamples | undefined;
 }
 
+/** True when the calls of one group form an N+1: enough of them, and nearly each its own round trip. */
+export function isSerialRepetition(calls: readonly Span[]): boolean {
+  return calls.length >= MIN_REPEATED_CALLS && roundTrips(calls).trips > SERIAL_TRIP_SHARE * calls.length;
+}
+
 export function nPlusOne({ traces, totalE2e }: RuleInput): Recommendation[] {
   const patterns = new Map<string, Pattern>();
   for (const t of traces) {

@@ -7,8 +7,8 @@
  *   a trace does not show data flow, so a gain is never claimed for calls that may depend on each
  *   other;
  * - a call after a failed one is a retry, sequential on purpose;
- * - calls that are an N+1 group (n-plus-one.ts: ≥ MIN_REPEATED_CALLS of one operation) are that
- *   rule's finding, not this one's.
+ * - calls that form an N+1 (n-plus-one.ts: many serial calls of one operation under one parent)
+ *   are that rule's finding, not this one's.
  * Gain per request = the wall time the independent calls occupy − the longest of them (what running
  * them together would leave). Reported per pattern when it occurs in at least MIN_REQUEST_SHARE of
  * the requests entering the calling service, in at least MIN_REQUESTS requests, with a mean gain of
@@ -18,7 +18,7 @@ import type { Span } from '../../model';
 import { calleesOf, peerIndex } from '../peers';
 import { entryOf, isEntry, isFailure, traceFacts } from '../trace-facts';
 import { ExampleTraces, isDbSpan, ms, pct, peerNameOf, type FindingExamples, type Recommendation, type RuleInput } from './common';
-import { MIN_REPEATED_CALLS } from './n-plus-one';
+import { isSerialRepetition } from './n-plus-one';
 import { START_QUANTUM_US } from './round-trips';
 
 export const MIN_REQUESTS = 5;
@@ -59,7 +59,7 @@ export function sequentialCalls({ traces, totalE2e, topology }: RuleInput): Reco
     const f = traceFacts(t);
     const callees = calleesOf(t, peers);
     const calls = new Map<number, Call[]>();
-    const perOperation = new Map<string, number>();
+    const perOperation = new Map<string, Span[]>();
     for (let i = 0; i < t.spans.length; i++) {
       const s = t.spans[i] as Span;
       if (s.kind === 'server' && isEntry(t.spans, f.parent, i)) entryRequests.set(s.service, (entryRequests.get(s.service) ?? 0) + 1);
@@ -73,8 +73,12 @@ export function sequentialCalls({ traces, totalE2e, topology }: RuleInput): Reco
       const list = calls.get(owner) ?? [];
       list.push({ span: s, target, group });
       calls.set(owner, list);
-      perOperation.set(group, (perOperation.get(group) ?? 0) + 1);
+      const same = perOperation.get(group);
+      if (same) same.push(s);
+      else perOperation.set(group, [s]);
     }
+    const nPlusOneGroups = new Set<string>();
+    for (const [group, same] of perOperation) if (isSerialRepetition(same)) nPlusOneGroups.add(group);
     for (const [owner, list] of calls) {
       if (list.length < 2) continue;
       list.sort((a, b) => a.span.start - b.span.start);
@@ -87,7 +91,7 @@ export function sequentialCalls({ traces, totalE2e, topology }: RuleInput): Reco
           if (y.span.start <= x.span.start || y.span.start < x.span.start + x.span.duration - START_QUANTUM_US) continue;
           if (isFailure(x.span)) continue;
           if (!independent(x.target, y.target)) continue;
-          if (x.group === y.group && (perOperation.get(x.group) ?? 0) >= MIN_REPEATED_CALLS) continue;
+          if (x.group === y.group && nPlusOneGroups.has(x.group)) continue;
           involved.add(a).add(b);
         }
       }
