@@ -36,8 +36,13 @@ export interface GroupPerformance {
   latency: Distribution;
 }
 
+/** Below this many requests, percentiles and rates are rough and the report says so. */
+export const SMALL_SAMPLE = 30;
+
 export interface PerformanceResult {
   traces: number;
+  /** Set when there are fewer than SMALL_SAMPLE requests: p95/p99 and rates from a handful of traces are rough. */
+  sampleNote?: string;
   spans: number;
   window: { start: number; end: number };
   /** µs */
@@ -138,6 +143,7 @@ export function performance(traces: readonly Trace[], opts: AnalysisOptions = {}
   });
   return {
     traces: traces.length,
+    ...(traces.length < SMALL_SAMPLE ? { sampleNote: `small sample: ${traces.length} request${traces.length === 1 ? '' : 's'} (fewer than ${SMALL_SAMPLE}); percentiles and rates are rough` } : {}),
     spans: stats.spanCount,
     window: { start: traces.length ? wStart : 0, end: traces.length ? wEnd : 0 },
     latency: distribution(e2e),

@@ -35,7 +35,8 @@ export { loadJaeger, type JaegerLiveOptions } from './jaeger-live';
 export { assembleTrace } from './collector';
 export type { ParallelOptions } from './parallel';
 
-function isUrl(source: string): boolean {
+/** True when a source is a Jaeger query service URL (not a file). */
+export function isUrl(source: string): boolean {
   return /^https?:\/\//i.test(source);
 }
 
