@@ -9,6 +9,7 @@ import { renderText } from '../report/text';
 import { parseCompare, parseEdge, parseFormat, parseKeyValue, parseNumber, parseTime } from './args';
 import { emit, loadWithProgress, reportSkipped } from './io';
 import { readTopologyFile } from './topology-file';
+import { mltraceVersion } from '../version';
 import { ANALYZE_HELP, EXIT_FAILURE, EXIT_OK, UsageError } from './usage';
 
 export async function runAnalyze(argv: string[]): Promise<number> {
@@ -86,13 +87,16 @@ export async function runAnalyze(argv: string[]): Promise<number> {
   }
   const report = analyze(traces, opts);
   const sectionOpts = { ...(top !== undefined ? { topN: top } : {}), ...(values.summary ? { only: ['summary', 'recommendations'] } : {}) };
+  const jaegerUrl = values['jaeger-url'] ?? positionals.find(isUrl);
+  if (jaegerUrl !== undefined && !isUrl(jaegerUrl)) throw new UsageError(`--jaeger-url: expected an http(s) URL of the Jaeger UI, got "${jaegerUrl}"`);
+  const htmlOpts = { ...sectionOpts, source: positionals, version: mltraceVersion(), ...(jaegerUrl !== undefined ? { jaegerUrl } : {}) };
   const text =
     format === 'json'
       ? `${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`
       : format === 'md'
         ? renderMarkdown(report, sectionOpts)
         : format === 'html'
-          ? renderHtml(report, sectionOpts)
+          ? renderHtml(report, htmlOpts)
           : renderText(report, sectionOpts);
   await emit(text, values.out);
   return EXIT_OK;
