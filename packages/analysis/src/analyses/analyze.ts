@@ -16,6 +16,7 @@ import { recommendations, type Recommendation } from './recommendations';
 import { splitTraffic, type TrafficSummary } from './requests';
 import { slices, type SlicesResult } from './slices';
 import { withTopology } from './topology';
+import { prepareFacts } from './trace-facts';
 
 export interface AnalysisReport {
   /** Requests vs the traces kept apart (health checks, start-up and other background work). */
@@ -40,6 +41,9 @@ export const REPORT_KEYS = ['traffic', 'performance', 'bottlenecks', 'errors', '
  * every trace (a start-up call to a database is still a dependency, a split trace is not a request).
  */
 export function analyze(traces: readonly Trace[], options: AnalysisOptions = {}): AnalysisReport {
+  // One pass computes every trace's facts (parents, critical path, self time) with one workspace;
+  // the analyses below read them.
+  prepareFacts(traces);
   const opts = withTopology(traces, options);
   const { requests, summary } = splitTraffic(traces);
   const perf = performance(requests, opts);

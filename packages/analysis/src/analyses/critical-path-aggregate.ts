@@ -80,24 +80,15 @@ interface Accumulator {
 
 function aggregate(traces: readonly Trace[], pick: (t: Trace) => Tally, speedup: number) {
   const acc = new Map<string, Accumulator>();
-  // Most traces share one key list (see TallyBuilder): resolve its keys to accumulators once.
-  let lastKeys: readonly string[] | undefined;
-  let lastAccs: Accumulator[] = [];
   let totalE2e = 0;
   for (const t of traces) {
     const f = traceFacts(t);
     totalE2e += f.e2e;
     const { keys, values } = pick(t);
-    if (keys !== lastKeys) {
-      lastKeys = keys;
-      lastAccs = keys.map((k) => {
-        let a = acc.get(k);
-        if (!a) acc.set(k, (a = { times: new Samples(), shares: new Samples(), top: new TopTraces() }));
-        return a;
-      });
-    }
     for (let j = 0; j < keys.length; j++) {
-      const a = lastAccs[j] as Accumulator;
+      const k = keys[j] as string;
+      let a = acc.get(k);
+      if (!a) acc.set(k, (a = { times: new Samples(), shares: new Samples(), top: new TopTraces() }));
       const time = values[j] as number;
       a.times.push(time);
       a.top.offer(time, t.traceId);

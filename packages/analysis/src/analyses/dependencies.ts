@@ -100,7 +100,7 @@ export function dependencies(traces: readonly Trace[], opts: AnalysisOptions = {
       if (!answered) e.unanswered++;
       if (e.seenIn !== t) {
         e.seenIn = t;
-        e.time = 0 + d;
+        e.time = d;
         used.push(e);
       } else e.time += d;
     };

@@ -5,7 +5,7 @@
  * only when it is configured, or when the traces are recognizably mltrace's own; for anyone
  * else's traces nothing is expected and the entry service is inferred from the roots.
  */
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_NAMESPACE } from '@opentelemetry/semantic-conventions';
 import type { Trace } from '../model';
 import type { AnalysisOptions, ExpectedEdge } from './options';
 
@@ -20,7 +20,6 @@ export const MLTRACE_EXPECTED_EDGES: readonly ExpectedEdge[] = [
 export const MLTRACE_PIPELINE_ORDER: readonly string[] = ['feature-store', 'inference', 'postprocess'];
 export const MLTRACE_FEATURE_STORE = 'feature-store';
 /** A resource attribute that marks mltrace's own processes outright. */
-export const SERVICE_NAMESPACE_KEY = 'service.namespace';
 export const MLTRACE_NAMESPACE = 'mltrace';
 /**
  * Without the namespace, the traces are taken as mltrace's when their resources name the gateway
@@ -51,7 +50,7 @@ export function isMltraceTraces(traces: readonly Trace[]): boolean {
     for (const s of t.spans) {
       if (s.resource === lastResource) continue; // spans of one process share their resource object
       lastResource = s.resource;
-      if (s.resource[SERVICE_NAMESPACE_KEY] === MLTRACE_NAMESPACE) return true;
+      if (s.resource[ATTR_SERVICE_NAMESPACE] === MLTRACE_NAMESPACE) return true;
       const name = s.resource[ATTR_SERVICE_NAME];
       if (typeof name === 'string' && MLTRACE_SERVICES.includes(name)) seen.add(name);
     }

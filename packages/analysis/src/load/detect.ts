@@ -4,7 +4,7 @@ import { RecordError } from './errors';
 import { JaegerConverter } from './jaeger';
 import { isObject, type Json } from './normalize';
 import { OtlpConverter } from './otlp';
-import { OtlpLineScanner } from './otlp-scan';
+import { OtlpLineScanner } from './fast/otlp-scan';
 import { isZipkinSpan, ZipkinConverter } from './zipkin';
 
 

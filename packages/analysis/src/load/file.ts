@@ -7,7 +7,7 @@ import { LoadError, RecordError } from './errors';
 import { JsonScanError, JsonScanner, type ScanItem } from './json-stream';
 import { isZipkinSpan } from './zipkin';
 import { LineSplitter, ingestLine } from './lines';
-import type { LinePool } from './parallel';
+import type { LinePool } from './fast/parallel';
 
 const CHUNK = 1 << 20;
 const NEWLINE = 0x0a;
