@@ -11,6 +11,7 @@ import { criticalPathAggregate, type CriticalPathAggregate } from './critical-pa
 import { dependencies, type DependenciesResult } from './dependencies';
 import { errors, type ErrorsResult } from './errors';
 import type { AnalysisOptions } from './options';
+import { sharePeerIndex } from './peers';
 import { performance, type PerformanceResult } from './performance';
 import { recommendations, type Recommendation } from './recommendations';
 import { splitTraffic, type TrafficSummary } from './requests';
@@ -46,6 +47,7 @@ export function analyze(traces: readonly Trace[], options: AnalysisOptions = {})
   prepareFacts(traces);
   const opts = withTopology(traces, options);
   const { requests, summary } = splitTraffic(traces);
+  sharePeerIndex(traces, requests);
   const perf = performance(requests, opts);
   const bn = bottlenecks(requests, opts);
   const err = errors(requests, opts);

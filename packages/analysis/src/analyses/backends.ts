@@ -7,7 +7,7 @@
 import { ATTR_SERVER_ADDRESS } from '@opentelemetry/semantic-conventions';
 import { ATTR_NET_PEER_NAME, ATTR_PEER_SERVICE } from '@opentelemetry/semantic-conventions/incubating';
 import type { Span } from '../model';
-import { dbSystemOf, messagingSystemOf } from './rules/common';
+import { dbSystemOf, isCall, messagingSystemOf } from './rules/common';
 
 export type NodeKind = 'service' | 'database' | 'messaging';
 
@@ -28,9 +28,9 @@ function hostOf(s: Span): string | undefined {
   return undefined;
 }
 
-/** The database or broker a span calls, if it names one. Only calls count: server and consumer spans receive, they do not call. */
+/** The database or broker a span calls, if it names one. Only calls count (isCall: client and producer spans, or kind-less ones). */
 export function backendOf(s: Span): Backend | undefined {
-  if (s.kind === 'server' || s.kind === 'consumer') return undefined;
+  if (!isCall(s)) return undefined;
   const db = dbSystemOf(s);
   const messaging = db === undefined ? messagingSystemOf(s) : undefined;
   const system = db ?? messaging;

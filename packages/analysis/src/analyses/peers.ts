@@ -66,6 +66,14 @@ export function peerIndex(traces: readonly Trace[]): PeerIndex {
   return idx;
 }
 
+/**
+ * Lets a subset of a data set (the requests among all traces) use the index of the whole set: the
+ * servers' addresses are the same, and each trace's callees, memoized per index, are found once.
+ */
+export function sharePeerIndex(all: readonly Trace[], subset: readonly Trace[]): void {
+  cache.set(subset, peerIndex(all));
+}
+
 /** The service a client span calls when it has no server child, if its attributes tell. */
 export function peerOf(span: Span, idx: PeerIndex): string | undefined {
   const attrs = span.attributes;

@@ -94,9 +94,15 @@ export function isDbSpan(s: Span): boolean {
   return dbSystemOf(s) !== undefined;
 }
 
-/** A span that calls something outside its process: client or producer kind, or a database/messaging/RPC span. */
+/**
+ * A span that calls something outside its process: client or producer kind, or — in data without
+ * span kinds (old Jaeger clients, Zipkin local spans) — a database, messaging or RPC span. Server,
+ * consumer and internal spans are not calls (their attributes are not even read: this runs per span).
+ */
 export function isCall(s: Span): boolean {
-  return s.kind === 'client' || s.kind === 'producer' || dbSystemOf(s) !== undefined || messagingSystemOf(s) !== undefined || s.attributes[RPC_SYSTEM] !== undefined;
+  if (s.kind === 'client' || s.kind === 'producer') return true;
+  if (s.kind !== 'unspecified') return false;
+  return dbSystemOf(s) !== undefined || messagingSystemOf(s) !== undefined || s.attributes[RPC_SYSTEM] !== undefined;
 }
 
 /** peer.service, else server.address, if the span names its peer. */

@@ -55,15 +55,25 @@ export function nPlusOne({ traces, totalE2e }: RuleInput): Recommendation[] {
   const patterns = new Map<string, Pattern>();
   for (const t of traces) {
     const f = traceFacts(t);
-    const groups = new Map<string, number[]>();
+    // Calls per parent first: most parents make fewer than MIN_REPEATED_CALLS calls and need no more.
+    const byParent = new Map<number, number[]>();
     for (let i = 0; i < t.spans.length; i++) {
       const p = f.parent[i] as number;
       if (p < 0 || !isCall(t.spans[i] as Span)) continue;
-      const s = t.spans[i] as Span;
-      const key = `${p}\u0000${calleeLabel(s, t.spans[p] as Span)}\u0000${s.name}`;
-      const g = groups.get(key);
-      if (g) g.push(i);
-      else groups.set(key, [i]);
+      const list = byParent.get(p);
+      if (list) list.push(i);
+      else byParent.set(p, [i]);
+    }
+    const groups = new Map<string, number[]>();
+    for (const [p, calls] of byParent) {
+      if (calls.length < MIN_REPEATED_CALLS) continue;
+      for (const i of calls) {
+        const s = t.spans[i] as Span;
+        const key = `${p}\u0000${calleeLabel(s, t.spans[p] as Span)}\u0000${s.name}`;
+        const g = groups.get(key);
+        if (g) g.push(i);
+        else groups.set(key, [i]);
+      }
     }
     for (const idx of groups.values()) {
       if (idx.length < MIN_REPEATED_CALLS) continue;

@@ -49,6 +49,19 @@ function coveredTime(calls: readonly Call[]): number {
   return total;
 }
 
+/** The groups (parent, target, operation) of a request's calls that form an N+1. */
+function serialRepetitions(list: readonly Call[]): Set<string> {
+  const byGroup = new Map<string, Span[]>();
+  for (const c of list) {
+    const same = byGroup.get(c.group);
+    if (same) same.push(c.span);
+    else byGroup.set(c.group, [c.span]);
+  }
+  const out = new Set<string>();
+  for (const [group, same] of byGroup) if (isSerialRepetition(same)) out.add(group);
+  return out;
+}
+
 export function sequentialCalls({ traces, totalE2e, topology }: RuleInput): Recommendation[] {
   const stage = (target: string) => topology.pipelineOrder.indexOf(target);
   const independent = (a: string, b: string) => a === b || (stage(a) >= 0 && stage(a) === stage(b));
@@ -59,7 +72,7 @@ export function sequentialCalls({ traces, totalE2e, topology }: RuleInput): Reco
     const f = traceFacts(t);
     const callees = calleesOf(t, peers);
     const calls = new Map<number, Call[]>();
-    const perOperation = new Map<string, Span[]>();
+
     for (let i = 0; i < t.spans.length; i++) {
       const s = t.spans[i] as Span;
       if (s.kind === 'server' && isEntry(t.spans, f.parent, i)) entryRequests.set(s.service, (entryRequests.get(s.service) ?? 0) + 1);
@@ -69,18 +82,13 @@ export function sequentialCalls({ traces, totalE2e, topology }: RuleInput): Reco
       // Calls whose target is unknown (no traced callee, no peer) cannot be judged independent.
       const target = callees.get(i)?.service ?? peerNameOf(s);
       if (target === undefined) continue;
-      const group = `${f.parent[i]}\u0000${target}\u0000${s.name}`;
       const list = calls.get(owner) ?? [];
-      list.push({ span: s, target, group });
+      list.push({ span: s, target, group: `${f.parent[i]}\u0000${target}\u0000${s.name}` });
       calls.set(owner, list);
-      const same = perOperation.get(group);
-      if (same) same.push(s);
-      else perOperation.set(group, [s]);
     }
-    const nPlusOneGroups = new Set<string>();
-    for (const [group, same] of perOperation) if (isSerialRepetition(same)) nPlusOneGroups.add(group);
     for (const [owner, list] of calls) {
       if (list.length < 2) continue;
+      const nPlusOneGroups = serialRepetitions(list);
       list.sort((a, b) => a.span.start - b.span.start);
       const involved = new Set<number>();
       for (let a = 0; a < list.length; a++) {
