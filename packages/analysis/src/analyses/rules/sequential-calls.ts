@@ -49,6 +49,20 @@ function coveredTime(calls: readonly Call[]): number {
   return total;
 }
 
+/** "a then b", with a run of three or more calls to one target written once: "route ×10". */
+function describeTargets(targets: readonly string[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < targets.length; ) {
+    let j = i;
+    while (j < targets.length && targets[j] === targets[i]) j++;
+    const run = j - i;
+    if (run >= 3) parts.push(`${targets[i]} ×${run}`);
+    else for (let k = i; k < j; k++) parts.push(targets[k] as string);
+    i = j;
+  }
+  return parts.join(' then ');
+}
+
 /** The groups (parent, target, operation) of a request's calls that form an N+1. */
 function serialRepetitions(list: readonly Call[]): Set<string> {
   const byGroup = new Map<string, Span[]>();
@@ -108,7 +122,7 @@ export function sequentialCalls({ traces, totalE2e, topology }: RuleInput): Reco
       const gain = coveredTime(chosen) - Math.max(...chosen.map((c) => c.span.duration));
       if (gain <= 0) continue;
       const service = (t.spans[owner] as Span).service;
-      const targets = chosen.map((c) => c.target).join(' then ');
+      const targets = describeTargets(chosen.map((c) => c.target));
       const key = `${service}\u0000${targets}`;
       let p = patterns.get(key);
       if (!p) patterns.set(key, (p = { service, targets, requests: 0, gain: 0, examples: new ExampleTraces(), first: undefined }));
