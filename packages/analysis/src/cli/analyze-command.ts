@@ -52,6 +52,8 @@ export async function runAnalyze(argv: string[]): Promise<number> {
   const top = parseNumber(values.top, '--top', { min: 1, integer: true });
   const limit = parseNumber(values.limit, '--limit', { min: 1, integer: true });
   const threads = parseNumber(values.threads, '--threads', { min: 1, integer: true });
+  const jaegerUrl = values['jaeger-url'] ?? positionals.find(isUrl);
+  if (jaegerUrl !== undefined && !isUrl(jaegerUrl)) throw new UsageError(`--jaeger-url: expected an http(s) URL of the Jaeger UI, got "${jaegerUrl}"`);
   const opts: AnalysisOptions = {
     ...(values.topology !== undefined ? readTopologyFile(values.topology) : {}),
     ...(values.compare !== undefined ? { compare: parseCompare(values.compare) } : {}),
@@ -87,8 +89,6 @@ export async function runAnalyze(argv: string[]): Promise<number> {
   }
   const report = analyze(traces, opts);
   const sectionOpts = { ...(top !== undefined ? { topN: top } : {}), ...(values.summary ? { only: ['summary', 'recommendations'] } : {}) };
-  const jaegerUrl = values['jaeger-url'] ?? positionals.find(isUrl);
-  if (jaegerUrl !== undefined && !isUrl(jaegerUrl)) throw new UsageError(`--jaeger-url: expected an http(s) URL of the Jaeger UI, got "${jaegerUrl}"`);
   const htmlOpts = { ...sectionOpts, source: positionals, version: mltraceVersion(), ...(jaegerUrl !== undefined ? { jaegerUrl } : {}) };
   const text =
     format === 'json'
