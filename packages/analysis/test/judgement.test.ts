@@ -161,6 +161,24 @@ test('error origin: when a proxy gives up, the origin is the deepest span that c
   assert.deepEqual(o.exampleTraceIds, traces.slice(0, 5).map((t) => t.traceId));
 });
 
+test('error origin: a dependency timeout names the span still being waited on, not the gateway that gave up', () => {
+  // The gateway queued the request 300 ms, then waited 1.9 s on the feature store and answered 504
+  // (GW_DEPENDENCY_TIMEOUT); the feature store was still waiting on Redis and finished later.
+  const traces = Array.from({ length: 6 }, (_, i) => {
+    const t0 = i * 10_000 * MS;
+    return makeTrace([
+      { id: 'gw', service: 'api', name: 'POST /v1/predict', kind: 'server', start: t0, duration: 2_200 * MS, status: 'error', attrs: { 'http.response.status_code': 504, 'error.type': 'GW_DEPENDENCY_TIMEOUT' } },
+      { id: 'c', parent: 'gw', service: 'api', name: 'POST /v1/features', kind: 'client', start: t0 + 300 * MS, duration: 1_900 * MS },
+      { id: 'fs', parent: 'c', service: 'features', name: 'POST /v1/features', kind: 'server', start: t0 + 301 * MS, duration: 2_200 * MS },
+      { id: 'db', parent: 'fs', service: 'features', name: 'BATCH HMGET', kind: 'client', start: t0 + 302 * MS, duration: 2_190 * MS, attrs: { 'db.system.name': 'redis' } },
+    ]);
+  });
+  const o = errors(traces).origins[0];
+  assert.equal(`${o?.service}: ${o?.operation}`, 'features: BATCH HMGET');
+  assert.equal(o?.gaveUpBy, 'api: POST /v1/predict');
+  assert.equal(o?.type, 'GW_DEPENDENCY_TIMEOUT (timed out waiting)');
+});
+
 test('start-up and health-check traces are reported apart from requests', () => {
   const attrs: Attributes = { 'ml.model.version': 'v1' };
   const requests = Array.from({ length: 60 }, (_, i) =>

@@ -91,34 +91,38 @@ function rejectionType(trace: Trace, roots: readonly number[]): string {
 const MAX_EXAMPLES = 5;
 /** A descendant that ran for at least this share of an erring span's duration consumed its budget. */
 export const BUDGET_SHARE = 0.9;
+/**
+ * A child that ended this close to its parent's end (µs, or this share of the erring span's
+ * duration if larger) was what the parent was still waiting on when it ended.
+ */
+export const WAITED_ON_TOLERANCE_US = 1000;
+export const WAITED_ON_SHARE = 0.01;
 const TIMEOUT_TYPE = /timeout|timed out|deadline|ETIMEDOUT|\b504\b|\b408\b|abort/i;
 
 /**
  * Where a failure really started when span i erred because something below it did not finish in
- * time (a proxy's 504 while its callee, status OK, used the whole budget): the deepest descendant
- * that consumed the budget. It applies when the erring span's error is a timeout (or a descendant
- * was still running when it ended: it ended no earlier than the erring span); otherwise, and when no descendant used ≥ BUDGET_SHARE of its
- * time, the origin is span i itself.
+ * time (a proxy's 504 while its callee, status OK, used the whole budget; a gateway's dependency
+ * timeout while the feature store still waited on Redis): following, from span i, the child it was
+ * waiting on (the one that ended last, if it ended with its parent or ran for ≥ BUDGET_SHARE of the
+ * budget), the deepest such descendant. It applies when span i's error is a timeout, or when that
+ * descendant was still running after span i ended; otherwise the origin is span i itself.
  */
 export function budgetConsumer(trace: Trace, parent: readonly number[], i: number): number {
   const spans = trace.spans;
   const failing = spans[i] as Span;
-  const children = (p: number): number[] => {
-    const out: number[] = [];
-    for (let c = 0; c < spans.length; c++) if (parent[c] === p) out.push(c);
-    return out;
-  };
-  const budget = failing.duration;
-  const end = failing.start + failing.duration;
+  const endOf = (k: number) => (spans[k] as Span).start + (spans[k] as Span).duration;
+  const tolerance = Math.max(WAITED_ON_TOLERANCE_US, WAITED_ON_SHARE * failing.duration);
   let cur = i;
   let stillRunning = false;
-  for (;;) {
-    let longest = -1;
-    for (const c of children(cur)) if (longest < 0 || (spans[c] as Span).duration > (spans[longest] as Span).duration) longest = c;
-    if (longest < 0 || (spans[longest] as Span).duration < BUDGET_SHARE * budget) break;
-    const l = spans[longest] as Span;
-    if (l.start + l.duration >= end) stillRunning = true;
-    cur = longest;
+  for (let depth = 0; depth < spans.length; depth++) {
+    let last = -1;
+    for (let c = 0; c < spans.length; c++) if (parent[c] === cur && (last < 0 || endOf(c) > endOf(last))) last = c;
+    if (last < 0) break;
+    const waitedOn = endOf(last) >= endOf(cur) - tolerance;
+    const consumed = (spans[last] as Span).duration >= BUDGET_SHARE * failing.duration;
+    if (!waitedOn && !consumed) break;
+    if (endOf(last) > endOf(i)) stillRunning = true;
+    cur = last;
   }
   if (cur === i) return i;
   const timeout = TIMEOUT_TYPE.test(errorType(failing)) || TIMEOUT_TYPE.test(failing.statusMessage ?? '');
