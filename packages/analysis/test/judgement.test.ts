@@ -104,6 +104,21 @@ test('N+1: a concurrent fan-out of the same call is not one, nor is a trivial ga
   assert.ok(!tiny.recommendations.some((r) => r.id.endsWith('n-plus-one')), tiny.recommendations.map((r) => r.id).join(', '));
 });
 
+test("N+1 is not three different commands: the OpenTelemetry demo cart's HGET, HMSET, EXPIRE", () => {
+  const traces = Array.from({ length: 20 }, (_, i) => {
+    const t0 = i * 1_000 * MS;
+    const redis = (id: string, name: string, at: number) => ({ id, parent: 'add', service: 'cart', name, kind: 'client' as const, start: t0 + at, duration: 80, attrs: { 'db.system': 'redis' } });
+    return makeTrace([
+      { id: 'add', service: 'cart', name: 'POST /oteldemo.CartService/AddItem', kind: 'server', start: t0, duration: 2 * MS },
+      redis('hget', 'HGET', 100),
+      redis('hmset', 'HMSET', 200),
+      redis('expire', 'EXPIRE', 300),
+    ]);
+  });
+  const ids = analyze(traces).recommendations.map((r) => r.id);
+  assert.ok(!ids.some((id) => id.endsWith('n-plus-one')), ids.join(', '));
+});
+
 test('N+1 fires for any callee: serial SQL queries and HTTP calls', () => {
   const traces = Array.from({ length: 10 }, (_, i) => {
     const t0 = i * 1_000 * MS;
@@ -115,6 +130,20 @@ test('N+1 fires for any callee: serial SQL queries and HTTP calls', () => {
   assert.ok(r);
   assert.equal(r.target, 'orders: postgresql SELECT items');
   assert.equal(r.evidence.meanCallsPerRequest, 8);
+  // Six serial HTTP calls to the users service, each answered by its server span.
+  const http = Array.from({ length: 10 }, (_, i) => {
+    const t0 = i * 1_000 * MS;
+    const specs: SpanSpec[] = [{ id: 'root', service: 'orders', name: 'GET /orders', kind: 'server', start: t0, duration: 100 * MS }];
+    for (let k = 0; k < 6; k++) {
+      specs.push({ id: `c${k}`, parent: 'root', service: 'orders', name: 'GET', kind: 'client', start: t0 + MS + k * 15 * MS, duration: 14 * MS });
+      specs.push({ id: `s${k}`, parent: `c${k}`, service: 'users', name: 'GET /users/:id', kind: 'server', start: t0 + MS + k * 15 * MS + 100, duration: 13 * MS });
+    }
+    return makeTrace(specs);
+  });
+  const h = analyze(http).recommendations.find((x) => x.id === 'n-plus-one');
+  assert.ok(h);
+  assert.equal(h.target, 'orders: users GET');
+  assert.equal(h.evidence.meanCallsPerRequest, 6);
 });
 
 test('sequential-calls does not count data-dependent calls: only the route calls could run together', () => {

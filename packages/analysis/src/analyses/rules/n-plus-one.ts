@@ -13,6 +13,7 @@
  * least MIN_GAIN_US and MIN_GAIN_SHARE of those requests' mean latency (no finding for a 0.2 ms win).
  */
 import type { Span } from '../../model';
+import { calleesOf, peerIndex } from '../peers';
 import { mean, quantile } from '../stats';
 import { traceFacts } from '../trace-facts';
 import { dbSystemOf, ExampleTraces, isCall, messagingSystemOf, ms, pct, peerNameOf, type FindingExamples, type Recommendation, type RuleInput } from './common';
@@ -28,9 +29,13 @@ export const MIN_GAIN_SHARE = 0.02;
 
 const REDIS = 'redis';
 
-/** Who a call goes to: its database or messaging system, else the service of the span when it is not the parent's, else its peer. */
-function calleeLabel(s: Span, parent: Span): string {
-  return dbSystemOf(s) ?? messagingSystemOf(s) ?? (s.service !== parent.service ? s.service : (peerNameOf(s) ?? s.service));
+/**
+ * Who a call goes to: its database or messaging system, else the service that answered it (its
+ * child in another service, or the peer its attributes name: `called`), else the span's own service
+ * when it is not the parent's (HotROD's Redis spans), else its peer name.
+ */
+function calleeLabel(s: Span, parent: Span, called: string | undefined): string {
+  return dbSystemOf(s) ?? messagingSystemOf(s) ?? called ?? (s.service !== parent.service ? s.service : (peerNameOf(s) ?? s.service));
 }
 
 interface Pattern {
@@ -53,6 +58,7 @@ export function isSerialRepetition(calls: readonly Span[]): boolean {
 
 export function nPlusOne({ traces, totalE2e }: RuleInput): Recommendation[] {
   const patterns = new Map<string, Pattern>();
+  const peers = peerIndex(traces);
   for (const t of traces) {
     const f = traceFacts(t);
     // Calls per parent first: most parents make fewer than MIN_REPEATED_CALLS calls and need no more.
@@ -64,23 +70,24 @@ export function nPlusOne({ traces, totalE2e }: RuleInput): Recommendation[] {
       if (list) list.push(i);
       else byParent.set(p, [i]);
     }
-    const groups = new Map<string, number[]>();
+    const groups = new Map<string, { callee: string; idx: number[] }>();
     for (const [p, calls] of byParent) {
       if (calls.length < MIN_REPEATED_CALLS) continue;
+      const callees = calleesOf(t, peers);
       for (const i of calls) {
         const s = t.spans[i] as Span;
-        const key = `${p}\u0000${calleeLabel(s, t.spans[p] as Span)}\u0000${s.name}`;
+        const callee = calleeLabel(s, t.spans[p] as Span, callees.get(i)?.service);
+        const key = `${p}\u0000${callee}\u0000${s.name}`;
         const g = groups.get(key);
-        if (g) g.push(i);
-        else groups.set(key, [i]);
+        if (g) g.idx.push(i);
+        else groups.set(key, { callee, idx: [i] });
       }
     }
-    for (const idx of groups.values()) {
+    for (const { callee, idx } of groups.values()) {
       if (idx.length < MIN_REPEATED_CALLS) continue;
       const parent = t.spans[f.parent[idx[0] as number] as number] as Span;
       const calls = idx.map((i) => t.spans[i] as Span);
       const first = calls[0] as Span;
-      const callee = calleeLabel(first, parent);
       const key = `${parent.service}\u0000${parent.name}\u0000${callee}\u0000${first.name}`;
       let pat = patterns.get(key);
       if (!pat) {
