@@ -3,11 +3,12 @@
  * again and again, one after another, where one batched call (MGET, a pipeline, `WHERE id IN`, a
  * batch endpoint) would do. Any callee: a database (db.system.name), a broker, an HTTP or gRPC
  * service. A group is the calls of one operation to one callee under one parent span:
- * - at least MIN_REPEATED_CALLS calls;
+ * - at least MIN_REPEATED_CALLS calls, not counting retries (a call right after a failed one);
  * - serial: more than SERIAL_TRIP_SHARE of them are round trips of their own (roundTrips: their
  *   durations add up to the window they occupy); a concurrent fan-out of the same call is one trip
  *   and no N+1;
  * - gain = Σ round trips − the longest (what one batched round trip would leave).
+ * Only successful requests count (in a failed one, calls stalled by a timeout look serial too).
  * A pattern (parent operation → callee operation) is reported when it is serial in at least
  * MIN_REQUEST_SHARE of the requests where it occurs, and its mean gain per affected request is at
  * least MIN_GAIN_US and MIN_GAIN_SHARE of those requests' mean latency (no finding for a 0.2 ms win).
@@ -15,7 +16,7 @@
 import type { Span } from '../../model';
 import { calleesOf, peerIndex } from '../peers';
 import { mean, quantile } from '../stats';
-import { traceFacts } from '../trace-facts';
+import { isFailure, traceFacts } from '../trace-facts';
 import { dbSystemOf, ExampleTraces, isCall, messagingSystemOf, ms, pct, peerNameOf, type FindingExamples, type Recommendation, type RuleInput } from './common';
 import { roundTrips } from './round-trips';
 
@@ -51,6 +52,21 @@ interface Pattern {
   first: FindingExamples | undefined;
 }
 
+/**
+ * The calls that are not retries: a call that starts after an earlier call of the group failed
+ * repeats it (HotROD retries a Redis timeout; a gateway retries a dependency) and is no new item.
+ */
+export function withoutRetries(calls: readonly Span[]): Span[] {
+  const byStart = [...calls].sort((a, b) => a.start - b.start);
+  const out: Span[] = [];
+  let previousFailed = false;
+  for (const c of byStart) {
+    if (!previousFailed) out.push(c);
+    previousFailed = isFailure(c);
+  }
+  return out;
+}
+
 /** True when the calls of one group form an N+1: enough of them, and nearly each its own round trip. */
 export function isSerialRepetition(calls: readonly Span[]): boolean {
   return calls.length >= MIN_REPEATED_CALLS && roundTrips(calls).trips > SERIAL_TRIP_SHARE * calls.length;
@@ -61,6 +77,8 @@ export function nPlusOne({ traces, totalE2e }: RuleInput): Recommendation[] {
   const peers = peerIndex(traces);
   for (const t of traces) {
     const f = traceFacts(t);
+    // Successful requests only: in a failed one, calls stalled or cut short by a timeout say nothing about batching.
+    if (f.failed || f.rejected) continue;
     // Calls per parent first: most parents make fewer than MIN_REPEATED_CALLS calls and need no more.
     const byParent = new Map<number, number[]>();
     for (let i = 0; i < t.spans.length; i++) {
@@ -86,7 +104,9 @@ export function nPlusOne({ traces, totalE2e }: RuleInput): Recommendation[] {
     for (const { callee, idx } of groups.values()) {
       if (idx.length < MIN_REPEATED_CALLS) continue;
       const parent = t.spans[f.parent[idx[0] as number] as number] as Span;
-      const calls = idx.map((i) => t.spans[i] as Span);
+      const all = idx.map((i) => t.spans[i] as Span);
+      const calls = withoutRetries(all);
+      if (calls.length < MIN_REPEATED_CALLS) continue;
       const first = calls[0] as Span;
       const key = `${parent.service}\u0000${parent.name}\u0000${callee}\u0000${first.name}`;
       let pat = patterns.get(key);
@@ -99,7 +119,7 @@ export function nPlusOne({ traces, totalE2e }: RuleInput): Recommendation[] {
       if (trips <= SERIAL_TRIP_SHARE * calls.length) continue;
       pat.serial.push({ calls: calls.length, trips, gain: durations.reduce((a, b) => a + b, 0) - Math.max(...durations), e2e: f.e2e });
       pat.examples.add(t.traceId);
-      pat.first ??= { traceIds: [t.traceId], parentSpanId: parent.spanId, spanIds: calls.map((c) => c.spanId) };
+      pat.first ??= { traceIds: [t.traceId], parentSpanId: parent.spanId, spanIds: all.map((c) => c.spanId) };
     }
   }
   const out: Recommendation[] = [];

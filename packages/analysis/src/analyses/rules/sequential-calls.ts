@@ -6,7 +6,7 @@
  *   the customer's location), unless a configured pipeline order places them at the same stage —
  *   a trace does not show data flow, so a gain is never claimed for calls that may depend on each
  *   other;
- * - a call after a failed one is a retry, sequential on purpose;
+ * - a call after a failed one is a retry, sequential on purpose; failed requests are not judged;
  * - calls that form an N+1 (n-plus-one.ts: many serial calls of one operation under one parent)
  *   are that rule's finding, not this one's.
  * Gain per request = the wall time the independent calls occupy − the longest of them (what running
@@ -85,6 +85,7 @@ export function sequentialCalls({ traces, totalE2e, topology }: RuleInput): Reco
   for (const t of traces) {
     const f = traceFacts(t);
     const callees = calleesOf(t, peers);
+    const judged = !f.failed && !f.rejected;
     const calls = new Map<number, Call[]>();
 
     for (let i = 0; i < t.spans.length; i++) {
@@ -101,7 +102,8 @@ export function sequentialCalls({ traces, totalE2e, topology }: RuleInput): Reco
       calls.set(owner, list);
     }
     for (const [owner, list] of calls) {
-      if (list.length < 2) continue;
+      // Successful requests only: a request cut short by a timeout shows its calls in no useful order.
+      if (list.length < 2 || !judged) continue;
       const nPlusOneGroups = serialRepetitions(list);
       list.sort((a, b) => a.span.start - b.span.start);
       const involved = new Set<number>();
