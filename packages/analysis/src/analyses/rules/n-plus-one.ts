@@ -13,7 +13,7 @@
  * MIN_REQUEST_SHARE of the requests where it occurs, and its mean gain per affected request is at
  * least MIN_GAIN_US and MIN_GAIN_SHARE of those requests' mean latency (no finding for a 0.2 ms win).
  */
-import type { Span } from '../../model';
+import type { Span, Trace } from '../../model';
 import { calleesOf, peerIndex } from '../peers';
 import { mean, quantile } from '../stats';
 import { isFailure, traceFacts } from '../trace-facts';
@@ -47,7 +47,11 @@ interface Pattern {
   redis: boolean;
   /** Groups (one per parent span) where the pattern occurred. */
   groups: number;
+  /** Per occurrence (one parent span) where the calls were serial. */
   serial: Array<{ calls: number; trips: number; gain: number; e2e: number }>;
+  /** Traces with at least one serial occurrence (the last one counted, to count each once). */
+  traces: number;
+  lastTrace: Trace | undefined;
   examples: ExampleTraces;
   first: FindingExamples | undefined;
 }
@@ -111,13 +115,17 @@ export function nPlusOne({ traces, totalE2e }: RuleInput): Recommendation[] {
       const key = `${parent.service}\u0000${parent.name}\u0000${callee}\u0000${first.name}`;
       let pat = patterns.get(key);
       if (!pat) {
-        pat = { owner: parent.service, parentOperation: parent.name, callee, operation: first.name, redis: dbSystemOf(first) === REDIS, groups: 0, serial: [], examples: new ExampleTraces(), first: undefined };
+        pat = { owner: parent.service, parentOperation: parent.name, callee, operation: first.name, redis: dbSystemOf(first) === REDIS, groups: 0, serial: [], traces: 0, lastTrace: undefined, examples: new ExampleTraces(), first: undefined };
         patterns.set(key, pat);
       }
       pat.groups++;
       const { trips, durations } = roundTrips(calls);
       if (trips <= SERIAL_TRIP_SHARE * calls.length) continue;
       pat.serial.push({ calls: calls.length, trips, gain: durations.reduce((a, b) => a + b, 0) - Math.max(...durations), e2e: f.e2e });
+      if (pat.lastTrace !== t) {
+        pat.lastTrace = t;
+        pat.traces++;
+      }
       pat.examples.add(t.traceId);
       pat.first ??= { traceIds: [t.traceId], parentSpanId: parent.spanId, spanIds: all.map((c) => c.spanId) };
     }
@@ -139,6 +147,7 @@ export function nPlusOne({ traces, totalE2e }: RuleInput): Recommendation[] {
       evidence: {
         parentOperation: `${p.owner}: ${p.parentOperation}`,
         requests: p.serial.length,
+        affectedTraces: p.traces,
         shareOfOccurrencesSerial: pct(p.serial.length / p.groups),
         meanCallsPerRequest: mean(p.serial.map((g) => g.calls)),
         ...(p.redis ? { meanRedisCallsPerRequest: mean(p.serial.map((g) => g.calls)) } : {}),
@@ -148,7 +157,7 @@ export function nPlusOne({ traces, totalE2e }: RuleInput): Recommendation[] {
         command: p.operation,
       },
       examples: { ...(p.first as FindingExamples), traceIds: p.examples.list() },
-      estimatedGain: { value: ms(meanGain), unit: 'ms per affected request', description: 'sum of the serial round-trip times minus the longest one' },
+      estimatedGain: { value: ms(meanGain), unit: `ms per ${p.parentOperation}`, description: 'sum of the serial round-trip times minus the longest one, per call of the parent operation (a request to its service)' },
       impact: totalE2e > 0 ? gain / totalE2e : 0,
     });
   }
