@@ -256,3 +256,14 @@ test("databases and brokers are dependency nodes, failed calls included (Tempo's
   assert.equal(`${report.errors.origins[0]?.service}: ${report.errors.origins[0]?.operation}`, 'mythical-server: pg.query:INSERT');
   assert.deepEqual(report.dependencies.expected, [], 'no mltrace edges expected of Tempo traces');
 });
+
+test('bottleneck rows name the trace where the operation spent the most self time', () => {
+  const traces = [1, 5, 3].map((msSelf, i) =>
+    makeTrace([
+      { id: 'r', service: 'shop', name: 'GET /cart', kind: 'server', start: i * 100 * MS, duration: 20 * MS },
+      { id: 'q', parent: 'r', service: 'shop', name: 'load cart', kind: 'internal', start: i * 100 * MS + MS, duration: msSelf * MS },
+    ]),
+  );
+  const row = analyze(traces).bottlenecks.ranked.find((b) => b.operation === 'load cart');
+  assert.equal(row?.exampleTraceId, traces[1]?.traceId);
+});

@@ -117,8 +117,10 @@ export function buildSections(r: AnalysisReport, opts: SectionOptions = {}): Sec
     tables: [
       table(
         undefined,
-        [['#', 'r'], ['service', 'l'], ['operation', 'l'], ['count', 'r'], ['mean', 'r'], ['p95', 'r'], ['self mean', 'r'], ['share', 'r'], ['opt. potential', 'r']],
-        r.bottlenecks.ranked.slice(0, top).map((b, i) => [String(i + 1), b.service, b.operation, num(b.count), dur(b.mean), dur(b.p95), dur(b.selfTimeMean), pct(b.share), dur(b.optimizationPotential)]),
+        [['#', 'r'], ['service', 'l'], ['operation', 'l'], ['count', 'r'], ['mean', 'r'], ['p95', 'r'], ['self mean', 'r'], ['share', 'r'], ['opt. potential', 'r'], [EXAMPLE_TRACES, 'l']],
+        r.bottlenecks.ranked
+          .slice(0, top)
+          .map((b, i) => [String(i + 1), b.service, b.operation, num(b.count), dur(b.mean), dur(b.p95), dur(b.selfTimeMean), pct(b.share), dur(b.optimizationPotential), b.exampleTraceId]),
       ),
     ],
   });
