@@ -9,6 +9,7 @@ import { analyze } from '../src/analyses/analyze';
 import { completeness } from '../src/analyses/completeness';
 import { dependencies } from '../src/analyses/dependencies';
 import { errors } from '../src/analyses/errors';
+import { trafficKind } from '../src/analyses/requests';
 import { loadSources } from '../src/load';
 import type { Attributes, Trace } from '../src/model';
 import { REFERENCE } from './helpers';
@@ -218,6 +219,9 @@ test('start-up and health-check traces are reported apart from requests', () => 
     { id: 'load', parent: 'boot', service: 'scorer', name: 'model_load', kind: 'internal', start: 1, duration: 1_900 * MS, attrs },
   ]);
   const health = Array.from({ length: 3 }, (_, i) => makeTrace([{ id: 'h', service: 'scorer', name: 'GET /healthz', kind: 'server', start: 5_000 * MS + i * MS, duration: 100, attrs: { 'http.route': '/healthz' } }]));
+  // Not a probe: a route that merely contains a probe word.
+  const shipping = makeTrace([{ id: 's', service: 'scorer', name: 'POST /orders/ready-to-ship', kind: 'server', start: 9_000 * MS, duration: 100, attrs }]);
+  assert.equal(trafficKind(shipping), 'request');
   const report = analyze([boot, ...health, ...requests]);
   assert.equal(report.traffic.requests, 60);
   assert.equal(report.traffic.background, 1);

@@ -16,8 +16,12 @@ import { traceFacts } from './trace-facts';
 
 export type TrafficKind = 'request' | 'health-check' | 'background';
 
-/** Probe paths and operation names: /health, /healthz, /ready, /readyz, /live, /livez, /ping, grpc.health.v1. */
-const HEALTH_CHECK = /(^|[\s/.])(health|healthz|healthcheck|ready|readyz|readiness|live|livez|liveness|ping)(\b|$)|grpc\.health\.v1/i;
+/**
+ * Probe paths and operation names: a last path segment (or whole name) /health, /healthz,
+ * /healthcheck, /ready, /readyz, /readiness, /live, /livez, /liveness, /ping ("GET /healthz",
+ * "/api/health?full=1"), or gRPC's grpc.health.v1 service. "POST /orders/ready-to-ship" is no probe.
+ */
+const HEALTH_CHECK = /(?:^|[\s/])(?:health|healthz|healthcheck|ready|readyz|readiness|live|livez|liveness|ping)\/?(?:\?.*)?$|grpc\.health\.v1/i;
 const PATH_KEYS: readonly string[] = [ATTR_HTTP_ROUTE, ATTR_URL_PATH, ATTR_HTTP_TARGET];
 
 function isHealthCheck(entry: Span): boolean {
