@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { capacity, sweepConcurrency } from '../src/analyses/capacity';
+import type { Trace } from '../src/model';
 import { makeTrace } from './trace-builders';
 
 test('sweep line: peak concurrency of overlapping intervals; back-to-back ones do not overlap', () => {
@@ -43,5 +44,27 @@ test("concurrency per service, load bands, knee and Little's law", () => {
     r.loadBands.map((b) => b.meanRate),
     [2, 3, 4, 5, 6, 7, 8, 9],
   );
-  assert.deepEqual(r.knee, { rate: 6, meanLatencyUs: 10_000 });
+  // Latency rises past 6 req/s, but bands of one second and a few requests are too thin to claim a knee.
+  assert.equal(r.knee, null);
+  assert.match(r.kneeNote ?? '', /too few data for a knee/);
+});
+
+test('a knee is claimed from load bands of several buckets and enough requests each', () => {
+  const traces: Trace[] = [];
+  const bucket = (b: number, n: number, latency: number) => {
+    for (let k = 0; k < n; k++) {
+      const start = b * 1_000_000 + Math.floor((k * 1_000_000) / n);
+      traces.push(makeTrace([{ id: 'g', service: 'gateway', kind: 'server', start, duration: latency }]));
+    }
+  };
+  // A partial first and last bucket (1 request each, left out), and between them 8 load levels of
+  // 4 one-second buckets: 10, 20, … 80 req/s, with latency 10 ms up to 60 req/s and 40 ms above.
+  // Each level is one band (32 inner buckets / 8 bands), of 4 buckets and ≥ 40 requests.
+  bucket(0, 1, 10_000);
+  for (let level = 1; level <= 8; level++) for (let j = 0; j < 4; j++) bucket(1 + (level - 1) * 4 + j, level * 10, level * 10 > 60 ? 40_000 : 10_000);
+  bucket(33, 1, 10_000);
+  const r = capacity(traces, { bucketMs: 1000, entryService: 'gateway' });
+  assert.deepEqual(r.loadBands.map((b) => b.meanRate), [10, 20, 30, 40, 50, 60, 70, 80]);
+  assert.deepEqual(r.knee, { rate: 60, meanLatencyUs: 10_000 });
+  assert.equal(r.kneeNote, undefined);
 });

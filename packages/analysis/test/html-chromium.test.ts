@@ -52,7 +52,12 @@ async function render(html: string) {
     );
     const tables = await page.$$eval('table', (els) => els.length);
     const scripts = await page.$$eval('script', (els) => els.length);
-    return { charts, tables, scripts, problems, requests };
+    const links = await page.$$eval('a.trace', (els) => els.map((a) => a.getAttribute('href') ?? ''));
+    const toc = await page.$$eval('nav.toc a', (els) => els.map((a) => a.getAttribute('href')));
+    const anchors = await page.$$eval('section[id]', (els) => els.map((e) => `#${e.id}`));
+    const header = await page.$eval('header', (e) => e.textContent ?? '');
+    const recommendations = await page.$$eval('article.rec', (els) => els.map((e) => e.textContent ?? ''));
+    return { charts, tables, scripts, problems, requests, links, toc, anchors, header, recommendations };
   } finally {
     await browser.close();
     rmSync(dir, { recursive: true, force: true });
@@ -64,7 +69,7 @@ describe('the HTML report in headless Chromium', { skip: SKIP }, () => {
     const traces = generateTraces({ traces: 200, seed: 3, faults: { flakyPostprocess: 0.1, droppedContext: true } });
     const r = await render(renderHtml(analyze(traces, { compare: { key: 'ml.model.version', a: 'v1', b: 'v2' } })));
     const names = r.charts.map((c) => c.name).sort();
-    assert.deepEqual(names, ['critical-path-by-service', 'dependency-graph', 'latency-histogram', 'slice-comparison']);
+    assert.deepEqual(names, ['critical-path-by-service', 'dependency-graph', 'errors-over-time', 'latency-histogram', 'latency-over-time', 'slice-comparison', 'throughput-over-time']);
     for (const c of r.charts) {
       assert.ok(c.shapes > 2, `${c.name} draws shapes (${c.shapes})`);
       assert.ok(c.width > 100, `${c.name} is visible`);
@@ -82,6 +87,31 @@ describe('the HTML report in headless Chromium', { skip: SKIP }, () => {
     const r = await render(renderHtml(analyze([evil])));
     assert.equal(r.scripts, 0, 'no script element reached the DOM');
     assert.deepEqual(r.problems, []);
-    assert.equal(r.charts.length, 4);
+    assert.equal(r.charts.length, 7);
   });
+
+  test('the report leads into the traces: header, contents, readable recommendations, trace ids linked to Jaeger', { timeout: 60_000 }, async () => {
+    const traces = generateTraces({ traces: 200, seed: 5, faults: { flakyPostprocess: 0.2, nPlusOne: true } });
+    const ids = new Set(traces.map((t) => t.traceId));
+    const report = analyze(traces);
+    const r = await render(renderHtml(report, { source: ['traces/'], version: '9.9.9', jaegerUrl: 'http://jaeger.example:16686/' }));
+    assert.match(r.header, /source\s*traces\//);
+    assert.match(r.header, /mltrace\s*9\.9\.9/);
+    assert.match(r.header, /time window\s*\d{4}-\d\d-\d\dT.* → \d{4}-/);
+    assert.deepEqual(r.toc, r.anchors, 'the contents list every section, in order');
+    assert.equal(r.recommendations.length, report.recommendations.length);
+    for (const text of r.recommendations) {
+      assert.match(text, /Estimated gain: /);
+      assert.match(text, /Example traces: [0-9a-f]{32}/);
+    }
+    assert.match(r.recommendations.join('\n'), /mean round trips per request/, 'evidence in words');
+    assert.ok(r.links.length > 0);
+    for (const href of r.links) {
+      const m = /^http:\/\/jaeger\.example:16686\/trace\/([0-9a-f]{32})$/.exec(href);
+      assert.ok(m, href);
+      assert.ok(ids.has(m[1] as string), `${href} names a trace of the data`);
+    }
+    assert.deepEqual(r.problems, []);
+    assert.deepEqual(r.requests, [], 'nothing is fetched: the links are only followed when clicked');
+});
 });

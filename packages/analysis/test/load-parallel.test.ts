@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadFile, loadSources, type LoadOptions } from '../src/load';
 import { TraceCollector } from '../src/load/collector';
-import { LinePool } from '../src/load/parallel';
+import { LinePool } from '../src/load/fast/parallel';
 import { analyze } from '../src/analyses/analyze';
 import { traceStream, writeOtlpLines } from '../src/synthetic/generator';
 

@@ -22,7 +22,8 @@ test('text report: every section, aligned tables, units, the recommendation with
     assert.ok(text.includes(`== ${title}`), `section ${title}`);
   }
   assert.match(text, /\[error-origin\] .* postprocess/);
-  assert.match(text, /evidence: service=postprocess/);
+  assert.match(text, /evidence: service postprocess; operation POST \/v1\/postprocess; error type PP_FLAKY_FAILURE/);
+  assert.match(text, /examples: traces [0-9a-f]{32}/);
   assert.match(text, / ms/);
   // Aligned: in each table, the header and separator lines have the same length as every row's padded cells.
   const lines = text.split('\n');

@@ -24,3 +24,11 @@ export const ATTR_HTTP_STATUS_CODE = 'http.status_code' as const;
 export const ATTR_DB_SYSTEM = 'db.system' as const;
 /** The `db.system.name` value for Redis. */
 export const DB_SYSTEM_NAME_VALUE_REDIS = 'redis' as const;
+/** `net.peer.name`: the pre-1.21 key for the remote host, still found in older traces. */
+export const ATTR_NET_PEER_NAME = 'net.peer.name' as const;
+/** `http.target`: the pre-1.21 key for the request target (path and query), still found in older traces. */
+export const ATTR_HTTP_TARGET = 'http.target' as const;
+/** `messaging.system`: the message broker product (kafka, rabbitmq, …). */
+export const ATTR_MESSAGING_SYSTEM = 'messaging.system' as const;
+/** `rpc.system`: the remote-procedure-call system (grpc, …). */
+export const ATTR_RPC_SYSTEM = 'rpc.system' as const;

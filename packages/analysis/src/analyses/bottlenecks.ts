@@ -27,6 +27,8 @@ export interface Bottleneck {
   score: number;
   share: number;
   optimizationPotential: number;
+  /** The trace holding the operation's span with the most self time. */
+  exampleTraceId: string;
 }
 
 export interface BottlenecksResult {
@@ -54,6 +56,7 @@ export function bottlenecks(traces: readonly Trace[], opts: AnalysisOptions = {}
       score: o.selfTime,
       share: total > 0 ? o.selfTime / total : 0,
       optimizationPotential: (p95 - p50) * count,
+      exampleTraceId: o.exampleTraceId,
     };
   });
   ranked.sort((a, b) => b.score - a.score || b.count - a.count);

@@ -47,6 +47,8 @@ export interface CapacityResult {
   services: ServiceCapacity[];
   loadBands: LoadBand[];
   knee: { rate: number; meanLatencyUs: number } | null;
+  /** Why no knee is claimed although latency rose, when the load bands are too thin to tell (small samples say so). */
+  kneeNote?: string;
 }
 
 /** Peak and per-bucket peak concurrency of intervals by a sweep line. */
@@ -77,6 +79,12 @@ export function sweepConcurrency(starts: ArrayLike<number>, ends: ArrayLike<numb
   }
   return { peak, series };
 }
+
+/** A band whose mean latency exceeds this × the lowest-load band's is past the knee. */
+export const KNEE_LATENCY_RATIO = 1.5;
+export const KNEE_MIN_BANDS = 3;
+export const KNEE_MIN_BUCKETS_PER_BAND = 3;
+export const KNEE_MIN_REQUESTS_PER_BAND = 30;
 
 export function capacity(traces: readonly Trace[], opts: AnalysisOptions = {}): CapacityResult {
   const entryService = resolveEntryService(traces, opts);
@@ -149,11 +157,19 @@ export function capacity(traces: readonly Trace[], opts: AnalysisOptions = {}): 
     bands.push({ meanRate: (req / part.length) * perSecond, buckets: part.length, requests: req, meanLatencyUs: req ? lat / req : 0 });
   }
   let knee: CapacityResult['knee'] = null;
+  let kneeNote: string | undefined;
   const base = bands[0]?.meanLatencyUs ?? 0;
-  const firstBad = bands.findIndex((b) => base > 0 && b.meanLatencyUs > 1.5 * base);
+  const firstBad = bands.findIndex((b) => base > 0 && b.meanLatencyUs > KNEE_LATENCY_RATIO * base);
   if (firstBad > 0) {
-    const k = bands[firstBad - 1] as LoadBand;
-    knee = { rate: k.meanRate, meanLatencyUs: k.meanLatencyUs };
+    // A knee is a claim about load: it needs enough bands, each of enough buckets and requests
+    // (two one-second buckets show noise, not saturation).
+    const thin = bands.filter((b) => b.buckets < KNEE_MIN_BUCKETS_PER_BAND || b.requests < KNEE_MIN_REQUESTS_PER_BAND).length;
+    if (bands.length < KNEE_MIN_BANDS || thin > 0) {
+      kneeNote = `too few data for a knee: ${bands.length} load bands (${KNEE_MIN_BANDS} needed), ${thin} with fewer than ${KNEE_MIN_BUCKETS_PER_BAND} buckets or ${KNEE_MIN_REQUESTS_PER_BAND} requests`;
+    } else {
+      const k = bands[firstBad - 1] as LoadBand;
+      knee = { rate: k.meanRate, meanLatencyUs: k.meanLatencyUs };
+    }
   }
-  return { entryService, bucketMs: series.bucketMs, bucketStarts: series.starts, targetRate, services, loadBands: bands, knee };
+  return { entryService, bucketMs: series.bucketMs, bucketStarts: series.starts, targetRate, services, loadBands: bands, knee, ...(kneeNote ? { kneeNote } : {}) };
 }

@@ -12,16 +12,21 @@ const NO_CHILDREN: readonly Span[] = [];
  * parent). Children are listed in the order given (index order when `order` is undefined).
  */
 export function indexChildren(parent: ArrayLike<number>, n: number, order: ArrayLike<number> | undefined, offset: Int32Array, cursor: Int32Array, list: Int32Array): void {
+  // Typed arrays read as numbers (0 past their end), so no element read here is undefined.
   offset.fill(0, 0, n + 1);
-  for (let i = 0; i < n; i++) if (parent[i]! >= 0) offset[parent[i]! + 1] = offset[parent[i]! + 1]! + 1;
   for (let i = 0; i < n; i++) {
-    offset[i + 1] = offset[i + 1]! + offset[i]!;
-    cursor[i] = offset[i]!;
+    const p = parent[i] as number;
+    if (p >= 0) offset[p + 1] = (offset[p + 1] as number) + 1;
+  }
+  for (let i = 0; i < n; i++) {
+    const from = offset[i] as number;
+    offset[i + 1] = (offset[i + 1] as number) + from;
+    cursor[i] = from;
   }
   for (let k = 0; k < n; k++) {
-    const i = order ? order[k]! : k;
-    const p = parent[i]!;
-    if (p >= 0) list[cursor[p]!++] = i;
+    const i = order ? (order[k] as number) : k;
+    const p = parent[i] as number;
+    if (p >= 0) list[(cursor[p] as number)++] = i;
   }
 }
 
@@ -55,12 +60,12 @@ export class ChildLists {
 
   /** Span i's children, in trace order (a shared empty array when it has none). */
   of(spans: readonly Span[], i: number): readonly Span[] {
-    const from = this.start[i]!;
-    const to = this.start[i + 1]!;
+    const from = this.start[i] as number;
+    const to = this.start[i + 1] as number;
     if (from === to) return NO_CHILDREN;
     // A fresh, exactly sized array: emptying a reused one (length = 0) drops its backing store anyway.
     const kids = new Array<Span>(to - from);
-    for (let k = from; k < to; k++) kids[k - from] = spans[this.list[k]!] as Span;
+    for (let k = from; k < to; k++) kids[k - from] = spans[this.list[k] as number] as Span;
     return kids;
   }
 }

@@ -27,6 +27,7 @@ import { BAGGAGE_TO_ATTRIBUTE } from '@mltrace/tracing/attributes';
 import type { Span, Trace } from '../model';
 import { edgeRules, edgeUse, hasService } from './expected-edges';
 import type { AnalysisOptions } from './options';
+import { resolveTopology, type TopologySource } from './topology';
 import { MISSING_PARENT, NO_PARENT, traceFacts } from './trace-facts';
 
 export const CONTEXT_ATTRIBUTE_KEYS: readonly string[] = Object.values(BAGGAGE_TO_ATTRIBUTE);
@@ -42,6 +43,8 @@ export interface HopCompleteness {
   /** Downstream roots attributed to this hop (trace context lost). */
   traceContextLost: number;
   broken: number;
+  /** Traces where this hop broke (at most MAX_EXAMPLES). */
+  exampleTraceIds: string[];
 }
 
 export interface CompletenessResult {
@@ -58,28 +61,38 @@ export interface CompletenessResult {
   spansMissingContext: Array<{ service: string; spans: number; share: number }>;
   hops: HopCompleteness[];
   clockSkew: { count: number; byHop: Array<{ hop: string; count: number; maxUs: number }> };
+  /** Where the entry service and the expected edges came from (topology.ts): configured, mltrace's own traces, or inferred (no expected edges). */
+  topology: TopologySource;
   tracedOperations: number;
   propagationRate: number;
   score: number;
   hopAtFault: string | null;
 }
 
+/**
+ * The service requests enter through: configured, mltrace's gateway on mltrace's own traces, else
+ * the most common service among the roots of request traces (a server or consumer root), else
+ * among all roots.
+ */
 export function resolveEntryService(traces: readonly Trace[], opts: AnalysisOptions): string {
-  if (opts.entryService) return opts.entryService;
-  const rootCount = new Map<string, number>();
-  let hasGateway = false;
+  const configured = resolveTopology(traces, opts).entryService;
+  if (configured !== undefined) return configured;
+  const requestRoots = new Map<string, number>();
+  const anyRoots = new Map<string, number>();
   for (const t of traces) {
-    const f = traceFacts(t);
-    const r = f.roots[0];
+    const r = traceFacts(t).roots[0];
     if (r === undefined) continue;
-    const svc = (t.spans[r] as Span).service;
-    if (svc === 'gateway') hasGateway = true;
-    rootCount.set(svc, (rootCount.get(svc) ?? 0) + 1);
+    const root = t.spans[r] as Span;
+    count(anyRoots, root.service);
+    if (root.kind === 'server' || root.kind === 'consumer') count(requestRoots, root.service);
   }
-  if (hasGateway) return 'gateway';
-  let best = 'gateway';
+  return mostCommon(requestRoots.size ? requestRoots : anyRoots) ?? '';
+}
+
+function mostCommon(m: ReadonlyMap<string, number>): string | undefined {
+  let best: string | undefined;
   let n = -1;
-  for (const [s, c] of rootCount) if (c > n) [best, n] = [s, c];
+  for (const [k, c] of m) if (c > n) [best, n] = [k, c];
   return best;
 }
 
@@ -103,13 +116,19 @@ class ContextMasks {
 const MAX_CACHED_MASKS = 1 << 16;
 if (CONTEXT_ATTRIBUTE_KEYS.length > 31) throw new Error('ContextMasks holds at most 31 context keys');
 
+const MAX_EXAMPLES = 5;
+
+function addExample(list: string[], traceId: string): void {
+  if (list.length < MAX_EXAMPLES && !list.includes(traceId)) list.push(traceId);
+}
+
 function count<K>(m: Map<K, number>, k: K, by = 1): void {
   m.set(k, (m.get(k) ?? 0) + by);
 }
 
 export function completeness(traces: readonly Trace[], opts: AnalysisOptions = {}): CompletenessResult {
   const entry = resolveEntryService(traces, opts);
-  const rules = edgeRules(opts);
+  const rules = edgeRules(traces, opts);
   const edges = rules.map((r) => [r.from, r.to] as const);
   const expectedServices = [...new Set(edges.flat())];
   const skewTolerance = opts.clockSkewToleranceUs ?? 1000;
@@ -138,7 +157,7 @@ export function completeness(traces: readonly Trace[], opts: AnalysisOptions = {
     if (!h) {
       const name = `${from}→${to}`;
       h = hops.get(name);
-      if (!h) hops.set(name, (h = { hop: name, from, to, calls: 0, contextLost: 0, missingKeys: [], traceContextLost: 0, broken: 0, keys: new Map() }));
+      if (!h) hops.set(name, (h = { hop: name, from, to, calls: 0, contextLost: 0, missingKeys: [], traceContextLost: 0, broken: 0, exampleTraceIds: [], keys: new Map() }));
       byTo.set(to, h);
     }
     return h;
@@ -170,7 +189,9 @@ export function completeness(traces: readonly Trace[], opts: AnalysisOptions = {
         const h = intoService.get(reached.service);
         if (h) {
           const [from = '', to = ''] = h.split('→');
-          hop(from, to).traceContextLost++;
+          const broken = hop(from, to);
+          broken.traceContextLost++;
+          addExample(broken.exampleTraceIds, trace.traceId);
         }
       }
     }
@@ -197,6 +218,7 @@ export function completeness(traces: readonly Trace[], opts: AnalysisOptions = {
       const lost = masks.of(parent.attributes) & ~has;
       if (lost !== 0) {
         h.contextLost++;
+        addExample(h.exampleTraceIds, trace.traceId);
         for (let k = 0; k < CONTEXT_ATTRIBUTE_KEYS.length; k++) if (lost & (1 << k)) count(h.keys, CONTEXT_ATTRIBUTE_KEYS[k] as string);
       }
     }
@@ -231,6 +253,7 @@ export function completeness(traces: readonly Trace[], opts: AnalysisOptions = {
   const faulty = hopList[0] && hopList[0].broken > 0 ? hopList[0].hop : null;
   return {
     entryService: entry,
+    topology: resolveTopology(traces, opts).source,
     expectedServices,
     traces: traces.length,
     orphanSpans,

@@ -31,6 +31,8 @@ export interface CriticalPathEntry {
   shareP95: number;
   /** Mean critical-path time per trace containing it (µs). */
   meanTime: number;
+  /** The traces where it spent the most time on the critical path, longest first (at most EXAMPLES). */
+  exampleTraceIds: string[];
   saving: {
     /** Mean end-to-end saving over all traces (µs; 0 for traces without it). */
     meanUs: number;
@@ -52,28 +54,44 @@ export interface CriticalPathAggregate {
   byOperation: Array<{ service: string; operation: string } & CriticalPathEntry>;
 }
 
+const EXAMPLES = 3;
+
+/** The ids of the EXAMPLES traces with the largest times, longest first. */
+class TopTraces {
+  private readonly items: Array<{ time: number; traceId: string }> = [];
+
+  offer(time: number, traceId: string): void {
+    if (this.items.length === EXAMPLES && time <= (this.items[EXAMPLES - 1] as { time: number }).time) return;
+    this.items.push({ time, traceId });
+    this.items.sort((a, b) => b.time - a.time);
+    if (this.items.length > EXAMPLES) this.items.pop();
+  }
+
+  ids(): string[] {
+    return this.items.map((x) => x.traceId);
+  }
+}
+
+interface Accumulator {
+  times: Samples;
+  shares: Samples;
+  top: TopTraces;
+}
+
 function aggregate(traces: readonly Trace[], pick: (t: Trace) => Tally, speedup: number) {
-  const acc = new Map<string, { times: Samples; shares: Samples }>();
-  // Most traces share one key list (see TallyBuilder): resolve its keys to accumulators once.
-  let lastKeys: readonly string[] | undefined;
-  let lastAccs: Array<{ times: Samples; shares: Samples }> = [];
+  const acc = new Map<string, Accumulator>();
   let totalE2e = 0;
   for (const t of traces) {
     const f = traceFacts(t);
     totalE2e += f.e2e;
     const { keys, values } = pick(t);
-    if (keys !== lastKeys) {
-      lastKeys = keys;
-      lastAccs = keys.map((k) => {
-        let a = acc.get(k);
-        if (!a) acc.set(k, (a = { times: new Samples(), shares: new Samples() }));
-        return a;
-      });
-    }
     for (let j = 0; j < keys.length; j++) {
-      const a = lastAccs[j] as { times: Samples; shares: Samples };
+      const k = keys[j] as string;
+      let a = acc.get(k);
+      if (!a) acc.set(k, (a = { times: new Samples(), shares: new Samples(), top: new TopTraces() }));
       const time = values[j] as number;
       a.times.push(time);
+      a.top.offer(time, t.traceId);
       a.shares.push(f.e2e > 0 ? time / f.e2e : 0);
     }
   }
@@ -105,6 +123,7 @@ function aggregate(traces: readonly Trace[], pick: (t: Trace) => Tally, speedup:
         shareP50,
         shareP95,
         meanTime,
+        exampleTraceIds: a.top.ids(),
         saving: { meanUs: meanSaving, p50Us: speedup * timeP50, meanShare: meanE2e > 0 ? meanSaving / meanE2e : 0 },
       },
     ]);

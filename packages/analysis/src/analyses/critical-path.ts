@@ -10,7 +10,8 @@ export interface CriticalPathSection {
 
 /**
  * A trace's critical path as parallel arrays: section j is span `span[j]` (index into the trace's
- * spans) over [start[j], end[j]). The arrays are shared working memory, valid until the next call.
+ * spans) over [start[j], end[j]). The arrays belong to the workspace they were computed in, valid
+ * until its next use.
  */
 export interface SectionList {
   length: number;
@@ -43,11 +44,12 @@ export function criticalPath(trace: Trace): CriticalPathSection[] {
 }
 
 /**
- * Working memory for one trace, grown to the largest trace seen and reused: analysing a million
- * spans walks tens of thousands of small traces, and allocating a dozen typed arrays and a list per
- * span for each of them cost more than the walk itself. Not re-entrant (nothing in here calls out).
+ * Working memory for the walk, grown to the largest trace seen. A caller that walks many traces
+ * (trace-facts' pass over a whole data set) keeps one and passes it to every call: allocating a
+ * dozen typed arrays per trace cost more than the walk itself. One per caller, never shared between
+ * concurrent walks; a call without one gets a fresh one.
  */
-class Scratch {
+export class CriticalPathWorkspace {
   capacity = 0;
   parent = new Int32Array(0);
   rawStart = new Float64Array(0);
@@ -81,39 +83,40 @@ class Scratch {
     this.cursor = new Int32Array(c);
     this.stack = new Int32Array(c);
   }
-}
 
-const scratch = new Scratch();
-const sections: SectionList = { length: 0, span: new Int32Array(64), start: new Float64Array(64), end: new Float64Array(64) };
+  readonly sections: SectionList = { length: 0, span: new Int32Array(64), start: new Float64Array(64), end: new Float64Array(64) };
 
-function pushSection(span: number, start: number, end: number): void {
-  const j = sections.length;
-  if (j === sections.span.length) {
-    const grow = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
-      const b = make(a.length * 2);
-      b.set(a);
-      return b;
-    };
-    sections.span = grow(sections.span, (n) => new Int32Array(n));
-    sections.start = grow(sections.start, (n) => new Float64Array(n));
-    sections.end = grow(sections.end, (n) => new Float64Array(n));
+  pushSection(span: number, start: number, end: number): void {
+    const sections = this.sections;
+    const j = sections.length;
+    if (j === sections.span.length) {
+      const grow = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+        const b = make(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      sections.span = grow(sections.span, (n) => new Int32Array(n));
+      sections.start = grow(sections.start, (n) => new Float64Array(n));
+      sections.end = grow(sections.end, (n) => new Float64Array(n));
+    }
+    sections.span[j] = span;
+    sections.start[j] = start;
+    sections.end[j] = end;
+    sections.length = j + 1;
   }
-  sections.span[j] = span;
-  sections.start[j] = start;
-  sections.end[j] = end;
-  sections.length = j + 1;
 }
 
 /**
  * criticalPath() as a SectionList. `knownParent` (trace-facts' parent index: a negative value for
  * no parent in the trace, never the span itself) saves finding parents by id again.
  */
-export function criticalPathSections(spans: readonly Span[], knownParent: readonly number[] | undefined): SectionList {
+export function criticalPathSections(spans: readonly Span[], knownParent: readonly number[] | undefined, ws = new CriticalPathWorkspace()): SectionList {
   const n = spans.length;
+  const sections = ws.sections;
   sections.length = 0;
   if (n === 0) return sections;
-  scratch.ensure(n);
-  const { parent, rawStart, rawEnd, childOffset, childList, cursor } = scratch;
+  ws.ensure(n);
+  const { parent, rawStart, rawEnd, childOffset, childList, cursor } = ws;
   if (knownParent) for (let i = 0; i < n; i++) parent[i] = knownParent[i]! >= 0 ? knownParent[i]! : -1;
   else findParents(spans, parent);
 
@@ -150,7 +153,7 @@ export function criticalPathSections(spans: readonly Span[], knownParent: readon
   indexChildren(parent, n, byStart, childOffset, cursor, childList);
   for (let k = 0; k < n; k++) {
     const i = byStart ? byStart[k]! : k;
-    if (parent[i]! < 0) walkRoot(i, spans);
+    if (parent[i]! < 0) walkRoot(i, spans, ws);
   }
   return sections;
 }
@@ -173,8 +176,8 @@ function findParents(spans: readonly Span[], parent: Int32Array): void {
 /** Kept lists longer than this are sorted with Array#sort (insertion sort is quadratic). */
 const INSERTION_SORT_MAX = 16;
 
-function walkRoot(root: number, spans: readonly Span[]): void {
-  const { parent, childOffset, childList, rawStart, rawEnd, start, end, kept, keptCount, cursor, stack } = scratch;
+function walkRoot(root: number, spans: readonly Span[], ws: CriticalPathWorkspace): void {
+  const { parent, childOffset, childList, rawStart, rawEnd, start, end, kept, keptCount, cursor, stack } = ws;
   // Prune PRODUCER→CONSUMER edges and clip children into their (already clipped) parent, pre-order.
   start[root] = rawStart[root]!;
   end[root] = rawEnd[root]!;
@@ -199,7 +202,7 @@ function walkRoot(root: number, spans: readonly Span[]): void {
     }
     keptCount[p] = count;
     // By end descending; equal ends keep start order, so the earliest-starting child wins ties.
-    if (count > 1) sortKept(base, count);
+    if (count > 1) sortKept(base, count, ws);
   }
 
   cursor[root] = 0;
@@ -216,7 +219,7 @@ function walkRoot(root: number, spans: readonly Span[]): void {
       const last = kept[base + k]!;
       cursor[current] = k + 1;
       const lastEnd = end[last]!;
-      if (lastEnd < e) pushSection(current, lastEnd, e);
+      if (lastEnd < e) ws.pushSection(current, lastEnd, e);
       cursor[last] = 0;
       current = last;
       bounded = false;
@@ -224,7 +227,7 @@ function walkRoot(root: number, spans: readonly Span[]): void {
     }
     cursor[current] = k;
     const s = start[current]!;
-    if (s < e) pushSection(current, s, e);
+    if (s < e) ws.pushSection(current, s, e);
     if (current === root) return;
     bound = s;
     bounded = true;
@@ -233,8 +236,8 @@ function walkRoot(root: number, spans: readonly Span[]): void {
 }
 
 /** Sorts kept[base, base + count) by end descending, ties by start-order position (a total order, so any sort agrees). */
-function sortKept(base: number, count: number): void {
-  const { kept, end, cursor } = scratch;
+function sortKept(base: number, count: number, ws: CriticalPathWorkspace): void {
+  const { kept, end, cursor } = ws;
   if (count > INSERTION_SORT_MAX) {
     const list = Array.from(kept.subarray(base, base + count));
     list.sort((a, b) => end[b]! - end[a]! || cursor[a]! - cursor[b]!);

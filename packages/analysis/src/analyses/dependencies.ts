@@ -11,6 +11,9 @@
  * - criticality = coverage × mean share, where coverage = share of traces using the edge and
  *   mean share = mean over those traces of (call time / end-to-end time). 1.0 means every
  *   request depends on it for all of its latency.
+ * - databases and message brokers are nodes too (backends.ts): a span naming a database
+ *   (db.system.name / db.system) with no child in another service, or a producer naming a
+ *   messaging system, is a call from its service to that backend, failed calls included;
  * Expected edges (configurable, see expected-edges.ts) that never occur are flagged missing; ones
  * present in fewer than 90 % of the traces they apply to (accepted requests the caller took part
  * in; for 'called' edges only those where the caller called the callee) are flagged partial.
@@ -20,11 +23,24 @@ import { edgeRules, edgeUse } from './expected-edges';
 import type { AnalysisOptions } from './options';
 import { calleesOf, peerIndex } from './peers';
 import { distribution } from './stats';
-import { failsTrace, opKey, traceFacts } from './trace-facts';
+import { backendOf, type Backend, type NodeKind } from './backends';
+import { failsTrace, isFailure, opKey, traceFacts } from './trace-facts';
+
+/** Per span: whether one of its children is in another service (a call its callee answered with spans). */
+function foreignParents(spans: readonly Span[], parent: readonly number[]): boolean[] {
+  const out = new Array<boolean>(spans.length).fill(false);
+  for (let i = 0; i < spans.length; i++) {
+    const p = parent[i] as number;
+    if (p >= 0 && (spans[p] as Span).service !== (spans[i] as Span).service) out[p] = true;
+  }
+  return out;
+}
 
 export interface DependencyEdge {
   from: string;
   to: string;
+  /** What the callee is: a traced service, or a database or broker named by the caller's span. */
+  kind: NodeKind;
   calls: number;
   /** Calls with no span from the callee (attributed by the client span's peer attributes). */
   unanswered: number;
@@ -39,6 +55,8 @@ export interface DependencyEdge {
 
 export interface DependenciesResult {
   services: Array<{ name: string; spans: number; traces: number }>;
+  /** Databases and brokers the services call (no spans of their own). */
+  backends: Array<{ name: string; kind: Exclude<NodeKind, 'service'>; system: string; calls: number; errors: number; traces: number }>;
   edges: DependencyEdge[];
   /** coverage = traces the edge applies to that show it / traces it applies to (applies). */
   expected: Array<{ from: string; to: string; mode: 'always' | 'called'; applies: number; status: 'present' | 'partial' | 'missing'; coverage: number }>;
@@ -48,6 +66,7 @@ export interface DependenciesResult {
 interface EdgeSums {
   from: string;
   to: string;
+  kind: NodeKind;
   durations: number[];
   errors: number;
   unanswered: number;
@@ -58,11 +77,12 @@ interface EdgeSums {
 }
 
 export function dependencies(traces: readonly Trace[], opts: AnalysisOptions = {}): DependenciesResult {
-  const rules = edgeRules(opts);
+  const rules = edgeRules(traces, opts);
   const applied = rules.map(() => ({ applies: 0, present: 0 }));
   const peers = peerIndex(traces);
   const edges = new Map<string, EdgeSums>();
   const services = new Map<string, { spans: number; traces: number; seenIn: number }>();
+  const backends = new Map<string, Backend & { calls: number; errors: number; traces: number; seenIn: number }>();
   // Per trace, the edges it uses (with their summed call time) and the services it touches are
   // marked with the trace's number instead of being collected in a Map and a Set per trace.
   let traceNo = 0;
@@ -71,16 +91,16 @@ export function dependencies(traces: readonly Trace[], opts: AnalysisOptions = {
     const f = traceFacts(trace);
     const t = ++traceNo;
     used.length = 0;
-    const addCall = (from: string, to: string, d: number, failed: boolean, answered: boolean) => {
+    const addCall = (from: string, to: string, d: number, failed: boolean, answered: boolean, kind: NodeKind = 'service') => {
       const key = opKey(from, to); // the same "from\u0000to" string, built once per pair
       let e = edges.get(key);
-      if (!e) edges.set(key, (e = { from, to, durations: [], errors: 0, unanswered: 0, traces: 0, shareSum: 0, seenIn: 0, time: 0 }));
+      if (!e) edges.set(key, (e = { from, to, kind, durations: [], errors: 0, unanswered: 0, traces: 0, shareSum: 0, seenIn: 0, time: 0 }));
       e.durations.push(d);
       if (failed) e.errors++;
       if (!answered) e.unanswered++;
       if (e.seenIn !== t) {
         e.seenIn = t;
-        e.time = 0 + d;
+        e.time = d;
         used.push(e);
       } else e.time += d;
     };
@@ -88,7 +108,20 @@ export function dependencies(traces: readonly Trace[], opts: AnalysisOptions = {
       const s = trace.spans[i] as Span;
       if (!answered) addCall(s.service, service, s.duration, failsTrace(f, s), false);
     });
+    const hasForeignChild = foreignParents(trace.spans, f.parent);
     trace.spans.forEach((s, i) => {
+      const backend = hasForeignChild[i] && s.kind !== 'producer' ? undefined : backendOf(s);
+      if (backend) {
+        addCall(s.service, backend.name, s.duration, failsTrace(f, s), true, backend.kind);
+        let b = backends.get(backend.name);
+        if (!b) backends.set(backend.name, (b = { ...backend, calls: 0, errors: 0, traces: 0, seenIn: 0 }));
+        b.calls++;
+        if (isFailure(s)) b.errors++;
+        if (b.seenIn !== t) {
+          b.seenIn = t;
+          b.traces++;
+        }
+      }
       let sv = services.get(s.service);
       if (!sv) services.set(s.service, (sv = { spans: 0, traces: 0, seenIn: 0 }));
       sv.spans++;
@@ -120,6 +153,7 @@ export function dependencies(traces: readonly Trace[], opts: AnalysisOptions = {
     return {
       from: e.from,
       to: e.to,
+      kind: e.kind,
       calls: e.durations.length,
       unanswered: e.unanswered,
       traces: e.traces,
@@ -134,6 +168,7 @@ export function dependencies(traces: readonly Trace[], opts: AnalysisOptions = {
   out.sort((a, b) => b.criticality - a.criticality);
   return {
     services: [...services].map(([name, s]) => ({ name, spans: s.spans, traces: s.traces })).sort((a, b) => b.spans - a.spans),
+    backends: [...backends.values()].map(({ seenIn: _s, ...b }) => b).sort((a, b) => b.calls - a.calls),
     edges: out,
     expected: rules.map(({ from, to, mode }, r) => {
       const e = edges.get(`${from}\u0000${to}`);

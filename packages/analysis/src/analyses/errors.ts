@@ -17,7 +17,7 @@ import { spanStats } from './op-stats';
 import { resolvedTopN, type AnalysisOptions } from './options';
 import { calleesOf, peerIndex } from './peers';
 import { throughputSeries } from './performance';
-import { depthOf, failsTrace, httpStatus, opKey, splitOpKey, traceFacts } from './trace-facts';
+import { depthOf, failsTrace, httpStatus, isFailure, opKey, splitOpKey, traceFacts } from './trace-facts';
 
 export interface ErrorsResult {
   failedTraces: number;
@@ -36,7 +36,33 @@ export interface ErrorsResult {
    * `unansweredCallee`: the origin is a client call its callee never answered (no server span:
    * the service down or unreachable), and this is the service it called (peers.ts).
    */
-  origins: Array<{ service: string; operation: string; type: string; traces: number; share: number; exampleTraceId: string; exampleChain: string[]; unansweredCallee?: string }>;
+  /**
+   * `gaveUpBy`: the failing span ("service: operation") that gave up waiting on this one (a proxy's
+   * 504 after its callee used the whole budget): the origin is then the deepest span that consumed
+   * the budget, though its own status may be OK.
+   */
+  origins: Array<{
+    service: string;
+    operation: string;
+    type: string;
+    traces: number;
+    share: number;
+    exampleTraceId: string;
+    exampleTraceIds: string[];
+    exampleSpanId: string;
+    exampleChain: string[];
+    unansweredCallee?: string;
+    gaveUpBy?: string;
+  }>;
+  /**
+   * Errors the requests survived: failing spans (not 4xx) in requests whose entry span succeeded
+   * (a retried call, a fallback). They do not make the request failed.
+   */
+  handled: {
+    traces: number;
+    spans: number;
+    byOperation: Array<{ service: string; operation: string; type: string; spans: number; traces: number; exampleTraceId: string; exampleSpanId: string }>;
+  };
   coOccurrence: Array<{ a: string; b: string; traces: number }>;
   timeline: { bucketMs: number; starts: number[]; failed: number[]; total: number[] };
 }
@@ -61,6 +87,48 @@ function rejectionType(trace: Trace, roots: readonly number[]): string {
   return errorType(marked ?? (root as Span));
 }
 
+/** Example trace ids kept per origin. */
+const MAX_EXAMPLES = 5;
+/** A descendant that ran for at least this share of an erring span's duration consumed its budget. */
+export const BUDGET_SHARE = 0.9;
+/**
+ * A child that ended this close to its parent's end (µs, or this share of the erring span's
+ * duration if larger) was what the parent was still waiting on when it ended.
+ */
+export const WAITED_ON_TOLERANCE_US = 1000;
+export const WAITED_ON_SHARE = 0.01;
+const TIMEOUT_TYPE = /timeout|timed out|deadline|ETIMEDOUT|\b504\b|\b408\b|abort/i;
+
+/**
+ * Where a failure really started when span i erred because something below it did not finish in
+ * time (a proxy's 504 while its callee, status OK, used the whole budget; a gateway's dependency
+ * timeout while the feature store still waited on Redis): following, from span i, the child it was
+ * waiting on (the one that ended last, if it ended with its parent or ran for ≥ BUDGET_SHARE of the
+ * budget), the deepest such descendant. It applies when span i's error is a timeout, or when that
+ * descendant was still running after span i ended; otherwise the origin is span i itself.
+ */
+export function budgetConsumer(trace: Trace, parent: readonly number[], i: number): number {
+  const spans = trace.spans;
+  const failing = spans[i] as Span;
+  const endOf = (k: number) => (spans[k] as Span).start + (spans[k] as Span).duration;
+  const tolerance = Math.max(WAITED_ON_TOLERANCE_US, WAITED_ON_SHARE * failing.duration);
+  let cur = i;
+  let stillRunning = false;
+  for (let depth = 0; depth < spans.length; depth++) {
+    let last = -1;
+    for (let c = 0; c < spans.length; c++) if (parent[c] === cur && (last < 0 || endOf(c) > endOf(last))) last = c;
+    if (last < 0) break;
+    const waitedOn = endOf(last) >= endOf(cur) - tolerance;
+    const consumed = (spans[last] as Span).duration >= BUDGET_SHARE * failing.duration;
+    if (!waitedOn && !consumed) break;
+    if (endOf(last) > endOf(i)) stillRunning = true;
+    cur = last;
+  }
+  if (cur === i) return i;
+  const timeout = TIMEOUT_TYPE.test(errorType(failing)) || TIMEOUT_TYPE.test(failing.statusMessage ?? '');
+  return timeout || stillRunning ? cur : i;
+}
+
 function bump<K>(m: Map<K, number>, k: K, by = 1): void {
   m.set(k, (m.get(k) ?? 0) + by);
 }
@@ -69,7 +137,13 @@ export function errors(traces: readonly Trace[], opts: AnalysisOptions = {}): Er
   const byType = new Map<string, number>();
   const svcErr = new Map<string, number>();
   const opErr = new Map<string, number>();
-  const origins = new Map<string, { traces: number; example: string; chain: string[]; service: string; operation: string; type: string; callee: string | undefined }>();
+  const origins = new Map<
+    string,
+    { traces: number; example: string; examples: string[]; exampleSpanId: string; chain: string[]; service: string; operation: string; type: string; callee: string | undefined; gaveUp: string | undefined }
+  >();
+  const handled = new Map<string, { service: string; operation: string; type: string; spans: number; traces: number; seenIn: Trace; exampleTraceId: string; exampleSpanId: string }>();
+  let handledTraces = 0;
+  let handledSpans = 0;
   const peers = peerIndex(traces);
   const pairs = new Map<string, number>();
   const failedStarts: number[] = [];
@@ -85,6 +159,23 @@ export function errors(traces: readonly Trace[], opts: AnalysisOptions = {}): Er
       rejectedTraces++;
       bump(rejections, rejectionType(trace, f.roots));
     }
+    if (f.handled > 0) {
+      handledTraces++;
+      trace.spans.forEach((s) => {
+        if (!isFailure(s)) return;
+        handledSpans++;
+        const key = `${opKey(s.service, s.name)}\u0000${errorType(s)}`;
+        const h = handled.get(key);
+        if (h) {
+          h.spans++;
+          if (h.seenIn !== trace) {
+            h.seenIn = trace;
+            h.traces++;
+          }
+        } else handled.set(key, { service: s.service, operation: s.name, type: errorType(s), spans: 1, traces: 1, seenIn: trace, exampleTraceId: trace.traceId, exampleSpanId: s.spanId });
+      });
+    }
+    if (!f.failed) continue;
     const failing: number[] = [];
     trace.spans.forEach((s, i) => {
       if (!failsTrace(f, s)) return;
@@ -94,33 +185,50 @@ export function errors(traces: readonly Trace[], opts: AnalysisOptions = {}): Er
       bump(svcErr, s.service);
       bump(opErr, opKey(s.service, s.name));
     });
-    if (!failing.length) continue;
     failedTraces++;
     failedStarts.push(f.start);
-    let origin = failing[0] as number;
-    let originDepth = depthOf(f.parent, origin);
+    // An entry that answered 5xx without marking any span failed is its own origin.
+    if (!failing.length) failing.push(f.roots[0] as number);
+    let failedAt = failing[0] as number;
+    let originDepth = depthOf(f.parent, failedAt);
     for (const i of failing) {
       const d = depthOf(f.parent, i);
       const s = trace.spans[i] as Span;
-      const o = trace.spans[origin] as Span;
+      const o = trace.spans[failedAt] as Span;
       if (d > originDepth || (d === originDepth && s.start + s.duration < o.start + o.duration)) {
-        origin = i;
+        failedAt = i;
         originDepth = d;
       }
     }
+    const origin = budgetConsumer(trace, f.parent, failedAt);
     const chain: string[] = [];
     for (let i = origin; i >= 0; i = f.parent[i] as number) {
       const s = trace.spans[i] as Span;
-      if (failsTrace(f, s)) chain.push(`${s.service}: ${s.name}`);
+      if (failsTrace(f, s) || i === origin) chain.push(`${s.service}: ${s.name}`);
     }
     const o = trace.spans[origin] as Span;
-    const type = errorType(o);
+    const gaveUp = origin === failedAt ? undefined : (trace.spans[failedAt] as Span);
+    const type = gaveUp ? `${errorType(gaveUp)} (timed out waiting)` : errorType(o);
     const called = o.kind === 'client' ? calleesOf(trace, peers).get(origin) : undefined;
     const callee = called && !called.answered ? called.service : undefined;
     const key = `${opKey(o.service, o.name)}\u0000${type}\u0000${callee ?? ''}`;
     const entry = origins.get(key);
-    if (entry) entry.traces++;
-    else origins.set(key, { traces: 1, example: trace.traceId, chain, service: o.service, operation: o.name, type, callee });
+    if (entry) {
+      entry.traces++;
+      if (entry.examples.length < MAX_EXAMPLES) entry.examples.push(trace.traceId);
+    } else
+      origins.set(key, {
+        traces: 1,
+        example: trace.traceId,
+        examples: [trace.traceId],
+        exampleSpanId: o.spanId,
+        chain,
+        service: o.service,
+        operation: o.name,
+        type,
+        callee,
+        gaveUp: gaveUp ? `${gaveUp.service}: ${gaveUp.name}` : undefined,
+      });
     const services = [...new Set(failing.map((i) => (trace.spans[i] as Span).service))].sort();
     for (let a = 0; a < services.length; a++) for (let b = a + 1; b < services.length; b++) bump(pairs, `${services[a]}\u0000${services[b]}`);
   }
@@ -161,8 +269,11 @@ export function errors(traces: readonly Trace[], opts: AnalysisOptions = {}): Er
         traces: o.traces,
         share: o.traces / failedTraces,
         exampleTraceId: o.example,
+        exampleTraceIds: o.examples,
+        exampleSpanId: o.exampleSpanId,
         exampleChain: o.chain,
         ...(o.callee !== undefined ? { unansweredCallee: o.callee } : {}),
+        ...(o.gaveUp !== undefined ? { gaveUpBy: o.gaveUp } : {}),
       }))
       .sort((a, b) => b.traces - a.traces)
       .slice(0, top),
@@ -172,6 +283,14 @@ export function errors(traces: readonly Trace[], opts: AnalysisOptions = {}): Er
         return { a, b, traces: n };
       })
       .sort((x, y) => y.traces - x.traces),
+    handled: {
+      traces: handledTraces,
+      spans: handledSpans,
+      byOperation: [...handled.values()]
+        .map(({ seenIn: _seen, ...h }) => h)
+        .sort((a, b) => b.traces - a.traces)
+        .slice(0, top),
+    },
     timeline: { bucketMs: series.bucketMs, starts: series.starts, failed: failedPerBucket, total: series.counts },
   };
 }

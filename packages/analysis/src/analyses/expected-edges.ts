@@ -7,7 +7,8 @@
  * B's spans are in the trace.
  */
 import type { Span, Trace } from '../model';
-import { DEFAULT_EXPECTED_EDGES, type AnalysisOptions } from './options';
+import type { AnalysisOptions } from './options';
+import { resolveTopology } from './topology';
 import { calleesOf, peerIndex } from './peers';
 import { traceFacts } from './trace-facts';
 
@@ -17,8 +18,8 @@ export interface EdgeRule {
   mode: 'always' | 'called';
 }
 
-export function edgeRules(opts: AnalysisOptions): EdgeRule[] {
-  return (opts.expectedEdges ?? DEFAULT_EXPECTED_EDGES).map(([from, to, mode]) => ({ from, to, mode: mode ?? 'always' }));
+export function edgeRules(traces: readonly Trace[], opts: AnalysisOptions): EdgeRule[] {
+  return resolveTopology(traces, opts).expectedEdges.map(([from, to, mode]) => ({ from, to, mode: mode ?? 'always' }));
 }
 
 /**

@@ -11,6 +11,8 @@ export interface OpStats {
   durations: Float64Array;
   errors: number;
   selfTime: number;
+  /** The trace holding the operation's span with the most self time (an example to open). */
+  exampleTraceId: string;
 }
 
 export interface SpanStats {
@@ -28,6 +30,8 @@ const memo = new WeakMap<readonly Trace[], { length: number; stats: SpanStats }>
 class Growable extends Samples {
   errors = 0;
   self = 0;
+  maxSelf = -1;
+  exampleTraceId = '';
 }
 
 export function spanStats(traces: readonly Trace[]): SpanStats {
@@ -40,7 +44,8 @@ export function spanStats(traces: readonly Trace[]): SpanStats {
 }
 
 function compute(traces: readonly Trace[]): SpanStats {
-  const ops = new Map<string, Growable>();
+  // By service, then by operation name: no key string is built per span.
+  const ops = new Map<string, Map<string, Growable>>();
   const entries = new Map<string, Growable>();
   const services = new Map<string, { spans: number; selfTime: number }>();
   let total = 0;
@@ -54,12 +59,17 @@ function compute(traces: readonly Trace[]): SpanStats {
       const err = failsTrace(f, sp) ? 1 : 0;
       const self = f.selfTime[i] as number;
       total += self;
-      const k = opKey(sp.service, sp.name);
-      let o = ops.get(k);
-      if (!o) ops.set(k, (o = new Growable()));
+      let byName = ops.get(sp.service);
+      if (!byName) ops.set(sp.service, (byName = new Map()));
+      let o = byName.get(sp.name);
+      if (!o) byName.set(sp.name, (o = new Growable()));
       o.push(sp.duration);
       o.errors += err;
       o.self += self;
+      if (self > o.maxSelf) {
+        o.maxSelf = self;
+        o.exampleTraceId = trace.traceId;
+      }
       let svc = services.get(sp.service);
       if (!svc) services.set(sp.service, (svc = { spans: 0, selfTime: 0 }));
       svc.spans++;
@@ -73,7 +83,7 @@ function compute(traces: readonly Trace[]): SpanStats {
     }
   }
   return {
-    byOp: new Map([...ops].map(([k, g]) => [k, { durations: g.sorted(), errors: g.errors, selfTime: g.self }])),
+    byOp: new Map([...ops].flatMap(([service, byName]) => [...byName].map(([name, g]) => [opKey(service, name), { durations: g.sorted(), errors: g.errors, selfTime: g.self, exampleTraceId: g.exampleTraceId }] as const))),
     byServiceEntry: new Map([...entries].map(([k, g]) => [k, { durations: g.sorted(), errors: g.errors }])),
     byService: services,
     totalSelfTime: total,

@@ -1,3 +1,5 @@
+import type { Topology } from './topology';
+
 /** Options shared by the analyses; every field has a documented default. */
 export interface AnalysisOptions {
   /** Width of a throughput / timeline bucket in ms (default 1000). Widened automatically to keep ≤ 2000 buckets. */
@@ -5,20 +7,22 @@ export interface AnalysisOptions {
   /**
    * Service-to-service edges the pipeline must have. `[A, B]` (or `[A, B, 'always']`): every accepted
    * request A takes part in must reach B. `[A, B, 'called']`: only requests in which A made a client
-   * call to B (raw feature vectors skip the feature store). Default gateway→feature-store (called),
-   * gateway→inference, gateway→postprocess.
+   * call to B (raw feature vectors skip the feature store). Default: none, except on mltrace's own
+   * traces (topology.ts): gateway→feature-store (called), gateway→inference, gateway→postprocess.
    */
   expectedEdges?: ExpectedEdge[];
-  /** The service requests enter through (default 'gateway' when present, else the most common root service). */
+  /** The service requests enter through (default: 'gateway' on mltrace's own traces, else the most common root service of the requests). */
   entryService?: string;
-  /** Service whose critical-path share the `feature-store-dominates` rule watches (default 'feature-store'). */
+  /** Service whose critical-path share the `feature-store-dominates` rule watches (default: 'feature-store' on mltrace's own traces, else none). */
   featureStoreService?: string;
   /** "If it were X % faster": the speed-up used for saving potential, in percent (default 50). */
   speedupPercent?: number;
   /** Target request rate (req/s) for the Little's-law estimate (default 2 × the observed peak bucket rate). */
   targetRate?: number;
-  /** Call targets in data-dependency order: a later one consumes an earlier one's output (default feature-store, inference, postprocess). */
+  /** Call targets in data-dependency order: a later one consumes an earlier one's output (default: none; feature-store, inference, postprocess on mltrace's own traces). */
   pipelineOrder?: string[];
+  /** The resolved topology (set by analyze() once per run; resolveTopology() computes it otherwise). */
+  topology?: Topology;
   /** A child this far (µs) outside its parent counts as clock skew (default 1000). */
   clockSkewToleranceUs?: number;
   /** Rows kept in ranked lists (default 20). */
@@ -29,12 +33,6 @@ export interface AnalysisOptions {
 
 export type ExpectedEdge = [string, string] | [string, string, 'always' | 'called'];
 
-export const DEFAULT_EXPECTED_EDGES: ExpectedEdge[] = [
-  ['gateway', 'feature-store', 'called'],
-  ['gateway', 'inference'],
-  ['gateway', 'postprocess'],
-];
-export const DEFAULT_PIPELINE_ORDER = ['feature-store', 'inference', 'postprocess'];
 
 export function resolvedTopN(opts: AnalysisOptions): number {
   return opts.topN ?? 20;

@@ -9,7 +9,7 @@
 import { ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, ATTR_URL_FULL } from '@opentelemetry/semantic-conventions';
 import { ATTR_PEER_SERVICE } from '@mltrace/tracing/semconv';
 import type { Span, Trace } from '../model';
-import { sharedStringList, traceFacts } from './trace-facts';
+import { traceFacts } from './trace-facts';
 
 export interface PeerIndex {
   byAddress: Map<string, string>;
@@ -64,6 +64,14 @@ export function peerIndex(traces: readonly Trace[]): PeerIndex {
     }
   cache.set(traces, idx);
   return idx;
+}
+
+/**
+ * Lets a subset of a data set (the requests among all traces) use the index of the whole set: the
+ * servers' addresses are the same, and each trace's callees, memoized per index, are found once.
+ */
+export function sharePeerIndex(all: readonly Trace[], subset: readonly Trace[]): void {
+  cache.set(subset, peerIndex(all));
 }
 
 /** The service a client span calls when it has no server child, if its attributes tell. */
@@ -131,16 +139,13 @@ export function calleesOf(trace: Trace, idx: PeerIndex): Callees {
   return callees;
 }
 
-/** Per span of the trace being computed: its position in the call list, or -1 (reused from trace to trace). */
-const position: number[] = [];
-
 function computeCallees(trace: Trace, idx: PeerIndex): Callees {
   const f = traceFacts(trace);
   const spans = trace.spans;
   const callers: number[] = [];
   const services: string[] = [];
-  position.length = 0;
-  for (let i = 0; i < spans.length; i++) position.push(-1);
+  // Per span: its position in the call list, or -1.
+  const position = new Array<number>(spans.length).fill(-1);
   for (let i = 0; i < spans.length; i++) {
     const p = f.parent[i] as number;
     if (p >= 0 && (spans[p] as Span).kind === 'client' && (spans[p] as Span).service !== (spans[i] as Span).service) {
@@ -163,6 +168,5 @@ function computeCallees(trace: Trace, idx: PeerIndex): Callees {
       services.push(peer);
     }
   }
-  // Exactly sized copies; the service list is usually the same as other traces' (shared).
-  return new Callees(idx, callers.slice(), sharedStringList(services, services.length), answered);
+  return new Callees(idx, callers, services, answered);
 }

@@ -7,7 +7,7 @@ import { ATTR_MLTRACE_SAMPLING_PROBABILITY } from '@mltrace/tracing/attributes';
 import type { Span, Trace } from '../model';
 import { spanStats } from './op-stats';
 import { bucketWidthUs, resolvedTopN, type AnalysisOptions } from './options';
-import { cv, distribution, distributionOfSorted, histogram, mean, type Distribution, type Histogram } from './stats';
+import { cv, distribution, distributionOfSorted, histogram, mean, quantile, type Distribution, type Histogram } from './stats';
 import { splitOpKey, traceFacts } from './trace-facts';
 
 const SAMPLING_PROBABILITY: string = ATTR_MLTRACE_SAMPLING_PROBABILITY;
@@ -36,8 +36,13 @@ export interface GroupPerformance {
   latency: Distribution;
 }
 
+/** Below this many requests, percentiles and rates are rough and the report says so. */
+export const SMALL_SAMPLE = 30;
+
 export interface PerformanceResult {
   traces: number;
+  /** Set when there are fewer than SMALL_SAMPLE requests: p95/p99 and rates from a handful of traces are rough. */
+  sampleNote?: string;
   spans: number;
   window: { start: number; end: number };
   /** µs */
@@ -50,6 +55,8 @@ export interface PerformanceResult {
   rejectedTraces: number;
   rejectionRate: number;
   throughput: ThroughputSeries;
+  /** End-to-end latency percentiles of the requests started in each throughput bucket (NaN, written null, where none started). */
+  latencyOverTime: { bucketMs: number; starts: number[]; p50: number[]; p95: number[]; p99: number[] };
   byService: Array<{ service: string } & GroupPerformance>;
   byOperation: Array<{ service: string; operation: string } & GroupPerformance>;
 }
@@ -101,6 +108,19 @@ export function samplingWeight(root: Span | undefined): number {
   return x > 0 && x <= 1 ? 1 / x : 1;
 }
 
+/** Latency percentiles per throughput bucket, of the traces whose start falls in it. */
+function latencyOverTime(series: ThroughputSeries, starts: Float64Array, e2e: Float64Array): PerformanceResult['latencyOverTime'] {
+  const width = series.bucketMs * 1000;
+  const origin = series.starts[0] ?? 0;
+  const perBucket: number[][] = series.starts.map(() => []);
+  for (let i = 0; i < starts.length; i++) {
+    const b = Math.floor(((starts[i] as number) - origin) / width);
+    if (b >= 0 && b < perBucket.length) (perBucket[b] as number[]).push(e2e[i] as number);
+  }
+  const at = (q: number) => perBucket.map((v) => (v.length ? quantile(v, q) : NaN));
+  return { bucketMs: series.bucketMs, starts: series.starts, p50: at(0.5), p95: at(0.95), p99: at(0.99) };
+}
+
 export function performance(traces: readonly Trace[], opts: AnalysisOptions = {}): PerformanceResult {
   const e2e = new Float64Array(traces.length);
   const starts = new Float64Array(traces.length);
@@ -130,6 +150,7 @@ export function performance(traces: readonly Trace[], opts: AnalysisOptions = {}
     if (f.end > wEnd) wEnd = f.end;
   });
   const stats = spanStats(traces);
+  const throughput = requestStarts.length ? throughputSeries(requestStarts, opts, requestWeights) : throughputSeries(starts, opts, allWeights);
   const group = (g: { durations: Float64Array; errors: number }): GroupPerformance => ({
     count: g.durations.length,
     errors: g.errors,
@@ -138,6 +159,7 @@ export function performance(traces: readonly Trace[], opts: AnalysisOptions = {}
   });
   return {
     traces: traces.length,
+    ...(traces.length < SMALL_SAMPLE ? { sampleNote: `small sample: ${traces.length} request${traces.length === 1 ? '' : 's'} (fewer than ${SMALL_SAMPLE}); percentiles and rates are rough` } : {}),
     spans: stats.spanCount,
     window: { start: traces.length ? wStart : 0, end: traces.length ? wEnd : 0 },
     latency: distribution(e2e),
@@ -146,7 +168,8 @@ export function performance(traces: readonly Trace[], opts: AnalysisOptions = {}
     failedTraces: failed,
     rejectedTraces: rejected,
     rejectionRate: traces.length ? rejected / traces.length : 0,
-    throughput: requestStarts.length ? throughputSeries(requestStarts, opts, requestWeights) : throughputSeries(starts, opts, allWeights),
+    throughput,
+    latencyOverTime: latencyOverTime(throughput, starts, e2e),
     byService: [...stats.byServiceEntry].map(([service, g]) => ({ service, ...group(g) })).sort((a, b) => b.count - a.count),
     byOperation: [...stats.byOp]
       .map(([k, g]) => ({ ...splitOpKey(k), ...group(g) }))

@@ -50,12 +50,11 @@ class NumberedSums {
   /** Indexed by id; undefined until the id is first added. */
   private readonly values: (number | undefined)[] = [];
 
-  /** A new id starts at 0 + x, exactly as `(map.get(k) ?? 0) + x` did. */
   add(id: number, x: number): void {
     const v = this.values[id];
     if (v === undefined) {
       this.order.push(id);
-      this.values[id] = 0 + x;
+      this.values[id] = x;
     } else this.values[id] = v + x;
   }
 
@@ -121,7 +120,7 @@ export class SliceAccumulator {
         this.seenIn[id] = stamp;
         this.posOf[id] = this.opCount;
         this.opIds[this.opCount] = id;
-        this.opSelf[this.opCount++] = 0 + x;
+        this.opSelf[this.opCount++] = x;
       } else {
         const p = this.posOf[id] as number;
         this.opSelf[p] = (this.opSelf[p] as number) + x;

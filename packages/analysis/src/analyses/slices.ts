@@ -49,6 +49,8 @@ export interface SlowSlice {
   ratio: number;
   meanExcessUs: number;
   pValue: number;
+  /** The slowest traces of the slice (at most 3), slowest first. */
+  exampleTraceIds: string[];
 }
 
 export interface GroupSummary {
@@ -95,7 +97,7 @@ function significance(p: number): string {
 }
 
 export function summarizeGroup(label: string, traces: readonly Trace[]): GroupSummary {
-  return summarizeFacts(label, traces.map(traceFacts));
+  return summarizeFacts(label, traces.map((t) => traceFacts(t)));
 }
 
 function summarizeFacts(label: string, facts: readonly TraceFacts[]): GroupSummary {
@@ -176,7 +178,7 @@ function ranked(m: Map<string, number>, top: number): Array<{ type: string; coun
 }
 
 function sliceStats(value: string, traces: readonly Trace[], sums: SliceTotals): SliceStats {
-  const g = summarizeFacts(value, traces.map(traceFacts));
+  const g = summarizeFacts(value, traces.map((t) => traceFacts(t)));
   const { cp, self, errTypes, rejTypes, e2e, selfTotal, rejected, first, last } = sums;
   const cpShareByService: Record<string, number> = {};
   for (const [s, x] of cp.sort((p, q) => q[1] - p[1])) cpShareByService[s] = e2e > 0 ? x / e2e : 0;
@@ -252,43 +254,32 @@ function slowSlices(traces: readonly Trace[]): SlowSlice[] {
   });
   const usable = codes.map((m) => m.size <= MAX_CARDINALITY);
   const names = codes.map((m) => new Map([...m].map(([v, c]) => [c, v])));
-  // Group id: ((a·8 + b)·R + code_a)·R + code_b, with b = a and code_b = 0 for a single value.
+  // Candidate groups: every value of a key (a, code_a) and every pair of values of two keys (a < b),
+  // found per trace from its coded context. Keyed by a number that is unique per (a, b, code_a,
+  // code_b); the Map keeps the groups' creation order.
   const R = MAX_CARDINALITY + 2;
-  // Groups by id in a dense array (ids < 64·R·R, about 250 k slots) instead of a Map: each trace
-  // joins up to 35 groups, and an array slot is cheaper than a hash lookup. idOrder keeps the
-  // groups' creation order (the Map's iteration order).
-  const byId: Array<number[] | undefined> = new Array<number[] | undefined>(64 * R * R).fill(undefined);
-  const idOrder: number[] = [];
   const K = SLICE_KEYS.length;
+  const found = new Map<number, { a: number; b: number; ca: number; cb: number; idx: number[] }>();
   const matrix = new Int32Array(n * K);
   for (let i = 0; i < n; i++) {
     const c = ctx[i] as (string | undefined)[];
     const coded = matrix.subarray(i * K, (i + 1) * K);
     for (let a = 0; a < K; a++) coded[a] = usable[a] && c[a] !== undefined ? (codes[a] as Map<string, number>).get(c[a] as string) ?? 0 : 0;
-    for (let a = 0; a < SLICE_KEYS.length; a++) {
+    for (let a = 0; a < K; a++) {
       const ca = coded[a] as number;
       if (!ca) continue;
-      for (let b = a; b < SLICE_KEYS.length; b++) {
+      for (let b = a; b < K; b++) {
         const cb = b === a ? 0 : (coded[b] as number);
         if (b !== a && !cb) continue;
-        const id = ((a * 8 + b) * R + ca) * R + cb;
-        let g = byId[id];
-        if (!g) {
-          byId[id] = g = [];
-          idOrder.push(id);
-        }
-        g.push(i);
+        const key = ((a * K + b) * R + ca) * R + cb;
+        const g = found.get(key);
+        if (g) g.idx.push(i);
+        else found.set(key, { a, b, ca, cb, idx: [i] });
       }
     }
   }
   const groups = new Map<string, Group>();
-  for (const id of idOrder) {
-    const idx = byId[id] as number[];
-    const cb = id % R;
-    const ca = Math.floor(id / R) % R;
-    const ab = Math.floor(id / (R * R));
-    const a = Math.floor(ab / 8);
-    const b = ab % 8;
+  for (const { a, b, ca, cb, idx } of found.values()) {
     const conditions: Record<string, string> = { [SLICE_KEYS[a] as string]: names[a]?.get(ca) as string };
     if (b !== a) conditions[SLICE_KEYS[b] as string] = names[b]?.get(cb) as string;
     const label = Object.entries(conditions).map(([k, v]) => `${k}=${v}`).join(' ∧ ');
@@ -332,6 +323,7 @@ function slowSlices(traces: readonly Trace[]): SlowSlice[] {
       ratio: restMean > 0 ? sliceMean / restMean : 0,
       meanExcessUs: sliceMean - restMean,
       pValue: 1,
+      exampleTraceIds: [],
       single: g.keys.length === 1,
     };
     evaluated.set(label, s);
@@ -386,6 +378,7 @@ function slowSlices(traces: readonly Trace[]): SlowSlice[] {
     s.restP50Us = quantileSorted(sortedCopy(others), 0.5);
     // Effect size beyond a few outliers: the typical request of the slice must be slower too.
     if (!(s.restP50Us > 0 && s.p50Us / s.restP50Us >= SLOW_SLICE.medianRatio)) continue;
+    s.exampleTraceIds = [...sliceIdx].sort((x, y) => (e2e[y] as number) - (e2e[x] as number)).slice(0, 3).map((i) => (ok[i] as Trace).traceId);
     out.push(s);
   }
   // A single value that is slow only because it contains a slow pair (v2 is slow only for
@@ -438,7 +431,7 @@ function separators(contexts: readonly (string | undefined)[][], labels: Uint8Ar
 
 export function slices(traces: readonly Trace[], opts: AnalysisOptions = {}): SlicesResult {
   const byKey: SlicesResult['byKey'] = [];
-  const facts = traces.map(traceFacts);
+  const facts = traces.map((t) => traceFacts(t));
   // Per key (index into SLICE_KEYS): its top values' traces and their sums. Every key's slices
   // are filled in one pass, so each trace is summarized once.
   const sums = new SliceAccumulator();

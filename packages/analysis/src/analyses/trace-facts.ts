@@ -9,7 +9,7 @@ import { ATTR_HTTP_RESPONSE_STATUS_CODE } from '@opentelemetry/semantic-conventi
 import { ATTR_HTTP_STATUS_CODE } from '@mltrace/tracing/semconv';
 import { isError, spanEnd, type Span, type Trace } from '../model';
 import { ChildLists } from './child-index';
-import { criticalPathSections, type SectionList } from './critical-path';
+import { CriticalPathWorkspace, criticalPathSections, type SectionList } from './critical-path';
 import { selfTime as selfTimeOf, selfTimes } from './self-time';
 
 
@@ -46,10 +46,14 @@ export interface TraceFacts {
   /** End-to-end latency: latest span end − earliest span start (µs). */
   e2e: number;
   /**
-   * The request failed: not rejected, and a span failed (see isFailure) or the root answered 5xx.
-   * A rejected request is never failed: the pipeline did what it should with a bad request.
+   * The request failed: its entry span (the earliest root) failed (see isFailure) or answered 5xx.
+   * A request's outcome is its entry span's: errors below it that the request survived (a retried
+   * Redis call, a fallback) are *handled* (see `handled`). A rejected request is never failed: the
+   * pipeline did what it should with a bad request.
    */
   failed: boolean;
+  /** Spans that failed (isFailure) in a request that was neither failed nor rejected: errors the request survived. */
+  handled: number;
   /** The request was refused as the caller's mistake: its root span answered 4xx (validation, unknown entity). */
   rejected: boolean;
   /** Values of SLICE_KEYS (undefined where the trace does not carry the key). */
@@ -69,13 +73,11 @@ export interface TraceFacts {
 }
 
 /**
- * Sums per key in first-insertion order (like a Map's iteration), kept as two parallel arrays: the
- * memo holds three per trace, and a Map with boxed values costs several times as much memory.
- * Built with a TallyBuilder.
+ * Sums per key in first-insertion order, as two parallel arrays: the memo holds three per trace,
+ * and a trace has a handful of keys.
  */
 export class Tally {
   constructor(
-    /** Shared with other tallies that have the same keys in the same order (compare by identity to reuse per-key lookups). */
     readonly keys: readonly string[],
     readonly values: readonly number[],
   ) {}
@@ -90,76 +92,18 @@ export class Tally {
   }
 }
 
-/**
- * Accumulates one trace's sums in arrays reused from trace to trace, then hands out a compact
- * Tally: values trimmed to size, and the key list shared with every earlier trace that had the same
- * keys in the same order (most requests cross the same services and operations). A trace has a
- * handful of keys, so a linear search finds one faster than hashing.
- */
-export class TallyBuilder {
-  private readonly keys: string[] = [];
-  private readonly values: number[] = [];
-  private size = 0;
-
-  /** Adds x to key's sum (a new key starts at 0, as `(map.get(k) ?? 0) + x` did). */
-  add(key: string, x: number): void {
-    for (let i = 0; i < this.size; i++) {
-      if (this.keys[i] === key) {
-        this.values[i] = (this.values[i] as number) + x;
-        return;
-      }
-    }
-    this.keys[this.size] = key;
-    this.values[this.size++] = 0 + x;
-  }
-
-  /** The sums added since the last build(), which empties the builder. */
-  build(): Tally {
-    const n = this.size;
-    this.size = 0;
-    return new Tally(sharedStringList(this.keys, n), this.values.slice(0, n));
-  }
+/** Adds x to key's sum (a new key starts at x); a linear search finds one of a handful of keys faster than hashing. */
+function addTo(keys: string[], values: number[], key: string, x: number): void {
+  const i = keys.indexOf(key);
+  if (i < 0) {
+    keys.push(key);
+    values.push(x);
+  } else values[i] = (values[i] as number) + x;
 }
 
-/** A trie over string sequences whose nodes hold the one shared copy of their sequence. */
-interface KeyListNode {
-  list: readonly string[] | undefined;
-  next: Map<string, KeyListNode> | undefined;
-}
-const keyListRoot: KeyListNode = { list: [], next: undefined };
-let keyListNodes = 0;
-/** Bounds the trie: data whose traces rarely repeat a key sequence gets unshared lists beyond this. */
-const MAX_KEY_LIST_NODES = 1 << 16;
-
-/**
- * The first n strings of `keys` as a frozen list shared with every earlier call that asked for the
- * same sequence: per-trace lists of services or operations mostly repeat.
- */
-export function sharedStringList(keys: readonly string[], n: number): readonly string[] {
-  let node = keyListRoot;
-  for (let i = 0; i < n; i++) {
-    const k = keys[i] as string;
-    let child = node.next?.get(k);
-    if (!child) {
-      if (keyListNodes >= MAX_KEY_LIST_NODES) return keys.slice(0, n);
-      keyListNodes++;
-      child = { list: undefined, next: undefined };
-      (node.next ??= new Map()).set(k, child);
-    }
-    node = child;
-  }
-  return (node.list ??= Object.freeze(keys.slice(0, n)));
-}
-
-const opKeys = new Map<string, Map<string, string>>();
-
-/** Interned "service\u0000operation" key; one string per distinct pair. */
+/** "service\u0000operation": the key of an operation everywhere in the analyses. */
 export function opKey(service: string, name: string): string {
-  let inner = opKeys.get(service);
-  if (!inner) opKeys.set(service, (inner = new Map()));
-  let key = inner.get(name);
-  if (key === undefined) inner.set(name, (key = `${service}\u0000${name}`));
-  return key;
+  return `${service}\u0000${name}`;
 }
 
 export function splitOpKey(key: string): { service: string; operation: string } {
@@ -186,26 +130,46 @@ export function isFailure(span: Span): boolean {
   return !(status !== undefined && status >= 400 && status < 500);
 }
 
-/** The first root's HTTP status: 4xx = rejected request. */
-function rootStatus(spans: readonly Span[], roots: readonly number[]): number | undefined {
-  const r = roots[0];
-  return r === undefined ? undefined : httpStatus(spans[r] as Span);
-}
-
 /** A span that counts as a failure of its trace: a failure span in a trace that was not rejected. */
 export function failsTrace(facts: TraceFacts, span: Span): boolean {
   return !facts.rejected && isFailure(span);
+}
+
+/**
+ * Working memory for computing the facts of many traces in one pass: the children index and the
+ * critical-path walk reuse their arrays from trace to trace, and operation keys are made once per
+ * distinct pair. analyze() keeps one for its run (prepareFacts); a lone traceFacts() call makes its own.
+ */
+export class FactsWorkspace {
+  readonly children = new ChildLists();
+  readonly criticalPath = new CriticalPathWorkspace();
+  private readonly opKeys = new Map<string, Map<string, string>>();
+
+  /** opKey(service, name), one string per distinct pair of this workspace's traces. */
+  opKey(service: string, name: string): string {
+    let inner = this.opKeys.get(service);
+    if (!inner) this.opKeys.set(service, (inner = new Map()));
+    let key = inner.get(name);
+    if (key === undefined) inner.set(name, (key = opKey(service, name)));
+    return key;
+  }
 }
 
 /** The memo lives on the trace under a symbol (invisible to JSON and to other code); faster than a WeakMap lookup. */
 const FACTS = Symbol('mltrace.traceFacts');
 type WithFacts = Trace & { [FACTS]?: TraceFacts };
 
-export function traceFacts(trace: Trace): TraceFacts {
+export function traceFacts(trace: Trace, ws?: FactsWorkspace): TraceFacts {
   const t = trace as WithFacts;
   let f = t[FACTS];
-  if (!f) Object.defineProperty(t, FACTS, { value: (f = computeFacts(trace)), enumerable: false, writable: true });
+  if (!f) Object.defineProperty(t, FACTS, { value: (f = computeFacts(trace, ws ?? new FactsWorkspace())), enumerable: false, writable: true });
   return f;
+}
+
+/** Computes the facts of every trace in one pass with one workspace (the analyses then read the memo). */
+export function prepareFacts(traces: readonly Trace[]): void {
+  const ws = new FactsWorkspace();
+  for (const t of traces) traceFacts(t, ws);
 }
 
 /** Drops the memo (after a trace's spans were changed in place). */
@@ -213,13 +177,8 @@ export function forgetFacts(trace: Trace): void {
   (trace as WithFacts)[FACTS] = undefined;
 }
 
-const children = new ChildLists();
-
-const cpByOpBuilder = new TallyBuilder();
-const cpByServiceBuilder = new TallyBuilder();
-const cpByCalleeBuilder = new TallyBuilder();
-
-function computeFacts(trace: Trace): TraceFacts {
+function computeFacts(trace: Trace, ws: FactsWorkspace): TraceFacts {
+  const children = ws.children;
   const spans = trace.spans;
   const n = spans.length;
   const index = new Map<string, number>();
@@ -232,7 +191,7 @@ function computeFacts(trace: Trace): TraceFacts {
   const roots: number[] = [];
   let start = Infinity;
   let end = -Infinity;
-  let failed = false;
+  let failures = 0;
   let confSum = 0;
   let confN = 0;
   for (let i = 0; i < n; i++) {
@@ -244,7 +203,7 @@ function computeFacts(trace: Trace): TraceFacts {
     if (s.start < start) start = s.start;
     const e = spanEnd(s);
     if (e > end) end = e;
-    if (!failed && isFailure(s)) failed = true;
+    if (isFailure(s)) failures++;
     const c = s.attributes[CONFIDENCE_MEAN] ?? s.attributes[CONFIDENCE];
     if (typeof c === 'number' && Number.isFinite(c)) {
       confSum += c;
@@ -252,10 +211,11 @@ function computeFacts(trace: Trace): TraceFacts {
     }
   }
   roots.sort((a, b) => (spans[a] as Span).start - (spans[b] as Span).start);
-  const status = rootStatus(spans, roots);
+  const entry = roots.length ? (spans[roots[0] as number] as Span) : undefined;
+  const status = entry === undefined ? undefined : httpStatus(entry);
   const rejected = status !== undefined && status >= 400 && status < 500;
-  if (rejected) failed = false;
-  else if (status !== undefined && status >= 500) failed = true;
+  const failed = !rejected && entry !== undefined && (isFailure(entry) || (status !== undefined && status >= 500));
+  const handled = failed || rejected ? 0 : failures;
   const context = SLICE_KEYS.map((key) => {
     const rootSpan = roots.length ? spans[roots[0] as number] : undefined;
     const v = rootSpan?.attributes[key];
@@ -277,7 +237,10 @@ function computeFacts(trace: Trace): TraceFacts {
     for (let i = 0; i < n; i++) selfTime[i] = st.get((spans[i] as Span).spanId) ?? (spans[i] as Span).duration;
   }
 
-  const sections = criticalPathSections(spans, parent);
+  const sections = criticalPathSections(spans, parent, ws.criticalPath);
+  const cpByOp = { keys: [] as string[], values: [] as number[] };
+  const cpByService = { keys: [] as string[], values: [] as number[] };
+  const cpByCallee = { keys: [] as string[], values: [] as number[] };
   const exclusive = exclusiveTimes(sections, roots.length > 1);
   // Without duplicate ids a section's span is the one it names; otherwise the first span with its id.
   const unique = index.size === n;
@@ -285,9 +248,9 @@ function computeFacts(trace: Trace): TraceFacts {
     const d = exclusive ? (exclusive[j] as number) : (sections.end[j] as number) - (sections.start[j] as number);
     const i = unique ? (sections.span[j] as number) : (index.get((spans[sections.span[j] as number] as Span).spanId) as number);
     const s = spans[i] as Span;
-    cpByOpBuilder.add(opKey(s.service, s.name), d);
-    cpByServiceBuilder.add(s.service, d);
-    cpByCalleeBuilder.add(s.kind === 'client' ? calleeOf(s, children.of(spans, i)) : s.service, d);
+    addTo(cpByOp.keys, cpByOp.values, ws.opKey(s.service, s.name), d);
+    addTo(cpByService.keys, cpByService.values, s.service, d);
+    addTo(cpByCallee.keys, cpByCallee.values, s.kind === 'client' ? calleeOf(s, children.of(spans, i)) : s.service, d);
   }
   return {
     parent,
@@ -296,13 +259,14 @@ function computeFacts(trace: Trace): TraceFacts {
     end: n ? end : 0,
     e2e: n ? end - start : 0,
     failed,
+    handled,
     rejected,
     context,
     confidence: confN ? confSum / confN : undefined,
     selfTime,
-    cpByOp: cpByOpBuilder.build(),
-    cpByService: cpByServiceBuilder.build(),
-    cpByCallee: cpByCalleeBuilder.build(),
+    cpByOp: new Tally(cpByOp.keys, cpByOp.values),
+    cpByService: new Tally(cpByService.keys, cpByService.values),
+    cpByCallee: new Tally(cpByCallee.keys, cpByCallee.values),
   };
 }
 

@@ -6,15 +6,19 @@
  * JSON.parse for every line on one thread (the loader without its scanner and threads), so the
  * speed-up is a ratio measured in the same run. `--sizes 100000,1000000` overrides the sizes;
  * `--no-baseline` skips the baseline; `--json` prints JSON.
+ *
+ * Then the Jaeger figure: the same kind of traces (`--jaeger-traces`, default 20 000) written as a
+ * Jaeger API v1 response `{"data":[…]}` (what the Jaeger UI downloads), and in one fresh child a bare
+ * `JSON.parse` of the file next to `mltrace analyze`'s load + analysis of it: the ratio of the two.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyze } from '../analyses/analyze';
 import { loadSources } from '../load';
-import { traceStream, writeOtlpLines } from '../synthetic/generator';
+import { traceStream, writeJaegerJson, writeOtlpLines } from '../synthetic/generator';
 
 /** 8 entities per lookup; a trace's span count is measured on one generated trace (15 with the real shapes). */
 const ENTITIES: [number, number] = [8, 8];
@@ -81,19 +85,63 @@ async function child(file: string): Promise<void> {
     peakRssMB: peak / 1e6,
     bytesPerSpan: (peak - base) / Math.max(1, loaded.spanCount),
   };
-  if (report.performance.traces !== loaded.traces.length) throw new Error('analysis lost traces');
+  if (report.traffic.requests + report.traffic.healthChecks + report.traffic.background !== loaded.traces.length) throw new Error('analysis lost traces');
+  process.stdout.write(JSON.stringify(m));
+}
+
+interface JaegerMeasurement {
+  traces: number;
+  spans: number;
+  fileMB: number;
+  /** A bare JSON.parse of the file (read included), seconds. */
+  parseSeconds: number;
+  /** mltrace's load + full analysis of the same file, seconds. */
+  analyzeSeconds: number;
+  ratio: number;
+}
+
+/** In one child: the bare JSON.parse first, then load + analysis, alternating twice to even out warm-up; the better of each. */
+async function jaegerChild(file: string): Promise<void> {
+  let parse = Infinity;
+  let ours = Infinity;
+  let spans = 0;
+  let traces = 0;
+  for (let round = 0; round < 2; round++) {
+    const t0 = process.hrtime.bigint();
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as { data: unknown[] };
+    parse = Math.min(parse, Number(process.hrtime.bigint() - t0) / 1e9);
+    if (!doc.data.length) throw new Error('empty Jaeger file');
+    const t1 = process.hrtime.bigint();
+    const loaded = await loadSources([file]);
+    analyze(loaded.traces);
+    ours = Math.min(ours, Number(process.hrtime.bigint() - t1) / 1e9);
+    spans = loaded.spanCount;
+    traces = loaded.traces.length;
+  }
+  const m: JaegerMeasurement = { traces, spans, fileMB: statSync(file).size / 1e6, parseSeconds: parse, analyzeSeconds: ours, ratio: ours / parse };
   process.stdout.write(JSON.stringify(m));
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { child: { type: 'string' }, baseline: { type: 'string' }, 'no-baseline': { type: 'boolean' }, sizes: { type: 'string' }, json: { type: 'boolean' }, keep: { type: 'boolean' } },
+    options: {
+      child: { type: 'string' },
+      baseline: { type: 'string' },
+      jaeger: { type: 'string' },
+      'jaeger-traces': { type: 'string' },
+      'no-baseline': { type: 'boolean' },
+      sizes: { type: 'string' },
+      json: { type: 'boolean' },
+      keep: { type: 'boolean' },
+    },
   });
   if (values.child) return child(values.child);
+  if (values.jaeger) return jaegerChild(values.jaeger);
   if (values.baseline) return baselineChild(values.baseline);
   const sizes = (values.sizes ?? '100000,1000000').split(',').map(Number).filter((n) => n > 0);
   const dir = mkdtempSync(join(tmpdir(), 'mltrace-bench-'));
   const results: Measurement[] = [];
+  let jaeger: JaegerMeasurement | undefined;
   try {
     for (const size of sizes) {
       const file = join(dir, `synthetic-${size}.jsonl`);
@@ -113,11 +161,20 @@ async function main(): Promise<void> {
       results.push(m);
       rmSync(file, { force: true });
     }
+    const jaegerTraces = Number(values['jaeger-traces'] ?? 20_000);
+    if (jaegerTraces > 0) {
+      const file = join(dir, 'synthetic.jaeger.json');
+      const written = await writeJaegerJson(traceStream({ traces: jaegerTraces, seed: 43, entities: ENTITIES }), file);
+      process.stderr.write(`generated ${jaegerTraces} traces, ${written} spans as Jaeger JSON (${(statSync(file).size / 1e6).toFixed(0)} MB)\n`);
+      const heapMB = Math.max(1024, Math.ceil((written * 6000) / 1e6));
+      jaeger = JSON.parse(execFileSync(process.execPath, [`--max-old-space-size=${heapMB}`, __filename, '--jaeger', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 })) as JaegerMeasurement;
+      rmSync(file, { force: true });
+    }
   } finally {
     if (!values.keep) rmSync(dir, { recursive: true, force: true });
   }
   if (values.json) {
-    console.log(JSON.stringify(results, null, 2));
+    console.log(JSON.stringify({ otlpLines: results, jaeger }, null, 2));
     return;
   }
   const rows = results.map((m) => [
@@ -140,6 +197,11 @@ async function main(): Promise<void> {
   console.log(line(head));
   console.log(w.map((n) => '-'.repeat(n)).join('  '));
   for (const r of rows) console.log(line(r));
+  if (jaeger) {
+    console.log(
+      `Jaeger JSON, ${jaeger.traces.toLocaleString('en-US')} traces (${jaeger.spans.toLocaleString('en-US')} spans, ${jaeger.fileMB.toFixed(0)} MB): bare JSON.parse ${jaeger.parseSeconds.toFixed(2)} s, mltrace load + analysis ${jaeger.analyzeSeconds.toFixed(2)} s: ×${jaeger.ratio.toFixed(2)} the parse`,
+    );
+  }
 }
 
 main().catch((err: unknown) => {

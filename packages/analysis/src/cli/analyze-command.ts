@@ -3,11 +3,14 @@ import { analyze } from '../analyses/analyze';
 import { filterTraces } from '../analyses/filter';
 import { sliceValue } from '../analyses/slices';
 import type { AnalysisOptions } from '../analyses/options';
+import { isUrl } from '../load';
 import { renderHtml } from '../report/html';
 import { renderMarkdown } from '../report/markdown';
 import { renderText } from '../report/text';
 import { parseCompare, parseEdge, parseFormat, parseKeyValue, parseNumber, parseTime } from './args';
 import { emit, loadWithProgress, reportSkipped } from './io';
+import { readTopologyFile } from './topology-file';
+import { mltraceVersion } from '../version';
 import { ANALYZE_HELP, EXIT_FAILURE, EXIT_OK, UsageError } from './usage';
 
 export async function runAnalyze(argv: string[]): Promise<number> {
@@ -28,6 +31,8 @@ export async function runAnalyze(argv: string[]): Promise<number> {
       'target-rate': { type: 'string' },
       'entry-service': { type: 'string' },
       'expect-edge': { type: 'string', multiple: true },
+      topology: { type: 'string' },
+      'jaeger-url': { type: 'string' },
       top: { type: 'string' },
       summary: { type: 'boolean' },
       format: { type: 'string' },
@@ -48,7 +53,10 @@ export async function runAnalyze(argv: string[]): Promise<number> {
   const top = parseNumber(values.top, '--top', { min: 1, integer: true });
   const limit = parseNumber(values.limit, '--limit', { min: 1, integer: true });
   const threads = parseNumber(values.threads, '--threads', { min: 1, integer: true });
+  const jaegerUrl = values['jaeger-url'] ?? positionals.find(isUrl);
+  if (jaegerUrl !== undefined && !isUrl(jaegerUrl)) throw new UsageError(`--jaeger-url: expected an http(s) URL of the Jaeger UI, got "${jaegerUrl}"`);
   const opts: AnalysisOptions = {
+    ...(values.topology !== undefined ? readTopologyFile(values.topology) : {}),
     ...(values.compare !== undefined ? { compare: parseCompare(values.compare) } : {}),
     ...(values['bucket-ms'] !== undefined ? { bucketMs: parseNumber(values['bucket-ms'], '--bucket-ms', { min: 1 }) as number } : {}),
     ...(values.speedup !== undefined ? { speedupPercent: parseNumber(values.speedup, '--speedup', { min: 0 }) as number } : {}),
@@ -66,11 +74,14 @@ export async function runAnalyze(argv: string[]): Promise<number> {
     ...(threads !== undefined ? { parallel: { threads } } : {}),
   });
   reportSkipped(loaded);
+  // Jaeger already selected its traces by time: filtering them again by their start would drop
+  // traces that began before --since but have spans inside the window.
+  const timeSelectedBySource = positionals.every(isUrl);
   const traces = filterTraces(loaded.traces, {
     ...(values.service !== undefined ? { service: values.service } : {}),
     ...(values.operation !== undefined ? { operation: values.operation } : {}),
-    ...(since !== undefined ? { since } : {}),
-    ...(until !== undefined ? { until } : {}),
+    ...(since !== undefined && !timeSelectedBySource ? { since } : {}),
+    ...(until !== undefined && !timeSelectedBySource ? { until } : {}),
     where,
   });
   if (!traces.length) {
@@ -89,13 +100,14 @@ export async function runAnalyze(argv: string[]): Promise<number> {
   }
   const report = analyze(traces, opts);
   const sectionOpts = { ...(top !== undefined ? { topN: top } : {}), ...(values.summary ? { only: ['summary', 'recommendations'] } : {}) };
+  const htmlOpts = { ...sectionOpts, source: positionals, version: mltraceVersion(), ...(jaegerUrl !== undefined ? { jaegerUrl } : {}) };
   const text =
     format === 'json'
       ? `${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`
       : format === 'md'
         ? renderMarkdown(report, sectionOpts)
         : format === 'html'
-          ? renderHtml(report, sectionOpts)
+          ? renderHtml(report, htmlOpts)
           : renderText(report, sectionOpts);
   await emit(text, values.out);
   return EXIT_OK;

@@ -6,7 +6,9 @@ import { mdTable } from '../report/markdown';
 import { comparisonTable, type Table } from '../report/sections';
 import { textTable } from '../report/text';
 import { pct } from '../report/format';
-import { parseCompare, parseFormat } from './args';
+import { filterTraces, type TraceFilter } from '../analyses/filter';
+import { splitTraffic } from '../analyses/requests';
+import { parseCompare, parseFormat, parseKeyValue } from './args';
 import { emit, loadWithProgress, reportSkipped } from './io';
 import { COMPARE_HELP, EXIT_FAILURE, EXIT_OK, UsageError } from './usage';
 
@@ -16,13 +18,19 @@ interface Group {
 }
 
 /** Two sources (`compare A B`), or two slices of one source (`compare SRC --compare key=a,b`). */
-async function loadGroups(positionals: string[], compare: string | undefined): Promise<{ a: Group; b: Group } | number> {
+/** The requests of a source that match every --where (start-up and health-check traces are no request to compare). */
+function selectRequests(traces: readonly Trace[], where: TraceFilter['where']): Trace[] {
+  return splitTraffic(filterTraces(traces, { where })).requests;
+}
+
+async function loadGroups(positionals: string[], compare: string | undefined, where: TraceFilter['where']): Promise<{ a: Group; b: Group } | number> {
   if (compare !== undefined) {
     if (positionals.length < 1) throw new UsageError('--compare KEY=A,B: give one or more sources');
     const spec = parseCompare(compare);
     const r = await loadWithProgress(positionals);
     reportSkipped(r);
-    const pick = (v: string): Group => ({ label: `${spec.key}=${v}`, traces: r.traces.filter((t) => sliceValue(t, spec.key) === v) });
+    const requests = selectRequests(r.traces, where);
+    const pick = (v: string): Group => ({ label: `${spec.key}=${v}`, traces: requests.filter((t) => sliceValue(t, spec.key) === v) });
     const groups = { a: pick(spec.a), b: pick(spec.b) };
     for (const g of [groups.a, groups.b]) {
       if (!g.traces.length) {
@@ -42,7 +50,12 @@ async function loadGroups(positionals: string[], compare: string | undefined): P
       process.stderr.write(`mltrace compare: no traces in ${src}\n`);
       return EXIT_FAILURE;
     }
-    out.push({ label: `${tag} (${src})`, traces: r.traces });
+    const traces = selectRequests(r.traces, where);
+    if (!traces.length) {
+      process.stderr.write(`mltrace: no requests${where?.length ? ' matching --where' : ''} in ${src}\n`);
+      return EXIT_FAILURE;
+    }
+    out.push({ label: `${tag} (${src})`, traces });
   }
   return { a: out[0] as Group, b: out[1] as Group };
 }
@@ -51,14 +64,15 @@ export async function runCompare(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { format: { type: 'string' }, out: { type: 'string' }, compare: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { format: { type: 'string' }, out: { type: 'string' }, compare: { type: 'string' }, where: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     console.log(COMPARE_HELP);
     return EXIT_OK;
   }
   const format = parseFormat(values.format, ['text', 'json', 'md'] as const, 'text');
-  const groups = await loadGroups(positionals, values.compare);
+  const where = (values.where ?? []).map((w) => parseKeyValue(w, '--where'));
+  const groups = await loadGroups(positionals, values.compare, where);
   if (typeof groups === 'number') return groups;
   const { a, b } = groups;
   const comparison = compareGroups(a.label, a.traces, b.label, b.traces);

@@ -1,10 +1,20 @@
 import { parseArgs } from 'node:util';
 import { criticalPath } from '../analyses/critical-path';
+import { normalizeId } from '../load/normalize';
 import type { Span } from '../model';
 import { dur } from '../report/format';
 import { parseFormat, parseNumber } from './args';
 import { emit, loadWithProgress, reportSkipped } from './io';
 import { CRITICAL_PATH_HELP, EXIT_FAILURE, EXIT_OK, UsageError } from './usage';
+
+/**
+ * The ids a `--trace` value can stand for: as typed (ids that are not hex are kept as the file has
+ * them), and as the loaders normalize ids (hex lower-cased and zero-padded; base64, as the Jaeger
+ * domain model writes ids, decoded to hex), so an id copied from the file or from Jaeger UI is found.
+ */
+export function traceIdForms(value: string): Set<string> {
+  return new Set([value, normalizeId(value, 32, '--trace')]);
+}
 
 export async function runCriticalPath(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -21,8 +31,8 @@ export async function runCriticalPath(argv: string[]): Promise<number> {
   const threads = parseNumber(values.threads, '--threads', { min: 1, integer: true });
   const loaded = await loadWithProgress(positionals, threads !== undefined ? { parallel: { threads } } : {});
   reportSkipped(loaded);
-  const wanted = values.trace?.toLowerCase().padStart(32, '0');
-  const traces = wanted ? loaded.traces.filter((t) => t.traceId === wanted) : loaded.traces;
+  const wanted = values.trace === undefined || values.trace === '' ? undefined : traceIdForms(values.trace);
+  const traces = wanted ? loaded.traces.filter((t) => wanted.has(t.traceId)) : loaded.traces;
   if (!traces.length) {
     process.stderr.write(`mltrace critical-path: no traces${wanted ? ` with id ${values.trace}` : ''} in ${positionals.join(', ')}\n`);
     return EXIT_FAILURE;

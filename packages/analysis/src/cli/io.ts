@@ -27,6 +27,7 @@ export async function loadWithProgress(sources: string[], opts: Omit<LoadOptions
 }
 
 export function reportSkipped(result: LoadResult): void {
+  if (result.duplicatesDropped) process.stderr.write(`mltrace: dropped ${result.duplicatesDropped} exact duplicate span(s) (same trace, id, start, duration, name and service as one already loaded)\n`);
   if (!result.skipped.count) return;
   process.stderr.write(`mltrace: skipped ${result.skipped.count} malformed record(s):\n${result.skipped.reasons.map((r) => `  ${r}`).join('\n')}\n`);
 }

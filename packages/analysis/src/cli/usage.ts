@@ -39,9 +39,15 @@ Analysis:
   --bucket-ms MS          throughput/timeline bucket (default 1000)
   --speedup PCT           "if it were PCT % faster" for saving potential (default 50)
   --target-rate RPS       target request rate for the Little's-law estimate (default 2 × observed peak)
-  --entry-service NAME    the service requests enter through (default gateway)
-  --expect-edge A->B      expected service edge (repeatable; A->B? = only when A called B;
-                          default gateway->feature-store?, gateway->inference, gateway->postprocess)
+  --entry-service NAME    the service requests enter through (default: gateway on mltrace's own
+                          traces, else the most common root service of the requests)
+  --expect-edge A->B      expected service edge (repeatable; A->B? = only when A called B; default:
+                          none, or gateway->feature-store?, gateway->inference, gateway->postprocess
+                          on mltrace's own traces)
+  --topology FILE         JSON {entryService, expectedEdges ["A->B", "A->B?"], pipelineOrder [...],
+                          featureStoreService}; flags given as well win
+  --jaeger-url URL        link trace ids in the HTML report to this Jaeger UI (default: the
+                          source, when it is a Jaeger URL)
   --top N                 rows per ranked table (default 10 in reports, 20 in JSON)
   --summary               text/md/html: only the summary and the recommendations
 Output:
@@ -65,6 +71,7 @@ Compares two sets of traces (e.g. before/after a change): end-to-end latency (Ma
 error rate (two-proportion z-test), prediction confidence, per-operation medians and each
 service's share of the critical path.
   --compare K=A,B  compare two slices of one source (e.g. ml.model.version=v1,v2)
+  --where K=V      keep only traces whose attribute K equals V (repeatable; all must hold)
   --format FMT     text (default) | json | md
   --out FILE       write to FILE instead of stdout
   -h, --help       this help`;

@@ -4,7 +4,8 @@ import { RecordError } from './errors';
 import { JaegerConverter } from './jaeger';
 import { isObject, type Json } from './normalize';
 import { OtlpConverter } from './otlp';
-import { OtlpLineScanner } from './otlp-scan';
+import { OtlpLineScanner } from './fast/otlp-scan';
+import { isZipkinSpan, ZipkinConverter } from './zipkin';
 
 
 /** The formats a JSON value can be recognized as, by its content. */
@@ -15,13 +16,16 @@ export type RecordKind =
   | 'jaeger-envelope' // Query API v1 {data: [trace…]}
   | 'jaeger-trace' // {spans: […], processes?}
   | 'jaeger-span' // a single span with traceID/spanID
+  | 'tempo-batches' // Tempo's trace by id {batches: [resourceSpans…]}
+  | 'zipkin' // Zipkin v2: an array of spans {traceId, id, …}
   | 'array' // traces, spans or OTLP documents
   | 'unknown';
 
 export function recordKind(v: unknown): RecordKind {
-  if (Array.isArray(v)) return 'array';
+  if (Array.isArray(v)) return v.length > 0 && v.every(isZipkinSpan) ? 'zipkin' : 'array';
   if (!isObject(v)) return 'unknown';
   if (Array.isArray(v.resourceSpans)) return 'otlp';
+  if (Array.isArray(v.batches)) return 'tempo-batches';
   if (isObject(v.result)) return 'jaeger-v3';
   if ('data' in v && (Array.isArray(v.data) || v.data === null)) return 'jaeger-envelope';
   if (Array.isArray(v.spans)) return 'jaeger-trace';
@@ -34,11 +38,13 @@ export function recordKind(v: unknown): RecordKind {
 export class Ingest {
   readonly otlp: OtlpConverter;
   readonly jaeger: JaegerConverter;
+  readonly zipkin: ZipkinConverter;
   /** The fast path for OTLP/JSON lines (absent when turned off: every line through JSON.parse). */
   readonly otlpLines: OtlpLineScanner | undefined;
   constructor(readonly collector: TraceCollector, opts: { fastPath?: boolean } = {}) {
     this.otlp = new OtlpConverter(collector);
     this.jaeger = new JaegerConverter(collector);
+    this.zipkin = new ZipkinConverter(collector);
     this.otlpLines = opts.fastPath === false ? undefined : new OtlpLineScanner(this.otlp);
   }
 
@@ -77,6 +83,12 @@ export class Ingest {
       case 'jaeger-span':
         this.jaeger.addSpan(v, where);
         return;
+      case 'tempo-batches':
+        this.otlp.addRequest({ resourceSpans: (v as Json).batches }, where);
+        return;
+      case 'zipkin':
+        this.zipkin.addSpans(v as unknown[], where);
+        return;
       case 'array': {
         const arr = v as unknown[];
         for (let i = 0; i < arr.length; i++) this.element(arr[i], `${where} [${i}]`);
@@ -109,7 +121,7 @@ export class Ingest {
 function describeUnknown(v: unknown): string {
   if (isObject(v)) {
     const keys = Object.keys(v).slice(0, 6);
-    return `not a trace format mltrace reads (an object with keys ${keys.map((k) => JSON.stringify(k)).join(', ') || 'none'}; expected OTLP resourceSpans, a Jaeger {data:[…]}, a trace {spans:[…]} or a v3 {result:…})`;
+    return `not a trace format mltrace reads (an object with keys ${keys.map((k) => JSON.stringify(k)).join(', ') || 'none'}; expected OTLP resourceSpans, Tempo's {batches:[…]}, a Jaeger {data:[…]}, a trace {spans:[…]}, a v3 {result:…} or a Zipkin v2 span array)`;
   }
   return `not a trace format mltrace reads (a JSON ${v === null ? 'null' : typeof v})`;
 }

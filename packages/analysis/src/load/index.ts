@@ -5,7 +5,7 @@ import { Ingest } from './detect';
 import { LoadError } from './errors';
 import { listTraceFiles, readTraceFile } from './file';
 import { fetchJaegerInto, type JaegerLiveOptions } from './jaeger-live';
-import { LinePool, type ParallelOptions } from './parallel';
+import { LinePool, type ParallelOptions } from './fast/parallel';
 
 export interface LoadOptions {
   /** Called about every 10 000 spans with the number of spans read so far. */
@@ -33,9 +33,10 @@ export { LoadError } from './errors';
 export { fromOtlp, fromJaegerJson, fromJson, recordKind } from './detect';
 export { loadJaeger, type JaegerLiveOptions } from './jaeger-live';
 export { assembleTrace } from './collector';
-export type { ParallelOptions } from './parallel';
+export type { ParallelOptions } from './fast/parallel';
 
-function isUrl(source: string): boolean {
+/** True when a source is a Jaeger query service URL (not a file). */
+export function isUrl(source: string): boolean {
   return /^https?:\/\//i.test(source);
 }
 

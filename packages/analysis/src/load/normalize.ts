@@ -15,7 +15,8 @@ const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 /**
  * Normalize a trace or span id: lower-case hex, left-padded with zeros to `width` (32 for trace ids,
  * 16 for span ids; old Jaeger data drops leading zeros and uses 64-bit trace ids). Base64 ids (protobuf
- * JSON of the Jaeger domain model) are decoded. Anything else is kept as given (lower-cased).
+ * JSON of the Jaeger domain model) are decoded. Anything else is kept exactly as given: an id that is
+ * not hex is an opaque string, and lower-casing it could merge two ids or hide the one a user searches for.
  */
 export function normalizeId(raw: unknown, width: 16 | 32, what: string): string {
   if (typeof raw !== 'string' || raw.length === 0) throw new RecordError(`missing ${what}`);
@@ -29,7 +30,7 @@ export function normalizeId(raw: unknown, width: 16 | 32, what: string): string 
     const decoded = Buffer.from(raw, raw.includes('-') || raw.includes('_') ? 'base64url' : 'base64');
     if (decoded.length === bytes) return decoded.toString('hex');
   }
-  return raw.toLowerCase();
+  return raw;
 }
 
 /** Integer microseconds from an OTLP nanosecond timestamp (decimal string or number). */

@@ -9,9 +9,15 @@ export function dur(us: number | null | undefined): string {
   return `${Math.round(us)} µs`;
 }
 
+/**
+ * A fraction as a percentage with `digits` decimals; a non-zero share too small for them keeps two
+ * significant digits (0.0031%), so a long trace window does not turn every share into 0.0%.
+ */
 export function pct(x: number | null | undefined, digits = 1): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '–';
-  return `${(x * 100).toFixed(digits)}%`;
+  const p = x * 100;
+  if (p !== 0 && Math.abs(p) < 0.5 * 10 ** -digits) return `${Number(p.toPrecision(2))}%`;
+  return `${p.toFixed(digits)}%`;
 }
 
 export function num(x: number | null | undefined, digits = 0): string {
@@ -23,6 +29,7 @@ export function rate(perSecond: number): string {
   return `${num(perSecond, perSecond < 10 ? 2 : 1)}/s`;
 }
 
+/** The one p-value notation of every report: 4 decimals, or "<0.0001". */
 export function pValue(p: number): string {
   if (!Number.isFinite(p)) return '–';
   return p < 0.0001 ? '<0.0001' : p.toFixed(4);
@@ -33,8 +40,9 @@ export function time(us: number): string {
 }
 
 /** Evidence value: numbers rounded for reading, strings as they are. */
-export function evidenceValue(v: number | string): string {
+export function evidenceValue(v: number | string, key = ''): string {
   if (typeof v === 'string') return v;
+  if (/^p-?value$/i.test(key)) return pValue(v);
   if (Number.isInteger(v)) return num(v);
   if (Math.abs(v) < 0.01) return v.toExponential(2);
   return num(v, 2);

@@ -11,6 +11,8 @@ export interface Table {
   /** 'r' for numbers. */
   align: Array<'l' | 'r'>;
   rows: string[][];
+  /** Index of the column holding example trace ids (comma-separated), which the HTML report links to Jaeger. */
+  traceColumn?: number;
 }
 
 export interface Section {
@@ -27,7 +29,25 @@ export interface SectionOptions {
 }
 
 function table(title: string | undefined, spec: Array<[string, 'l' | 'r']>, rows: string[][]): Table {
-  return { ...(title ? { title } : {}), columns: spec.map((s) => s[0]), align: spec.map((s) => s[1]), rows };
+  const traceColumn = spec.findIndex((c) => c[0] === EXAMPLE_TRACES);
+  return { ...(title ? { title } : {}), columns: spec.map((s) => s[0]), align: spec.map((s) => s[1]), rows, ...(traceColumn >= 0 ? { traceColumn } : {}) };
+}
+
+/** The column of example trace ids (linked to Jaeger in the HTML report). */
+export const EXAMPLE_TRACES = 'example traces';
+const ids = (list: readonly string[] | undefined, n = 2): string => (list ?? []).slice(0, n).join(', ');
+
+/** "meanRoundTripsPerRequest" → "mean round trips per request". */
+export function evidenceLabel(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z])([A-Z][a-z])/g, '$1 $2').toLowerCase();
+}
+
+/** A finding's examples in words: the trace ids, and in the first trace the parent span and the spans. */
+export function examplesLine(x: AnalysisReport['recommendations'][number]): string | undefined {
+  const e = x.examples;
+  if (!e.traceIds.length) return undefined;
+  const spans = e.spanIds?.length ? `; in ${e.traceIds[0]}: ${e.parentSpanId ? `under span ${e.parentSpanId}, ` : ''}span${e.spanIds.length > 1 ? 's' : ''} ${e.spanIds.slice(0, 20).join(', ')}${e.spanIds.length > 20 ? ', …' : ''}` : '';
+  return `traces ${e.traceIds.join(', ')}${spans}`;
 }
 
 export function buildSections(r: AnalysisReport, opts: SectionOptions = {}): Section[] {
@@ -35,12 +55,17 @@ export function buildSections(r: AnalysisReport, opts: SectionOptions = {}): Sec
   const p = r.performance;
   const out: Section[] = [];
 
+  const tr = r.traffic;
+  const apart = tr.apart.slice(0, 3).map((a) => `${num(a.traces)} ${a.kind} (${a.service}: ${a.operation})`).join(', ');
   out.push({
     id: 'summary',
     title: 'Summary',
     lines: [
-      `${num(p.traces)} traces, ${num(p.spans)} spans, ${time(p.window.start)} → ${time(p.window.end)}`,
-      `end-to-end latency p50 ${dur(p.latency.p50)}, p95 ${dur(p.latency.p95)}, p99 ${dur(p.latency.p99)}; success rate ${pct(p.successRate, 2)} (${num(p.failedTraces)} failed; ${num(p.rejectedTraces)} rejected as bad requests, ${pct(p.rejectionRate, 2)})`,
+      `${num(p.traces)} requests, ${num(p.spans)} spans, ${time(p.window.start)} → ${time(p.window.end)}`,
+      ...(tr.healthChecks + tr.background ? [`kept apart from the requests: ${num(tr.healthChecks)} health checks, ${num(tr.background)} background traces (start-up and other work no request asked for)${apart ? `: ${apart}` : ''}`] : []),
+      ...(tr.note ? [tr.note] : []),
+      ...(p.sampleNote ? [p.sampleNote] : []),
+      `end-to-end latency p50 ${dur(p.latency.p50)}, p95 ${dur(p.latency.p95)}, p99 ${dur(p.latency.p99)}; success rate ${pct(p.successRate, 2)} (${num(p.failedTraces)} failed; ${num(p.rejectedTraces)} rejected as bad requests, ${pct(p.rejectionRate, 2)}; ${num(r.errors.handled.traces)} succeeded despite handled errors)`,
       `throughput mean ${rate(p.throughput.meanRate)}, peak ${rate(p.throughput.peakRate)} (bucket ${num(p.throughput.bucketMs)} ms, CV ${num(p.throughput.cv, 2)})${
         p.throughput.estimated.weighted ? `; sampling-corrected (1/p): ${num(Math.round(p.throughput.estimated.requests))} requests, mean ${rate(p.throughput.estimated.meanRate)}, peak ${rate(p.throughput.estimated.peakRate)}` : ''
       }`,
@@ -56,7 +81,8 @@ export function buildSections(r: AnalysisReport, opts: SectionOptions = {}): Sec
       ? r.recommendations.flatMap((x, i) => [
           `${i + 1}. [${x.id}] ${x.title} — ${x.target}`,
           `   gain: ${evidenceValue(x.estimatedGain.value)} ${x.estimatedGain.unit} (${x.estimatedGain.description}); impact ${pct(x.impact, 2)}`,
-          `   evidence: ${Object.entries(x.evidence).map(([k, v]) => `${k}=${evidenceValue(v)}`).join(', ')}`,
+          `   evidence: ${Object.entries(x.evidence).map(([k, v]) => `${evidenceLabel(k)} ${evidenceValue(v, k)}`).join('; ')}`,
+          ...(examplesLine(x) ? [`   examples: ${examplesLine(x)}`] : []),
           `   action: ${x.action}`,
         ])
       : ['No rule fired: nothing in these traces crossed a threshold.'],
@@ -91,8 +117,10 @@ export function buildSections(r: AnalysisReport, opts: SectionOptions = {}): Sec
     tables: [
       table(
         undefined,
-        [['#', 'r'], ['service', 'l'], ['operation', 'l'], ['count', 'r'], ['mean', 'r'], ['p95', 'r'], ['self mean', 'r'], ['share', 'r'], ['opt. potential', 'r']],
-        r.bottlenecks.ranked.slice(0, top).map((b, i) => [String(i + 1), b.service, b.operation, num(b.count), dur(b.mean), dur(b.p95), dur(b.selfTimeMean), pct(b.share), dur(b.optimizationPotential)]),
+        [['#', 'r'], ['service', 'l'], ['operation', 'l'], ['count', 'r'], ['mean', 'r'], ['p95', 'r'], ['self mean', 'r'], ['share', 'r'], ['opt. potential', 'r'], [EXAMPLE_TRACES, 'l']],
+        r.bottlenecks.ranked
+          .slice(0, top)
+          .map((b, i) => [String(i + 1), b.service, b.operation, num(b.count), dur(b.mean), dur(b.p95), dur(b.selfTimeMean), pct(b.share), dur(b.optimizationPotential), b.exampleTraceId]),
       ),
     ],
   });
@@ -105,7 +133,7 @@ export function buildSections(r: AnalysisReport, opts: SectionOptions = {}): Sec
     tables: [
       table(
         'Per service',
-        [['service', 'l'], ['share of e2e', 'r'], ['p50 share', 'r'], ['p95 share', 'r'], ['on path', 'r'], ['incl. calls to it', 'r'], [`saving if ${cp.speedupPercent}% faster`, 'r']],
+        [['service', 'l'], ['share of e2e', 'r'], ['p50 share', 'r'], ['p95 share', 'r'], ['on path', 'r'], ['incl. calls to it', 'r'], [`saving if ${cp.speedupPercent}% faster`, 'r'], [EXAMPLE_TRACES, 'l']],
         cp.byService.map((s) => [
           s.service,
           pct(s.shareOfTotal),
@@ -114,12 +142,13 @@ export function buildSections(r: AnalysisReport, opts: SectionOptions = {}): Sec
           pct(s.presence),
           pct(cp.byCallee.find((c) => c.service === s.service)?.shareOfTotal),
           `${dur(s.saving.meanUs)} (${pct(s.saving.meanShare)})`,
+          ids(s.exampleTraceIds),
         ]),
       ),
       table(
         `Top ${top} operations`,
-        [['service', 'l'], ['operation', 'l'], ['share of e2e', 'r'], ['p50 share', 'r'], ['p95 share', 'r'], ['mean time', 'r'], ['saving', 'r']],
-        cp.byOperation.slice(0, top).map((o) => [o.service, o.operation, pct(o.shareOfTotal), pct(o.shareP50), pct(o.shareP95), dur(o.meanTime), `${dur(o.saving.meanUs)} (${pct(o.saving.meanShare)})`]),
+        [['service', 'l'], ['operation', 'l'], ['share of e2e', 'r'], ['p50 share', 'r'], ['p95 share', 'r'], ['mean time', 'r'], ['saving', 'r'], [EXAMPLE_TRACES, 'l']],
+        cp.byOperation.slice(0, top).map((o) => [o.service, o.operation, pct(o.shareOfTotal), pct(o.shareP50), pct(o.shareP95), dur(o.meanTime), `${dur(o.saving.meanUs)} (${pct(o.saving.meanShare)})`, ids(o.exampleTraceIds)]),
       ),
     ],
   });
@@ -147,34 +176,61 @@ export function buildSections(r: AnalysisReport, opts: SectionOptions = {}): Sec
     lines: [
       `${num(e.failedTraces)} of ${num(e.totalTraces)} traces failed (${pct(e.errorRate, 2)}), ${num(e.errorSpans)} failing spans`,
       `${num(e.rejectedTraces)} requests rejected with a 4xx (${pct(e.rejectionRate, 2)}; the caller's mistake, not failures)`,
+      `${num(e.handled.traces)} requests succeeded despite ${num(e.handled.spans)} failing spans below their entry (handled errors: retries, fallbacks)`,
+      'a request fails when its entry span does; the origin is the deepest failing span, or the deepest span that used up the budget of a span that gave up waiting',
     ],
     tables: [
       ...(e.rejectedTraces ? [table('Rejections (4xx) by type', [['type', 'l'], ['traces', 'r']], e.rejectionsByType.slice(0, top).map((t) => [t.type, num(t.count)]))] : []),
       ...(e.failedTraces
       ? [
           table(
-            'Origins (deepest failing span per failed trace)',
-            [['service', 'l'], ['operation', 'l'], ['type', 'l'], ['traces', 'r'], ['share', 'r'], ['chain (example)', 'l']],
-            e.origins.slice(0, top).map((o) => [o.service, o.unansweredCallee ? `${o.operation} → ${o.unansweredCallee} (no answer)` : o.operation, o.type, num(o.traces), pct(o.share), o.exampleChain.join(' → ')]),
+            'Origins of failed requests',
+            [['service', 'l'], ['operation', 'l'], ['type', 'l'], ['traces', 'r'], ['share', 'r'], ['chain (example)', 'l'], [EXAMPLE_TRACES, 'l']],
+            e.origins
+              .slice(0, top)
+              .map((o) => [
+                o.service,
+                o.unansweredCallee ? `${o.operation} → ${o.unansweredCallee} (no answer)` : o.gaveUpBy ? `${o.operation} (used the budget of ${o.gaveUpBy})` : o.operation,
+                o.type,
+                num(o.traces),
+                pct(o.share),
+                o.exampleChain.join(' → '),
+                ids(o.exampleTraceIds),
+              ]),
           ),
           table('By type', [['type', 'l'], ['spans', 'r']], e.byType.slice(0, top).map((t) => [t.type, num(t.count)])),
           table('By service', [['service', 'l'], ['failing spans', 'r'], ['rate', 'r']], e.byService.map((s) => [s.service, num(s.count), pct(s.rate, 2)])),
           table('Co-occurrence (traces where both fail)', [['service', 'l'], ['service', 'l'], ['traces', 'r']], e.coOccurrence.slice(0, top).map((c) => [c.a, c.b, num(c.traces)])),
         ]
       : []),
+      ...(e.handled.traces
+        ? [
+            table(
+              'Handled errors (the request succeeded)',
+              [['service', 'l'], ['operation', 'l'], ['type', 'l'], ['spans', 'r'], ['traces', 'r'], [EXAMPLE_TRACES, 'l']],
+              e.handled.byOperation.slice(0, top).map((h) => [h.service, h.operation, h.type, num(h.spans), num(h.traces), h.exampleTraceId]),
+            ),
+          ]
+        : []),
     ],
   });
 
   const d = r.dependencies;
+  const c0 = r.completeness;
   out.push({
     id: 'dependencies',
     title: 'Service dependencies',
-    lines: d.expected.filter((x) => x.status !== 'present').map((x) => `expected edge ${x.from}→${x.to} is ${x.status.toUpperCase()} (coverage ${pct(x.coverage)} of ${num(x.applies)} requests it applies to${x.mode === 'called' ? ', those that called it' : ''})`),
+    lines: [
+      c0.topology === 'inferred'
+        ? `no expected edges: these traces are not mltrace's own and no topology was configured (--topology, --expect-edge); entry service inferred from the roots: ${c0.entryService}`
+        : `expected edges from ${c0.topology === 'mltrace' ? "mltrace's own topology (recognized from the traces' resources)" : 'the configuration'}; entry service ${c0.entryService}`,
+      ...d.expected.filter((x) => x.status !== 'present').map((x) => `expected edge ${x.from}→${x.to} is ${x.status.toUpperCase()} (coverage ${pct(x.coverage)} of ${num(x.applies)} requests it applies to${x.mode === 'called' ? ', those that called it' : ''})`),
+    ],
     tables: [
       table(
         undefined,
-        [['caller', 'l'], ['callee', 'l'], ['calls', 'r'], ['unanswered', 'r'], ['mean', 'r'], ['p95', 'r'], ['errors', 'r'], ['coverage', 'r'], ['criticality', 'r']],
-        d.edges.map((x) => [x.from, x.to, num(x.calls), num(x.unanswered), dur(x.meanUs), dur(x.p95Us), pct(x.errorRate, 2), pct(x.coverage), num(x.criticality, 3)]),
+        [['caller', 'l'], ['callee', 'l'], ['kind', 'l'], ['calls', 'r'], ['unanswered', 'r'], ['mean', 'r'], ['p95', 'r'], ['errors', 'r'], ['coverage', 'r'], ['criticality', 'r']],
+        d.edges.map((x) => [x.from, x.to, x.kind, num(x.calls), num(x.unanswered), dur(x.meanUs), dur(x.p95Us), pct(x.errorRate, 2), pct(x.coverage), num(x.criticality, 3)]),
       ),
     ],
   });
@@ -192,8 +248,8 @@ export function buildSections(r: AnalysisReport, opts: SectionOptions = {}): Sec
     tables: [
       table(
         'Hops',
-        [['hop', 'l'], ['calls', 'r'], ['context lost', 'r'], ['split traces', 'r'], ['missing keys', 'l']],
-        c.hops.slice(0, top).map((h) => [h.hop, num(h.calls), num(h.contextLost), num(h.traceContextLost), h.missingKeys.map((k) => `${k.key} (${num(k.count)})`).join(', ')]),
+        [['hop', 'l'], ['calls', 'r'], ['context lost', 'r'], ['split traces', 'r'], ['missing keys', 'l'], [EXAMPLE_TRACES, 'l']],
+        c.hops.slice(0, top).map((h) => [h.hop, num(h.calls), num(h.contextLost), num(h.traceContextLost), h.missingKeys.map((k) => `${k.key} (${num(k.count)})`).join(', '), ids(h.exampleTraceIds)]),
       ),
     ],
   });
@@ -226,8 +282,8 @@ export function buildSections(r: AnalysisReport, opts: SectionOptions = {}): Sec
     sliceTables.unshift(
       table(
         'Slow slices',
-        [['slice', 'l'], ['traces', 'r'], ['mean', 'r'], ['rest mean', 'r'], ['ratio', 'r'], ['p50', 'r'], ['rest p50', 'r'], ['p-value', 'r']],
-        s.slowSlices.slice(0, top).map((x) => [x.label, num(x.traces), dur(x.meanUs), dur(x.restMeanUs), `${num(x.ratio, 2)}×`, dur(x.p50Us), dur(x.restP50Us), pValue(x.pValue)]),
+        [['slice', 'l'], ['traces', 'r'], ['mean', 'r'], ['rest mean', 'r'], ['ratio', 'r'], ['p50', 'r'], ['rest p50', 'r'], ['p-value', 'r'], [EXAMPLE_TRACES, 'l']],
+        s.slowSlices.slice(0, top).map((x) => [x.label, num(x.traces), dur(x.meanUs), dur(x.restMeanUs), `${num(x.ratio, 2)}×`, dur(x.p50Us), dur(x.restP50Us), pValue(x.pValue), ids(x.exampleTraceIds)]),
       ),
     );
   }
@@ -250,7 +306,7 @@ export function buildSections(r: AnalysisReport, opts: SectionOptions = {}): Sec
     id: 'capacity',
     title: 'Capacity',
     lines: [
-      cap.knee ? `knee at about ${rate(cap.knee.rate)} (mean latency ${dur(cap.knee.meanLatencyUs)}); beyond it latency rises > 1.5× the lowest-load band` : 'no knee observed in the load range of these traces',
+      cap.knee ? `knee at about ${rate(cap.knee.rate)} (mean latency ${dur(cap.knee.meanLatencyUs)}); beyond it latency rises > 1.5× the lowest-load band` : (cap.kneeNote ?? 'no knee observed in the load range of these traces'),
       `Little's law at a target of ${rate(cap.targetRate)} at ${cap.entryService}: L = λ·W per service below`,
     ],
     tables: [

@@ -45,7 +45,7 @@ import {
   ATTR_SERVICE_NAME,
   ATTR_URL_PATH,
 } from '@opentelemetry/semantic-conventions';
-import type { Attributes, Span, SpanKind, Trace } from '../model';
+import type { AttributeValue, Attributes, Span, SpanKind, Trace } from '../model';
 
 const PORTS: Record<string, number> = { gateway: 8080, 'feature-store': 8081, inference: 8082, postprocess: 8083 };
 const REDIS_PORT = 6379;
@@ -339,6 +339,56 @@ export async function writeOtlpLines(traces: Iterable<Trace>, file: string, span
   }
   await flush();
   out.end();
+  await once(out, 'finish');
+  return written;
+}
+
+/** A Jaeger tag ({key, type, value}) for an attribute value, as Jaeger's API v1 writes it. */
+function jaegerTag(key: string, value: AttributeValue): Record<string, unknown> {
+  if (typeof value === 'boolean') return { key, type: 'bool', value };
+  if (typeof value === 'number') return { key, type: Number.isInteger(value) ? 'int64' : 'float64', value };
+  return { key, type: 'string', value: Array.isArray(value) ? JSON.stringify(value) : value };
+}
+
+/** One trace in Jaeger's UI model (what `GET /api/traces` returns per trace, and the Jaeger UI downloads). */
+export function toJaegerTrace(t: Trace): Record<string, unknown> {
+  const processIds = new Map<string, string>();
+  for (const s of t.spans) if (!processIds.has(s.service)) processIds.set(s.service, `p${processIds.size + 1}`);
+  return {
+    traceID: t.traceId,
+    spans: t.spans.map((s) => ({
+      traceID: s.traceId,
+      spanID: s.spanId,
+      operationName: s.name,
+      references: s.parentSpanId ? [{ refType: 'CHILD_OF', traceID: s.traceId, spanID: s.parentSpanId }] : [],
+      startTime: s.start,
+      duration: s.duration,
+      tags: [
+        ...Object.entries(s.attributes).map(([k, v]) => jaegerTag(k, v)),
+        { key: 'span.kind', type: 'string', value: s.kind },
+        ...(s.status === 'error' ? [{ key: 'error', type: 'bool', value: true }] : []),
+      ],
+      logs: [],
+      processID: processIds.get(s.service),
+      warnings: null,
+    })),
+    processes: Object.fromEntries([...processIds].map(([service, id]) => [id, { serviceName: service, tags: [] }])),
+    warnings: null,
+  };
+}
+
+/** Writes traces as a Jaeger API v1 response `{"data": [trace…], …}`. Returns the number of spans written. */
+export async function writeJaegerJson(traces: Iterable<Trace>, file: string): Promise<number> {
+  const out = createWriteStream(file);
+  let written = 0;
+  let first = true;
+  out.write('{"data":[');
+  for (const t of traces) {
+    if (!out.write(`${first ? '' : ','}${JSON.stringify(toJaegerTrace(t))}`)) await once(out, 'drain');
+    first = false;
+    written += t.spans.length;
+  }
+  out.end('],"total":0,"limit":0,"offset":0,"errors":null}');
   await once(out, 'finish');
   return written;
 }

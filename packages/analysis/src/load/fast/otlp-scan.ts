@@ -12,12 +12,12 @@
  * converter would skip or warn about, another format) makes it give up on the whole line, before
  * anything is emitted, and the caller takes the general path, which reports what is wrong.
  */
-import type { AttributeValue, Attributes, Span, SpanEvent, SpanKind, SpanReference, StatusCode } from '../model';
-import { intern } from '../intern';
-import { EMPTY_ATTRIBUTES, EMPTY_EVENTS, EMPTY_REFERENCES, SPAN_KINDS, int64, internValue, normalizeId, normalizeKind } from './normalize';
+import type { AttributeValue, Attributes, Span, SpanEvent, SpanKind, SpanReference, StatusCode } from '../../model';
+import { intern } from '../../intern';
+import { EMPTY_ATTRIBUTES, EMPTY_EVENTS, EMPTY_REFERENCES, SPAN_KINDS, int64, internValue, normalizeId, normalizeKind } from '../normalize';
 import { AttributeTextMemo } from './attribute-memo';
 import { fast } from './fast-buffer';
-import { AttributeSetBuilder, STATUS, otlpValue, type OtlpConverter } from './otlp';
+import { AttributeSetBuilder, STATUS, otlpValue, type OtlpConverter } from '../otlp';
 
 /** Thrown inside the scanner when the line needs the general path. */
 const GIVE_UP = Symbol('give up');

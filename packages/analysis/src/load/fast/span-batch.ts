@@ -4,10 +4,10 @@
  * would cost about as much as parsing them again; this sends numbers in typed arrays (transferred,
  * not copied), ids as bytes, and every repeated string or attribute set once per worker, by index.
  */
-import type { Attributes, Span, SpanEvent, SpanReference, StatusCode } from '../model';
-import { intern } from '../intern';
+import type { Attributes, Span, SpanEvent, SpanReference, StatusCode } from '../../model';
+import { intern } from '../../intern';
 import { fast, type FastBuffer } from './fast-buffer';
-import { EMPTY_ATTRIBUTES, EMPTY_EVENTS, EMPTY_REFERENCES, SPAN_KINDS, canonicalResource, internValue } from './normalize';
+import { EMPTY_ATTRIBUTES, EMPTY_EVENTS, EMPTY_REFERENCES, SPAN_KINDS, canonicalResource, internValue } from '../normalize';
 
 /** Spans whose fields do not fit the columns (rare): carried as objects. */
 export interface SpanExtra {

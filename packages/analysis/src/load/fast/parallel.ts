@@ -9,8 +9,8 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { Span } from '../model';
-import type { TraceCollector } from './collector';
+import type { Span } from '../../model';
+import type { TraceCollector } from '../collector';
 import type { LineWorkerData, UnitRequest, WorkerMessage } from './line-worker';
 import { SpanBatchDecoder } from './span-batch';
 import { UnitReader, type RelativeNote } from './unit-reader';

@@ -5,10 +5,10 @@
  * pool, which knows how many lines came before, makes them absolute.
  */
 import { createReadStream } from 'node:fs';
-import type { Span } from '../model';
-import { TraceCollector } from './collector';
-import { Ingest } from './detect';
-import { LineSplitter, ingestLine } from './lines';
+import type { Span } from '../../model';
+import { TraceCollector } from '../collector';
+import { Ingest } from '../detect';
+import { LineSplitter, ingestLine } from '../lines';
 
 export interface UnitRange {
   path: string;
