@@ -57,8 +57,11 @@ before(async () => {
     OTEL_TRACES_SAMPLER: 'parentbased_always_on',
   });
   const id = (n: number) => `cust-${String(1 + (n % 190)).padStart(5, '0')}`;
-  // Errors: an invalid body (the gateway's handler span records the error) — three times.
-  for (let i = 0; i < 3; i++) sent.push(await predict(system, [], V1_BAGGAGE));
+  // Errors: three requests while the post-processor is frozen past the gateway's deadline, so each
+  // ends as a 504 with ERROR spans (a 4xx is the client's fault and leaves the server span's status unset).
+  process.kill(system.pids.postprocess!, 'SIGSTOP');
+  sent.push(...(await Promise.all([0, 1, 2].map((i) => predict(system!, [id(100 + i)], V1_BAGGAGE)))));
+  process.kill(system.pids.postprocess!, 'SIGCONT');
   // Slow: the post-processor stalls (SIGSTOP, like a long GC pause) for twice the threshold while
   // the request is on its way to it; the request still succeeds.
   for (let i = 0; i < 3; i++) {
@@ -94,7 +97,7 @@ after(async () => {
 
 test('the requests produced every kind of trace the policies distinguish', (t) => {
   if (!toolsReady(t, tools)) return;
-  assert.deepEqual(sent.slice(0, 3).map((s) => s.status), [400, 400, 400]);
+  assert.deepEqual(sent.slice(0, 3).map((s) => s.status), [504, 504, 504]);
   assert.deepEqual(sent.slice(3, 6).map((s) => s.status), [200, 200, 200], 'the stalled requests still succeed');
   // (On a loaded host an ordinary request may time out too: it is then an error trace, kept as one.)
   assert.ok(byKind(files, 'error').length >= 3);

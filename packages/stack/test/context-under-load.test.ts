@@ -36,7 +36,12 @@ before(async () => {
     redis: 'memory',
     tracesDir,
     logsDir: join(tmp, 'logs'),
-    serviceEnv: { 'feature-store': { FEATURE_MEMORY_CUSTOMERS: '200' } },
+    serviceEnv: {
+      'feature-store': { FEATURE_MEMORY_CUSTOMERS: '200' },
+      // Calls must queue for a connection here (that is what is tested), not be shed: the gateway's
+      // bounded wait for a connection (200 ms by default; tested in the fault scenarios) is raised.
+      gateway: { DEPENDENCY_QUEUE_TIMEOUT_MS: '10000' },
+    },
     env: { OTEL_TRACES_EXPORTER: 'file', OTEL_TRACES_SAMPLER: 'parentbased_always_on', OTEL_EXPORTER_OTLP_ENDPOINT: undefined, OTEL_SDK_DISABLED: undefined },
   });
 });

@@ -87,7 +87,7 @@ async function runPage(lab: (typeof LABS)[number], page: string): Promise<string
     for (const f of findings(page)) {
       if (f.key === 'lab answer') {
         const scenario = f.value.replace(/`/g, '');
-        const a = await run(process.execPath, ['answer', scenario, '--traces', tracesDir], { env, cwd });
+        const a = await run(process.execPath, [MLTRACE_BIN, 'lab', 'answer', scenario, '--traces', tracesDir], { env, cwd });
         if (a.code !== 0) wrong.push(`mltrace lab answer ${scenario} --traces … refused it:\n${a.stdout}${a.stderr}`);
         continue;
       }
