@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { completeness } from '../src/analyses/completeness';
 import type { Trace } from '../src/model';
-import { makeTrace, pipelineTrace } from './trace-builders';
+import { makeTrace, pipelineTrace, rejected, instancesTrace } from './trace-builders';
+import { dependencies } from '../src/analyses/dependencies';
 
 const CTX = { 'ml.model.version': 'v2', 'business.region': 'eu-west' };
 
@@ -101,4 +102,28 @@ test('a call made from an empty context: the caller\'s client span roots the spl
   const r = completeness(traces);
   assert.deepEqual(r.downstreamRoots, [{ service: 'postprocess', traces: 3, hop: 'gateway→postprocess' }]);
   assert.equal(r.hopAtFault, 'gateway→postprocess');
+});
+
+test('expectations follow the request type: raw-vector requests do not need the feature store', () => {
+  const entities = [0, 1, 2, 3].map((i) => pipelineTrace({ t0: i * 10_000, fs: 100, inf: 200, pp: 100 }).trace);
+  const instances = [5, 6].map((i) => instancesTrace(i * 10_000));
+  assert.ok(instances.every((t) => t.spans.length === 5), 'root, two calls and their server spans');
+  const all = [...entities, ...instances, rejected(90_000, 'GW_INVALID_REQUEST')];
+  const c = completeness(all);
+  assert.equal(c.tracedOperations, 1);
+  assert.deepEqual(c.missingServices, []);
+  assert.equal(c.entryTraces, entities.length + instances.length, 'the rejected request is not an entry trace to judge');
+  const d = dependencies(all);
+  const fs = d.expected.find((x) => x.to === 'feature-store');
+  assert.equal(fs?.applies, entities.length);
+  assert.equal(fs?.status, 'present');
+  assert.ok(d.expected.every((x) => x.status === 'present'), JSON.stringify(d.expected));
+  // A call the gateway made to the feature store that left no feature-store span is still missing.
+  const lost = pipelineTrace({ t0: 100_000, fs: 100, inf: 200, pp: 100 }).trace;
+  const fsServer = lost.spans.find((s) => s.service === 'feature-store')!;
+  const fsClient = lost.spans.find((s) => s.spanId === fsServer.parentSpanId)!;
+  fsClient.attributes = { 'server.address': '10.0.0.9', 'server.port': 8081, 'peer.service': 'feature-store' };
+  const lostTrace = { ...lost, spans: lost.spans.filter((s) => s !== fsServer) };
+  const c2 = completeness([...entities, lostTrace]);
+  assert.deepEqual(c2.missingServices, [{ service: 'feature-store', traces: 1, share: 1 / 5 }]);
 });

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { criticalPathAggregate } from '../src/analyses/critical-path-aggregate';
 import { quantile } from '../src/analyses/stats';
 import { GAP, makeTrace, pipelineTrace } from './trace-builders';
+import type { Trace } from '../src/model';
 
 test('per-service share of the critical path at p50/p95 and the saving if X% faster', () => {
   const inputs = [
@@ -47,4 +48,22 @@ test('byCallee counts the time a client span waits on the service it calls', () 
   assert.equal(r.byService.find((s) => s.service === 'feature-store')?.shareOfTotal, 600 / 2000);
   assert.equal(r.byCallee.find((s) => s.service === 'feature-store')?.shareOfTotal, 1000 / 2000);
   assert.equal(r.byCallee.find((s) => s.service === 'gateway')?.shareOfTotal, 1000 / 2000);
+});
+
+test('two concurrent roots: overlapping critical paths count once, shares stay ≤ 1', () => {
+  // Root A (gateway) [0, 1000); root B (postprocess, orphan of a missing parent) [800, 1500).
+  const t = makeTrace([
+    { id: 'a', service: 'gateway', kind: 'server', start: 0, duration: 1000 },
+    { id: 'b', parent: 'gone', service: 'postprocess', kind: 'server', start: 800, duration: 700 },
+  ]);
+  const r = criticalPathAggregate([t]);
+  const e2e = 1500;
+  // A's path covers [0,1000); B's adds only [1000,1500) that A did not already cover.
+  const gw = r.byService.find((s) => s.service === 'gateway');
+  const pp = r.byService.find((s) => s.service === 'postprocess');
+  assert.equal(gw?.shareOfTotal, 1000 / e2e);
+  assert.equal(pp?.shareOfTotal, (1500 - 1000) / e2e);
+  const sum = r.byService.reduce((a, s) => a + s.shareOfTotal, 0);
+  assert.ok(sum <= 1 + 1e-12, `shares sum to ${sum}`);
+  for (const s of r.byService) assert.ok(s.shareOfTotal <= 1 && s.shareP95 <= 1);
 });

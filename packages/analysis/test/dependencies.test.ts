@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { dependencies } from '../src/analyses/dependencies';
-import { pipelineTrace } from './trace-builders';
+import { pipelineTrace, makeTrace } from './trace-builders';
+import { errors } from '../src/analyses/errors';
 
 test('edges from cross-service parent→child pairs with calls, latency, errors, criticality', () => {
   const a = pipelineTrace({ t0: 0, fs: 1000, inf: 3000, pp: 1000 });
@@ -28,4 +29,26 @@ test('a missing expected edge is flagged, and edges are configurable', () => {
   assert.equal(r.expected.find((e) => e.to === 'postprocess')?.status, 'missing');
   const custom = dependencies([t.trace], { expectedEdges: [['gateway', 'ranker']] });
   assert.deepEqual(custom.expected, [{ from: 'gateway', to: 'ranker', mode: 'always', applies: 1, coverage: 0, status: 'missing' }]);
+});
+
+test('a call to a service that is down counts for that service by server.address:server.port', () => {
+  const addr = { 'server.address': '127.0.0.1', 'server.port': 8082 };
+  const healthy = makeTrace([
+    { id: 'r', service: 'gateway', name: 'POST /v1/predict', kind: 'server', start: 0, duration: 1000, attrs: { 'http.response.status_code': 200 } },
+    { id: 'c', parent: 'r', service: 'gateway', name: 'POST', kind: 'client', start: 100, duration: 600, attrs: { ...addr, 'http.response.status_code': 200 } },
+    { id: 's', parent: 'c', service: 'inference', name: 'POST /v1/infer', kind: 'server', start: 150, duration: 500, attrs: { ...addr, 'http.response.status_code': 200 } },
+  ]);
+  const down = makeTrace([
+    { id: 'r', service: 'gateway', name: 'POST /v1/predict', kind: 'server', start: 10_000, duration: 300, status: 'error', attrs: { 'http.response.status_code': 502 } },
+    { id: 'c', parent: 'r', service: 'gateway', name: 'POST', kind: 'client', start: 10_100, duration: 20, status: 'error', attrs: { ...addr, 'error.type': 'ECONNREFUSED' } },
+  ]);
+  const d = dependencies([healthy, down]);
+  const edge = d.edges.find((e) => e.from === 'gateway' && e.to === 'inference');
+  assert.equal(edge?.calls, 2);
+  assert.equal(edge?.unanswered, 1);
+  assert.equal(edge?.errorRate, 1 / 2);
+  assert.equal(edge?.meanUs, (600 + 20) / 2);
+  // The failure's origin names the service that did not answer.
+  const origin = errors([healthy, down]).origins[0];
+  assert.deepEqual([origin?.service, origin?.type, origin?.unansweredCallee], ['gateway', 'ECONNREFUSED', 'inference']);
 });

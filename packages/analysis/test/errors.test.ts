@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { errors } from '../src/analyses/errors';
-import { makeTrace } from './trace-builders';
+import { makeTrace, pipelineTrace, rejected } from './trace-builders';
+import { performance } from '../src/analyses/performance';
+import type { Trace } from '../src/model';
 
 function failing(t0: number, originService: string, type: string) {
   // gateway root → gateway client → <origin> server → <origin> internal (deepest, the origin)
@@ -41,4 +43,28 @@ test('origin is the deepest failing span; chain, types, services, co-occurrence 
   // Buckets from t=0: [0,1s) 1 failed of 1, [1,2s) 1 of 1, [2,3s) 1 of 1, [3,4s) 0 of 1.
   assert.deepEqual(r.timeline.failed, [1, 1, 1, 0]);
   assert.deepEqual(r.timeline.total, [1, 1, 1, 1]);
+});
+
+test('4xx rejections are reported apart from failures, and error origins name failures only', () => {
+  const ok = [0, 1, 2].map((i) => pipelineTrace({ t0: i * 10_000, fs: 100, inf: 100, pp: 100 }).trace);
+  const failed = pipelineTrace({ t0: 50_000, fs: 100, inf: 100, pp: 100, ppStatus: 'error', ppAttrs: { 'http.response.status_code': 500, 'error.type': 'PP_FLAKY_FAILURE' } }).trace;
+  const rej = [rejected(60_000, 'GW_INVALID_REQUEST'), rejected(70_000, 'GW_INVALID_REQUEST'), rejected(80_000, 'GW_ENTITIES_NOT_FOUND', 404)];
+  const all = [...ok, failed, ...rej];
+  const p = performance(all);
+  assert.equal(p.failedTraces, 1);
+  assert.equal(p.rejectedTraces, 3);
+  assert.equal(p.successRate, 1 - 1 / all.length);
+  assert.equal(p.rejectionRate, 3 / all.length);
+  const e = errors(all);
+  assert.equal(e.failedTraces, 1);
+  assert.equal(e.rejectedTraces, 3);
+  assert.deepEqual(e.rejectionsByType, [
+    { type: 'GW_INVALID_REQUEST', count: 2 },
+    { type: 'GW_ENTITIES_NOT_FOUND', count: 1 },
+  ]);
+  assert.deepEqual(
+    e.origins.map((o) => [o.service, o.type, o.traces]),
+    [['postprocess', 'PP_FLAKY_FAILURE', 1]],
+  );
+  assert.ok(!e.byType.some((x) => x.type.startsWith('GW_')), 'rejection spans are not failing spans');
 });

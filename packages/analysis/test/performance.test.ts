@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { performance } from '../src/analyses/performance';
-import { pipelineTrace } from './trace-builders';
+import { pipelineTrace, makeTrace, type SpanSpec } from './trace-builders';
+import type { Attributes } from '../src/model';
 
 test('end-to-end latency, success rate, per-service and per-operation figures', () => {
   const specs = [
@@ -44,4 +45,22 @@ test('4xx answers are not failures of the pipeline', () => {
     }
   });
   assert.equal(performance([onlyServer.trace]).failedTraces, 0);
+});
+
+test('throughput is re-weighted by 1/p when roots carry mltrace.sampling.probability', () => {
+  const at = (t0: number, attrs: Attributes) => {
+    const specs: SpanSpec[] = [{ id: 'r', service: 'gateway', kind: 'server', start: t0, duration: 100, attrs }];
+    return makeTrace(specs);
+  };
+  // 3 s window, bucket 1 s: 2 sampled at p = 0.25 and 4 unsampled-marked traces.
+  const traces = [at(0, {}), at(1_000_000, { 'mltrace.sampling.probability': 0.25 }), at(1_500_000, { 'mltrace.sampling.probability': 0.25 }), at(2_000_000, {}), at(2_500_000, {}), at(3_000_000, {})];
+  const p = performance(traces);
+  assert.equal(p.throughput.estimated.requests, 4 + 4 + 4);
+  assert.equal(p.throughput.estimated.weighted, 2);
+  // Inner buckets (first and last excluded with ≥ 4 buckets): [1 s, 2 s) holds 2 × 4, [2 s, 3 s) 2 × 1.
+  assert.deepEqual(p.throughput.counts, [1, 2, 2, 1]);
+  assert.deepEqual(p.throughput.estimated.counts, [1, 8, 2, 1]);
+  assert.equal(p.throughput.meanRate, 2);
+  assert.equal(p.throughput.estimated.meanRate, (8 + 2) / 2);
+  assert.equal(p.throughput.estimated.peakRate, 8);
 });

@@ -66,3 +66,17 @@ export function pipelineTrace(o: { t0: number; fs: number; inf: number; pp: numb
   specs.unshift({ id: 'root', service: 'gateway', name: 'POST /v1/predict', kind: 'server', start: o.t0, duration: total, attrs: a, ...(o.ppStatus === 'error' ? { status: 'error' as StatusCode } : {}) });
   return { trace: makeTrace(specs), total, cp: { gateway: 2 * gw + 2 * GAP, 'feature-store': o.fs, inference: o.inf, postprocess: o.pp } };
 }
+
+/** A gateway request the gateway refused: root 4xx, a failed `request rejected` child. */
+export function rejected(t0: number, code: string, status = 400): Trace {
+  return makeTrace([
+    { id: 'r', service: 'gateway', name: 'POST /v1/predict', kind: 'server', start: t0, duration: 500, attrs: { 'http.response.status_code': status, 'error.type': code } },
+    { id: 'x', parent: 'r', service: 'gateway', name: 'request rejected', start: t0 + 100, duration: 10, status: 'error', attrs: { 'error.type': code } },
+  ]);
+}
+
+/** An `instances` request: raw feature vectors, so the gateway never calls the feature store. */
+export function instancesTrace(t0: number): Trace {
+  const t = pipelineTrace({ t0, fs: 100, inf: 200, pp: 100 }).trace;
+  return { ...t, spans: t.spans.filter((s) => s.service !== 'feature-store' && !(s.kind === 'client' && s.spanId === t.spans.find((x) => x.service === 'feature-store')?.parentSpanId)) };
+}
