@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { sleep } from '../src/process';
-import { startSystem, type RunningSystem, type ServiceName } from '../src/system';
+import { sleep } from '@mltrace/stack';
+import { startSystem, type RunningSystem, type ServiceName } from '@mltrace/stack';
 import { readExportedSpans, SpanKind, StatusCode, type ExportedSpan } from './traces';
 
 /** The gateway's undici pool per dependency (service-kit's JsonClient default). */

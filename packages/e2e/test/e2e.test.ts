@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { hasRedisServer } from '../src/process';
-import { startSystem, type RunningSystem } from '../src/system';
+import { hasRedisServer } from '@mltrace/stack';
+import { startSystem, type RunningSystem } from '@mltrace/stack';
 import { FILE_TRACING_ENV } from './file-tracing-env';
 import { readExportedSpans, SpanKind, StatusCode, traceOf, type ExportedSpan } from './traces';
 

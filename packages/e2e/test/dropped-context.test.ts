@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { startSystem, type RunningSystem } from '../src/system';
+import { startSystem, type RunningSystem } from '@mltrace/stack';
 import { readExportedSpans, SpanKind, traceOf } from './traces';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mltrace-dropped-'));

@@ -3,58 +3,26 @@
  * scenario, drive bounded load with @mltrace/loadgen, stop it (spans flushed), analyse the
  * trace files with @mltrace/analysis.
  *
- * loadgen and analysis are required at run time rather than imported: both sit above
- * @mltrace/stack in the build graph (analysis → testkit → stack), so a compile-time
- * dependency from stack's tests would make a cycle. The few fields asserted on are typed here.
+ * This package is a leaf of the build graph, so the analysis and the load generator are imported
+ * with their own types: a report field a test reads that the analysis renames fails the build.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hasRedisServer, REPO_ROOT, startSystem, type ServiceName } from '../src';
+import { analyze, loadSources, type AnalysisReport, type Recommendation, type Span } from '@mltrace/analysis';
+import { loadMixFile, runLoad, type LoadResult, type Mix } from '@mltrace/loadgen';
+import { hasRedisServer, REPO_ROOT, startSystem, type ServiceName } from '@mltrace/stack';
 
-export interface Recommendation {
-  id: string;
-  target: string;
-  evidence: Record<string, number | string>;
-  impact: number;
-}
+export type { Recommendation };
+/** The analysis report, as `mltrace analyze --format json` gives it. */
+export type ScenarioReport = AnalysisReport;
+/** What a load run returns. */
+export type LoadSummary = LoadResult;
+/** A span as the analysis loaded it (µs). */
+export type TraceSpan = Span;
 
-/** The parts of `mltrace analyze --format json` the scenario tests read. */
-export interface ScenarioReport {
-  bottlenecks: { ranked: Array<{ service: string; operation: string; selfTimeTotal: number; share: number }> };
-  errors: { failedTraces: number; errorRate: number; origins: Array<{ service: string; operation: string; type: string; traces: number; share: number }> };
-  /** `meanTime`: mean critical-path time (µs) per trace that contains the service. */
-  criticalPath: { byService: Array<{ service: string; shareOfTotal: number; meanTime: number }>; byOperation?: Array<{ service: string; operation: string }> };
-  completeness: { hopAtFault: string | null; score: number; hops: Array<{ hop: string; broken: number }> };
-  slices: { slowSlices: Array<{ label: string; conditions: Record<string, string>; ratio: number; traces: number }> };
-  recommendations: Recommendation[];
-}
-
-export interface LoadSummary {
-  sent: number;
-  completed: number;
-  ok: number;
-  statuses: Record<string, number>;
-  errorCodes: Record<string, number>;
-}
-
-interface LoadgenLib {
-  runLoad(opts: Record<string, unknown>): Promise<LoadSummary>;
-  loadMixFile(path: string): Mix;
-}
-/** The fields of the analysis model's spans that the tests read (µs). */
-export interface TraceSpan {
-  service: string;
-  name: string;
-  duration: number;
-  attributes: Readonly<Record<string, unknown>>;
-}
-interface AnalysisLib {
-  loadSources(sources: string[], opts?: { fastPath?: boolean }): Promise<{ traces: Array<{ spans: TraceSpan[] }>; spanCount: number }>;
-  analyze(traces: unknown[], opts?: Record<string, unknown>): ScenarioReport;
-}
 
 export interface ScenarioRun {
   scenario: string;
@@ -68,8 +36,8 @@ export interface ScenarioRun {
   cliReport?: ScenarioReport;
 }
 
-/** The `mltrace` CLI as built in the repository. */
-export const MLTRACE_CLI = join(REPO_ROOT, 'packages', 'analysis', 'dist', 'src', 'cli', 'main.js');
+/** The `mltrace` command as the repository links it (@mltrace/cli's committed bin). */
+export const MLTRACE_CLI = join(REPO_ROOT, 'packages', 'cli', 'bin', 'mltrace.js');
 
 /** Runs `mltrace analyze <dir> --format json` in a child process and parses its report. */
 export function analyzeWithCli(dir: string): ScenarioReport {
@@ -79,7 +47,7 @@ export function analyzeWithCli(dir: string): ScenarioReport {
 }
 
 /** A request mix in @mltrace/loadgen's format. */
-export type Mix = Record<string, unknown>;
+export type { Mix };
 
 /**
  * The mix of every scenario run and the baseline (docs/scenario-mix.yaml, also what docs/scenarios.md
@@ -136,9 +104,7 @@ export function once<T>(fn: () => Promise<T>): () => Promise<T> {
 }
 
 export async function runScenario(scenario: string, load: ScenarioLoad = LOAD, opts: ScenarioOptions = {}): Promise<ScenarioRun> {
-  const loadgen = require('@mltrace/loadgen') as LoadgenLib;
-  const mix = loadgen.loadMixFile(SCENARIO_MIX_FILE);
-  const analysis = require('@mltrace/analysis') as AnalysisLib;
+  const mix = loadMixFile(SCENARIO_MIX_FILE);
   const dir = mkdtempSync(join(tmpdir(), `mltrace-scenario-${scenario}-`));
   const system = await startSystem({
     ports: 'auto',
@@ -156,12 +122,12 @@ export async function runScenario(scenario: string, load: ScenarioLoad = LOAD, o
     },
   });
   try {
-    const result = await loadgen.runLoad({ url: system.urls.gateway, ...load, mix, seed: 7, timeoutMs: opts.timeoutMs ?? SCENARIO_DEADLINE_MS + 5000 });
+    const result = await runLoad({ url: system.urls.gateway, ...load, mix, seed: 7, timeoutMs: opts.timeoutMs ?? SCENARIO_DEADLINE_MS + 5000 });
     await system.stop();
-    const loaded = await analysis.loadSources([system.tracesDir]);
+    const loaded = await loadSources([system.tracesDir]);
     // Real exporter output: the loader's byte scanner must agree with JSON.parse + the converter.
-    assert.deepStrictEqual(loaded, await analysis.loadSources([system.tracesDir], { fastPath: false }), 'the OTLP line scanner disagrees with JSON.parse on real traces');
-    const run: ScenarioRun = { scenario, load: result, traces: loaded.traces.length, spans: loaded.spanCount, allSpans: loaded.traces.flatMap((t) => t.spans), report: analysis.analyze(loaded.traces) };
+    assert.deepStrictEqual(loaded, await loadSources([system.tracesDir], { fastPath: false }), 'the OTLP line scanner disagrees with JSON.parse on real traces');
+    const run: ScenarioRun = { scenario, load: result, traces: loaded.traces.length, spans: loaded.spanCount, allSpans: loaded.traces.flatMap((t) => t.spans), report: analyze(loaded.traces) };
     if (opts.cli) run.cliReport = analyzeWithCli(system.tracesDir);
     return run;
   } finally {

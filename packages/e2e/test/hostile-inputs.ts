@@ -2,7 +2,7 @@
 // wrong types, non-finite and huge numbers, long and odd Unicode strings, prototype keys, deep
 // nesting, oversize bodies, hostile traceparent and baggage, method and route fuzz, and what
 // Node's HTTP parser itself refuses. Deterministic: the same cases every run.
-import type { ServiceName } from '../src';
+import type { ServiceName } from '@mltrace/stack';
 
 /** A request sent through an HTTP client: JSON text as is (it may be invalid on purpose). */
 export interface HttpCase {

@@ -1,7 +1,7 @@
 // Span navigation helpers for the end-to-end tests.
-import type { ExportedSpan } from '../src';
-export { readExportedSpans } from '../src';
-export type { ExportedSpan } from '../src';
+import type { ExportedSpan } from '@mltrace/stack';
+export { readExportedSpans } from '@mltrace/stack';
+export type { ExportedSpan } from '@mltrace/stack';
 
 export const SpanKind = { INTERNAL: 1, SERVER: 2, CLIENT: 3 } as const;
 export const StatusCode = { UNSET: 0, OK: 1, ERROR: 2 } as const;

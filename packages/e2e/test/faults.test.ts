@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
-import { serviceDir } from '../src';
-import { freePort, hasRedisServer, sleep, startRedisServer, type RedisServer } from '../src/process';
-import { startSystem, type RunningSystem } from '../src/system';
+import { serviceDir } from '@mltrace/stack';
+import { freePort, hasRedisServer, sleep, startRedisServer, type RedisServer } from '@mltrace/stack';
+import { startSystem, type RunningSystem } from '@mltrace/stack';
 import { FILE_TRACING_ENV } from './file-tracing-env';
 import { figures, outcomes, quantile, runLoad, type Sample } from './load';
 
