@@ -42,29 +42,45 @@ export const REPORT_KEYS = ['traffic', 'performance', 'bottlenecks', 'errors', '
  * every trace (a start-up call to a database is still a dependency, a split trace is not a request).
  */
 export function analyze(traces: readonly Trace[], options: AnalysisOptions = {}): AnalysisReport {
+  const steps = ANALYZE_STEPS.length;
+  let done = 0;
+  const step = <T>(name: (typeof ANALYZE_STEPS)[number], run: () => T): T => {
+    options.onPhase?.(name, done, steps);
+    const result = run();
+    done++;
+    return result;
+  };
   // One pass computes every trace's facts (parents, critical path, self time) with one workspace;
   // the analyses below read them.
-  prepareFacts(traces);
+  step('trace facts', () => prepareFacts(traces));
   const opts = withTopology(traces, options);
   const { requests, summary } = splitTraffic(traces);
   sharePeerIndex(traces, requests);
-  const perf = performance(requests, opts);
-  const bn = bottlenecks(requests, opts);
-  const err = errors(requests, opts);
-  const cp = criticalPathAggregate(requests, opts);
-  const comp = completeness(traces, opts);
-  const sl = slices(requests, opts);
+  const perf = step('performance', () => performance(requests, opts));
+  const bn = step('bottlenecks', () => bottlenecks(requests, opts));
+  const err = step('errors', () => errors(requests, opts));
+  const cp = step('critical path', () => criticalPathAggregate(requests, opts));
+  const comp = step('completeness', () => completeness(traces, opts));
+  const sl = step('slices', () => slices(requests, opts));
+  const deps = step('dependencies', () => dependencies(traces, opts));
+  const self = step('self time', () => selfTimeSummary(requests, opts));
+  const cap = step('capacity', () => capacity(requests, opts));
+  const recs = step('recommendations', () => recommendations(requests, { performance: perf, bottlenecks: bn, errors: err, criticalPath: cp, completeness: comp, slices: sl }, opts));
+  options.onPhase?.('done', steps, steps);
   return {
     traffic: summary,
     performance: perf,
     bottlenecks: bn,
     errors: err,
-    dependencies: dependencies(traces, opts),
+    dependencies: deps,
     criticalPath: cp,
-    selfTime: selfTimeSummary(requests, opts),
+    selfTime: self,
     completeness: comp,
     slices: sl,
-    capacity: capacity(requests, opts),
-    recommendations: recommendations(requests, { performance: perf, bottlenecks: bn, errors: err, criticalPath: cp, completeness: comp, slices: sl }, opts),
+    capacity: cap,
+    recommendations: recs,
   };
 }
+
+/** The steps analyze() reports to onPhase, in order. */
+export const ANALYZE_STEPS = ['trace facts', 'performance', 'bottlenecks', 'errors', 'critical path', 'completeness', 'slices', 'dependencies', 'self time', 'capacity', 'recommendations'] as const;

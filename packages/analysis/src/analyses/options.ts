@@ -2,6 +2,8 @@ import type { Topology } from './topology';
 
 /** Options shared by the analyses; every field has a documented default. */
 export interface AnalysisOptions {
+  /** Told each step of analyze() as it starts (`done` of `total` steps finished): progress for long analyses. */
+  onPhase?: (phase: string, done: number, total: number) => void;
   /** Width of a throughput / timeline bucket in ms (default 1000). Widened automatically to keep ≤ 2000 buckets. */
   bucketMs?: number;
   /**

@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { analyze } from '../analyses/analyze';
 import { filterTraces } from '../analyses/filter';
 import { sliceValue } from '../analyses/slices';
 import type { AnalysisOptions } from '../analyses/options';
@@ -8,7 +7,7 @@ import { renderHtml } from '../report/html';
 import { renderMarkdown } from '../report/markdown';
 import { renderText } from '../report/text';
 import { parseCompare, parseEdge, parseFormat, parseKeyValue, parseNumber, parseTime } from './args';
-import { emit, loadWithProgress, reportSkipped } from './io';
+import { analyzeWithProgress, emit, loadWithProgress, reportSkipped } from './io';
 import { readTopologyFile } from './topology-file';
 import { mltraceVersion } from '../version';
 import { ANALYZE_HELP, EXIT_FAILURE, EXIT_OK, UsageError } from './usage';
@@ -98,7 +97,7 @@ export async function runAnalyze(argv: string[]): Promise<number> {
       }
     }
   }
-  const report = analyze(traces, opts);
+  const report = analyzeWithProgress(traces, opts);
   const sectionOpts = { ...(top !== undefined ? { topN: top } : {}), ...(values.summary ? { only: ['summary', 'recommendations'] } : {}) };
   const htmlOpts = { ...sectionOpts, source: positionals, version: mltraceVersion(), ...(jaegerUrl !== undefined ? { jaegerUrl } : {}) };
   const text =

@@ -29,7 +29,7 @@ export interface FileOutcome {
  *   element by element; a bad element is skipped with its offset, a structural error ends the file.
  * Throws LoadError when the file yields no spans and something was wrong with it (or it is empty).
  */
-export async function readTraceFile(path: string, ingest: Ingest, pool?: LinePool): Promise<FileOutcome> {
+export async function readTraceFile(path: string, ingest: Ingest, pool?: LinePool, onBytes?: (bytes: number) => void): Promise<FileOutcome> {
   const collector = ingest.collector;
   const spansBefore = collector.spanCount;
   const skippedBefore = collector.skippedCount;
@@ -39,7 +39,7 @@ export async function readTraceFile(path: string, ingest: Ingest, pool?: LinePoo
 
   // Bytes, not strings: lines are found with a memchr-speed Buffer.indexOf and decoded one by one.
   const stream = createReadStream(path, { highWaterMark: CHUNK });
-  const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const chunks = counted(stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>, onBytes);
   let fatal: string | undefined;
   try {
     // Sniff: gather complete lines until two non-empty ones are seen (or the limit / end of file).
@@ -54,7 +54,7 @@ export async function readTraceFile(path: string, ingest: Ingest, pool?: LinePoo
     if (looksLikeJsonLines(head.toString('utf8'), done)) {
       if (pool !== undefined && pool.accepts(info.size)) {
         stream.destroy();
-        await pool.readFile(path, info.size, collector);
+        await pool.readFile(path, info.size, collector, onBytes);
       } else await readLines(path, head, rest, ingest);
     } else {
       const decoder = new StringDecoder('utf8');
@@ -247,4 +247,16 @@ export async function listTraceFiles(dir: string): Promise<string[]> {
   };
   await walk(dir);
   return out;
+}
+
+/** The file's chunks, each one's size told to `onBytes` as it is read (progress by bytes). */
+function counted(chunks: AsyncIterator<Buffer>, onBytes: ((bytes: number) => void) | undefined): AsyncIterator<Buffer> {
+  if (onBytes === undefined) return chunks;
+  return {
+    next: async () => {
+      const r = await chunks.next();
+      if (!r.done) onBytes(r.value.length);
+      return r;
+    },
+  };
 }

@@ -10,6 +10,8 @@ import { LinePool, type ParallelOptions } from './fast/parallel';
 export interface LoadOptions {
   /** Called about every 10 000 spans with the number of spans read so far. */
   onProgress?: (spansSoFar: number) => void;
+  /** Called with the size of each piece of a trace file as it is read (files only; see sourceBytes for the total). */
+  onBytes?: (bytes: number) => void;
   /** µs; keep traces starting at or after this time (for Jaeger: the start of the window to fetch). */
   since?: number;
   /** µs; keep traces starting before this time (for Jaeger: the end of the window, default now). */
@@ -71,14 +73,14 @@ async function loadInto(sources: string[], collector: TraceCollector, ingest: In
     const info = await stat(source).catch(() => undefined);
     if (info === undefined) throw new LoadError(`${source}: no such file or directory`, source);
     if (!info.isDirectory()) {
-      await readTraceFile(source, ingest, pool);
+      await readTraceFile(source, ingest, pool, opts.onBytes);
       continue;
     }
     const files = await listTraceFiles(source);
     let failures = 0;
     for (const file of files) {
       try {
-        await readTraceFile(file, ingest, pool);
+        await readTraceFile(file, ingest, pool, opts.onBytes);
       } catch (err) {
         if (!(err instanceof LoadError)) throw err;
         // An exporter file that has not received spans yet is normal in a trace directory.
@@ -96,4 +98,17 @@ async function loadInto(sources: string[], collector: TraceCollector, ingest: In
 /** Load one file (any supported format, detected by content). */
 export async function loadFile(path: string, opts: LoadOptions = {}): Promise<LoadResult> {
   return loadSources([path], opts);
+}
+
+/** The bytes loadSources will read from the files among `sources` (URLs count 0): the total for progress by bytes. */
+export async function sourceBytes(sources: string[]): Promise<number> {
+  let total = 0;
+  for (const source of sources) {
+    if (isUrl(source)) continue;
+    const info = await stat(source).catch(() => undefined);
+    if (info === undefined) continue;
+    if (!info.isDirectory()) total += info.size;
+    else for (const file of await listTraceFiles(source)) total += (await stat(file).catch(() => undefined))?.size ?? 0;
+  }
+  return total;
 }

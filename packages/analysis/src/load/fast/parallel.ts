@@ -43,6 +43,8 @@ interface FileRun {
   /** Outcomes of units that are not next in file order yet, with who sent them. */
   waiting: Map<number, Array<[number, Outcome]>>;
   settled: boolean;
+  /** Told the size of each unit once its spans are applied (progress by bytes). */
+  onBytes: ((bytes: number) => void) | undefined;
   resolve: () => void;
   reject: (err: Error) => void;
 }
@@ -78,14 +80,14 @@ export class LinePool {
   }
 
   /** Reads a JSON-lines file with the threads, feeding its spans to the collector in file order. */
-  readFile(path: string, size: number, collector: TraceCollector): Promise<void> {
+  readFile(path: string, size: number, collector: TraceCollector, onBytes?: (bytes: number) => void): Promise<void> {
     if (this.run !== undefined) throw new Error('LinePool reads one file at a time');
     this.startWorkers();
     const unit = this.unitBytes ?? Math.min(MAX_UNIT, Math.max(MIN_UNIT, Math.ceil(size / (this.threads * 8))));
     const units: FileRun['units'] = [];
     for (let start = 0; start < size; start += unit) units.push({ start, end: Math.min(size, start + unit) });
     return new Promise<void>((resolve, reject) => {
-      const run: FileRun = { path, collector, units, nextToSend: 0, nextToApply: 0, lineBase: 0, waiting: new Map(), settled: false, resolve, reject };
+      const run: FileRun = { path, collector, units, nextToSend: 0, nextToApply: 0, lineBase: 0, waiting: new Map(), settled: false, onBytes, resolve, reject };
       this.run = run;
       // Two units per worker at first: one to read, one queued, so it never waits for the next.
       for (let round = 0; round < 2; round++) for (let w = 0; w < this.workers.length; w++) this.sendNext(w);
@@ -181,6 +183,8 @@ export class LinePool {
     for (const n of notes.warnings) collector.warn(absolute(n));
     for (const [traceId, warnings] of notes.traceWarnings) collector.addTraceWarnings(traceId, warnings);
     run.lineBase += notes.lines;
+    const { start, end } = run.units[run.nextToApply]!;
+    run.onBytes?.(end - start);
     run.nextToApply++;
   }
 
