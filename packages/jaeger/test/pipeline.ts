@@ -86,10 +86,19 @@ export async function eventually(check: () => Promise<boolean>, describe: () => 
 export async function fromFilesAndJaeger(tracesDir: string, queryUrl: string): Promise<{ files: LoadResult; jaeger: LoadResult }> {
   const files = await loadSources([tracesDir]);
   let jaeger = await loadSources([queryUrl]);
-  // Jaeger's batch processor and the last exports may lag the file by a moment.
+  // Jaeger's batch processor and the last exports may lag the file by a moment. Wait for every span
+  // the files hold, by id (a count could be reached by a span stored twice while another is missing).
+  const ids = (r: LoadResult) => new Set(r.traces.flatMap((t) => t.spans.map((sp) => `${t.traceId}/${sp.spanId}`)));
+  const wanted = [...ids(files)];
+  let missing = wanted.length;
   await eventually(
-    async () => (jaeger = await loadSources([queryUrl])).spanCount >= files.spanCount,
-    () => `Jaeger has ${jaeger.spanCount} spans, the files ${files.spanCount}`,
+    async () => {
+      jaeger = await loadSources([queryUrl]);
+      const have = ids(jaeger);
+      missing = wanted.filter((id) => !have.has(id)).length;
+      return missing === 0;
+    },
+    () => `Jaeger lacks ${missing} of the ${wanted.length} spans the files hold`,
   );
   return { files, jaeger };
 }

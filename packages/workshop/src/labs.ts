@@ -55,7 +55,8 @@ export const LABS: readonly Lab[] = [
     env: { MLTRACE_SAMPLING_STRATEGIES_FILE: 'docs/workshop/sampling-strategies.json' },
   },
   { id: 'overhead', title: 'What tracing costs', minutes: 15, page: 'docs/workshop/11-overhead.md' },
-  { id: 'capacity', title: "Capacity from traces: Little's law and the knee", minutes: 15, page: 'docs/workshop/12-capacity.md', traffic: STANDARD_TRAFFIC },
+  // The knee needs load bands of at least 3 one-second buckets and 30 requests each: 20/s for 8 s is the calm end.
+  { id: 'capacity', title: "Capacity from traces: Little's law and the knee", minutes: 15, page: 'docs/workshop/12-capacity.md', traffic: { rate: 20, durationS: 8 } },
   { id: 'mystery', title: 'The mystery: diagnose a planted problem on your own', minutes: 15, page: 'docs/workshop/13-mystery.md' },
 ];
 
