@@ -34,7 +34,9 @@ export function startServices(tmp: string, env: Record<string, string | undefine
     tracesDir: join(tmp, 'traces'),
     logsDir: join(tmp, 'logs'),
     ...more,
-    env: { ...CLEAN_TRACING_ENV, ...env },
+    // These tests compare every span: a busy machine must not cut the final flush to Jaeger short.
+    // (The 2 s default bound on shutdown is tested on its own, in packages/tracing.)
+    env: { ...CLEAN_TRACING_ENV, MLTRACE_SHUTDOWN_TIMEOUT_MS: '15000', ...env },
   });
 }
 
