@@ -8,6 +8,11 @@ export interface LookupContext {
    * a slow Redis would show), not before it.
    */
   plantedLatencyMs?: number;
+  /**
+   * n-plus-one: the time each single-entity round trip pays inside its own `hmget` client span,
+   * as a Redis across a network would.
+   */
+  plantedRoundTripMs?: number;
 }
 
 export interface BackendStatus {

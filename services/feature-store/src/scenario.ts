@@ -10,6 +10,8 @@ export const SLOW_FEATURES_DELAY_MS = SCENARIOS['slow-features'].settings.delayM
 /** hot-partition: lookups for this region pay HOT_PARTITION_DELAY_MS before the Redis access. */
 export const HOT_PARTITION_REGION = SCENARIOS['hot-partition'].settings.region;
 export const HOT_PARTITION_DELAY_MS = SCENARIOS['hot-partition'].settings.delayMs;
+/** n-plus-one: what each per-entity round trip pays inside its Redis span (a network's round trip). */
+export const N_PLUS_ONE_ROUND_TRIP_MS = SCENARIOS['n-plus-one'].settings.roundTripMs;
 
 /**
  * Picks exactly `fraction` of calls, spread evenly and reproducibly
@@ -50,7 +52,7 @@ export class ScenarioBackend implements FeatureBackend {
       case 'n-plus-one': {
         const rows: (number[] | null)[] = [];
         for (const entity of entities) {
-          const [row] = await this.inner.lookup([entity], features, ctx);
+          const [row] = await this.inner.lookup([entity], features, { ...ctx, plantedRoundTripMs: N_PLUS_ONE_ROUND_TRIP_MS });
           rows.push(row ?? null);
         }
         return rows;

@@ -15,6 +15,7 @@ export class MemoryBackend implements FeatureBackend {
 
   async lookup(entities: readonly string[], features: readonly string[], ctx: LookupContext = {}): Promise<(number[] | null)[]> {
     if (ctx.plantedLatencyMs) await sleep(ctx.plantedLatencyMs);
+    if (ctx.plantedRoundTripMs) await sleep(ctx.plantedRoundTripMs);
     const columns = features.map((f) => {
       const i = this.index.get(f);
       if (i === undefined) throw new Error(`feature ${f} is not stored`);
