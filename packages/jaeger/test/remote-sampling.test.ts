@@ -59,9 +59,16 @@ before(async () => {
   for (let i = 0; i < REQUESTS; i++) sent.push(await predict(system, [`cust-${String(1 + (i % 150)).padStart(5, '0')}`], V1_BAGGAGE));
   await system.stop();
   const expected = sent.filter((s) => keptAt(s.traceId, PROBABILITY)).length;
+  // Jaeger stores each service's spans as they come: wait until every kept trace is there whole
+  // (a root and all four services), not just until enough traces have begun to arrive.
+  const whole = (tr: { spans: Array<{ parentSpanId: string | undefined; service: string }> }) =>
+    tr.spans.some((s) => s.parentSpanId === undefined) && new Set(tr.spans.map((s) => s.service)).size === 4;
   await eventually(
-    async () => requestTraces((stored = await loadSources([jaeger!.queryUrl]))).length >= expected,
-    () => `Jaeger holds ${stored ? requestTraces(stored).length : 0} request traces, ${expected} expected`,
+    async () => {
+      const requests = requestTraces((stored = await loadSources([jaeger!.queryUrl])));
+      return requests.length >= expected && requests.every(whole);
+    },
+    () => `Jaeger holds ${stored ? requestTraces(stored).length : 0} request traces (${stored ? requestTraces(stored).filter(whole).length : 0} whole), ${expected} expected`,
   );
 });
 
