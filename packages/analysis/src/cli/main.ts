@@ -4,15 +4,12 @@ import { runAnalyze } from './analyze-command';
 import { runCompare } from './compare-command';
 import { runCriticalPath } from './critical-path-command';
 import { runLoad } from './load-command';
+import { mltraceVersion } from '../version';
 import { ANALYZE_HELP, COMPARE_HELP, CRITICAL_PATH_HELP, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, MAIN_HELP, UsageError } from './usage';
 
 /** `mltrace help <command>`: the same text as `mltrace <command> --help` (load's comes from its package). */
 const HELP: Record<string, string | undefined> = { analyze: ANALYZE_HELP, 'critical-path': CRITICAL_PATH_HELP, compare: COMPARE_HELP };
 
-function version(): string {
-  // The package's own manifest, through its `./package.json` export.
-  return (require('@mltrace/analysis/package.json') as { version: string }).version;
-}
 
 const BUILTIN: Record<string, (argv: string[]) => Promise<number>> = {
   analyze: runAnalyze,
@@ -45,7 +42,7 @@ export async function main(argv: string[], extra: Record<string, ExtraCommand> =
     ? MAIN_HELP.replace('\n\nA source is', `\n${Object.entries(extra).map(([name, c]) => `  mltrace ${name} …`.padEnd(46) + c.summary).join('\n')}\n\nA source is`)
     : MAIN_HELP;
   if (command === '--version' || command === '-v' || command === 'version') {
-    console.log(`mltrace ${version()} (node ${process.version})`);
+    console.log(`mltrace ${mltraceVersion()} (node ${process.version})`);
     return EXIT_OK;
   }
   if (command === 'help' && rest[0] !== undefined) {
