@@ -152,8 +152,36 @@ export function comparable(s: Span): unknown {
   };
 }
 
-export function spansOf(r: LoadResult): Map<string, Span> {
-  return new Map(r.traces.flatMap((t) => t.spans.map((s) => [spanKey(s), s] as const)));
+/**
+ * The spans of the traces this system started (those with a root span here), and the others.
+ * Other test files run their own systems at the same time, and the kernel hands a port that was
+ * just freed to the next process that binds port 0 (measured: often within two binds). When
+ * another test stops one of its services (e2e: inference, to see the gateway's 503) and one of
+ * ours takes its port, that test's gateway calls land here: a server span of a foreign trace,
+ * whose parent is in the other test's files. Such traces are not this test's to compare; a trace
+ * of ours with a missing parent still fails the comparison (Jaeger marks it with warnings).
+ */
+export function ownSpans(r: LoadResult): { own: Map<string, Span>; foreign: Span[] } {
+  const own = new Map<string, Span>();
+  const foreign: Span[] = [];
+  for (const t of r.traces) {
+    const started = t.spans.some((s) => !s.parentSpanId);
+    for (const s of t.spans) {
+      if (started) own.set(spanKey(s), s);
+      else foreign.push(s);
+    }
+  }
+  return { own, foreign };
+}
+
+/** Spans of `own` whose parent is not in `own`: a span this system lost (Jaeger would add warnings to the child). */
+export function orphansOf(own: Map<string, Span>): string[] {
+  return [...own.values()].filter((s) => s.parentSpanId && !own.has(`${s.traceId}/${s.parentSpanId}`)).map((s) => `${s.service} '${s.name}' ${spanKey(s)}: parent ${s.parentSpanId} not exported`);
+}
+
+/** One line per foreign span, for a test's diagnostics. */
+export function describeForeign(foreign: Span[]): string {
+  return foreign.map((s) => `${s.service} '${s.name}' in trace ${s.traceId} (parent ${s.parentSpanId} elsewhere)`).join('; ');
 }
 
 /** Runs the real CLI: `mltrace analyze <sources…> --format json`. */

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { checkTools, startJaeger, toolsReady, type RunningJaeger, type ToolCheck } from '../src';
-import { comparable, exportBoth, spansOf, type ExportRun } from './pipeline';
+import { comparable, describeForeign, exportBoth, orphansOf, ownSpans, type ExportRun } from './pipeline';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mltrace-jaeger-grpc-'));
 let tools: ToolCheck;
@@ -30,9 +30,11 @@ test('over OTLP/gRPC every span the file exporter wrote arrived in Jaeger, field
   if (!toolsReady(t, tools)) return;
   const { system, sent, failure, loaded } = run!;
   if (failure) assert.fail(`${failure.message}; what the gateway's tracing said: ${tracingLines(join(system.logsDir, 'gateway.log'))}`);
-  const files = spansOf(loaded!.files);
-  const inJaeger = spansOf(loaded!.jaeger);
+  const { own: files, foreign } = ownSpans(loaded!.files);
+  const inJaeger = ownSpans(loaded!.jaeger).own;
+  if (foreign.length > 0) t.diagnostic(`not compared, another test's traffic: ${describeForeign(foreign)}`);
   for (const s of sent) assert.ok(loaded!.files.traces.some((tr) => tr.traceId === s.traceId), `trace ${s.traceId} in the files`);
+  assert.deepEqual(orphansOf(files), [], 'every parent of a span of these traces was exported');
   assert.equal(inJaeger.size, files.size);
   for (const [key, span] of files) assert.deepEqual(comparable(inJaeger.get(key)!), comparable(span), `span ${key}`);
 });
