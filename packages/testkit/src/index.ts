@@ -16,3 +16,4 @@ export { startTracedProcess } from './traced-process';
 export type { Cleanup, TracedProcess, TracedProcessOptions } from './traced-process';
 export { startOtlpGrpcReceiver } from './otlp-grpc-receiver';
 export type { OtlpGrpcReceiver, ReceivedSpan } from './otlp-grpc-receiver';
+export { modulesLoadedBy, TRACING_RUNTIME_MODULE } from './loaded-modules';

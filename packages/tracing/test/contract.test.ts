@@ -11,23 +11,17 @@ import { satisfies } from 'semver';
 import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import * as incubating from '@opentelemetry/semantic-conventions/incubating';
+import { modulesLoadedBy, TRACING_RUNTIME_MODULE } from '@mltrace/testkit';
 import * as semconv from '../src/semconv';
 
 const PKG_ROOT = join(__dirname, '..', '..');
 
-/** The modules a fresh process has loaded after requiring `specifier`. */
-function modulesLoadedBy(specifier: string): string[] {
-  const out = execFileSync(process.execPath, ['-e', `require(${JSON.stringify(specifier)}); console.log(JSON.stringify(Object.keys(require.cache)))`], { cwd: PKG_ROOT, encoding: 'utf8' });
-  return JSON.parse(out) as string[];
-}
-
-const RUNTIME = /@opentelemetry[\\/](sdk-|instrumentation|exporter-|core|resources|context-async-hooks)|@fastify[\\/]otel|[\\/]tracing[\\/]dist[\\/]src[\\/](sampling|sdk|instrumentations)[\\/.]/;
 
 for (const specifier of ['@mltrace/tracing/attributes', '@mltrace/tracing/semconv']) {
   test(`${specifier} loads no SDK, instrumentation or sampler module`, () => {
-    const loaded = modulesLoadedBy(specifier);
+    const loaded = modulesLoadedBy(specifier, PKG_ROOT);
     assert.ok(loaded.some((m) => m.includes('dist/src/')), 'the module itself was loaded');
-    assert.deepEqual(loaded.filter((m) => RUNTIME.test(m)), []);
+    assert.deepEqual(loaded.filter((m) => TRACING_RUNTIME_MODULE.test(m)), []);
     assert.ok(loaded.length < 10, `only a handful of modules: ${loaded.length}`);
   });
 }

@@ -5,7 +5,7 @@ import { runCompare } from './compare-command';
 import { runCriticalPath } from './critical-path-command';
 import { runLoad } from './load-command';
 import { mltraceVersion } from '../version';
-import { ANALYZE_HELP, COMPARE_HELP, CRITICAL_PATH_HELP, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, MAIN_HELP, UsageError } from './usage';
+import { ANALYZE_HELP, COMPARE_HELP, CRITICAL_PATH_HELP, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, mainHelp, UsageError } from './usage';
 
 /** `mltrace help <command>`: the same text as `mltrace <command> --help` (load's comes from its package). */
 const HELP: Record<string, string | undefined> = { analyze: ANALYZE_HELP, 'critical-path': CRITICAL_PATH_HELP, compare: COMPARE_HELP };
@@ -38,9 +38,7 @@ export interface ExtraCommand {
 export async function main(argv: string[], extra: Record<string, ExtraCommand> = {}): Promise<number> {
   const [command, ...rest] = argv;
   const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { ...BUILTIN, ...Object.fromEntries(Object.entries(extra).map(([name, c]) => [name, c.run])) };
-  const mainHelp = Object.keys(extra).length
-    ? MAIN_HELP.replace('\n\nA source is', `\n${Object.entries(extra).map(([name, c]) => `  mltrace ${name} …`.padEnd(46) + c.summary).join('\n')}\n\nA source is`)
-    : MAIN_HELP;
+  const help = mainHelp(Object.entries(extra).map(([name, c]) => ({ name, summary: c.summary })));
   if (command === '--version' || command === '-v' || command === 'version') {
     console.log(`mltrace ${mltraceVersion()} (node ${process.version})`);
     return EXIT_OK;
@@ -58,7 +56,7 @@ export async function main(argv: string[], extra: Record<string, ExtraCommand> =
     return EXIT_OK;
   }
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    console.log(mainHelp);
+    console.log(help);
     return command === undefined ? EXIT_USAGE : EXIT_OK;
   }
   const run = COMMANDS[command];

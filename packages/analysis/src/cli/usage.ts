@@ -7,14 +7,17 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
-export const MAIN_HELP = `mltrace — trace analysis for ML inference pipelines
+/** The main help; `more` lists the commands another package adds (\`mltrace lab\`), one line each, after the built-in ones. */
+export function mainHelp(more: Array<{ name: string; summary: string }> = []): string {
+  const added = more.map(({ name, summary }) => `\n  ${`mltrace ${name} …`.padEnd(44)}${summary}`).join('');
+  return `mltrace — trace analysis for ML inference pipelines
 
 Usage:
   mltrace analyze <source…> [options]        full report (performance, bottlenecks, errors, …, recommendations)
   mltrace critical-path <source…> [options]  per-trace critical path (Jaeger UI semantics)
   mltrace compare <sourceA> <sourceB>         two sets of traces side by side, with significance
   mltrace compare <source…> --compare K=A,B   two slices of one source, side by side
-  mltrace load [options]                      drive load against the gateway (see mltrace load --help)
+  mltrace load [options]                      drive load against the gateway (see mltrace load --help)${added}
 
 A source is an OTLP/JSON file, an OTLP/JSON-lines file (the file exporter's output), a Jaeger
 JSON file, a directory of such files, or the http(s) URL of a Jaeger query service.
@@ -22,6 +25,7 @@ JSON file, a directory of such files, or the http(s) URL of a Jaeger query servi
 Run "mltrace help <command>" (or "mltrace <command> --help") for the options of a command;
 "mltrace --version" prints the version.
 Exit codes: 0 success, 1 failure (unreadable input, no traces), 2 bad usage.`;
+}
 
 export const ANALYZE_HELP = `Usage: mltrace analyze <source…> [options]
 
