@@ -210,7 +210,8 @@ test('Redis frozen under load: the Redis limit holds end to end (no call queues 
   }
   assertNoAddress(failed);
   const ms = failed.map((s) => s.ms);
-  assert.ok(quantile(ms, 0.5) <= REDIS_COMMAND_TIMEOUT_MS + QUEUE_TIMEOUT_MS + healthyP50(), `p50 ${quantile(ms, 0.5).toFixed(1)} ms`);
+  // Half of them within the two limits plus what this machine adds to a request right now.
+  assert.ok(quantile(ms, 0.5) <= REDIS_COMMAND_TIMEOUT_MS + QUEUE_TIMEOUT_MS + slack(), `p50 ${quantile(ms, 0.5).toFixed(1)} ms`);
   assert.ok(Math.max(...ms) <= bound, `max ${Math.max(...ms).toFixed(1)} ms > ${bound} ms`);
   const recovered = await recovery(ENTITIES);
   t.diagnostic(`Redis resumed: first 200 after ${recovered.toFixed(0)} ms`);

@@ -32,7 +32,9 @@ test('open loop keeps its schedule through a 500 ms server stall and charges the
   // ~25 % of requests were scheduled during the stall and waited 0–500 ms: the top decile must show it.
   assert.ok(result.latencyMs.max >= 450, `max ${result.latencyMs.max} ms does not reflect the 500 ms stall`);
   assert.ok(result.latencyMs.p90 >= 150, `p90 ${result.latencyMs.p90} ms hides the stall`);
-  assert.ok(result.latencyMs.p50 < 100, `p50 ${result.latencyMs.p50} ms: the requests outside the stall were fast`);
+  // The median request was not scheduled during the stall: it is far below the stalled ones (not
+  // an absolute bound: on a busy machine every request is slower, the stalled ones by as much).
+  assert.ok(result.latencyMs.p50 < result.latencyMs.max / 2, `p50 ${result.latencyMs.p50} ms against max ${result.latencyMs.max} ms: the requests outside the stall were not charged for it`);
 });
 
 test('open loop counts requests it could not send at the in-flight cap, and timeouts, separately from responses', async (t) => {
