@@ -160,12 +160,15 @@ export function comparable(s: Span): unknown {
  * ours takes its port, that test's gateway calls land here: a server span of a foreign trace,
  * whose parent is in the other test's files. Such traces are not this test's to compare; a trace
  * of ours with a missing parent still fails the comparison (Jaeger marks it with warnings).
+ * With `among` (the files' own spans): the spans of those traces, for Jaeger's side.
  */
-export function ownSpans(r: LoadResult): { own: Map<string, Span>; foreign: Span[] } {
+export function ownSpans(r: LoadResult, among?: Map<string, Span>): { own: Map<string, Span>; foreign: Span[] } {
   const own = new Map<string, Span>();
   const foreign: Span[] = [];
+  const traceIds = among && new Set([...among.values()].map((s) => s.traceId));
   for (const t of r.traces) {
-    const started = t.spans.some((s) => !s.parentSpanId);
+    // Jaeger's side: the traces the files hold (an OTLP port can be handed over too).
+    const started = traceIds ? traceIds.has(t.traceId) : t.spans.some((s) => !s.parentSpanId);
     for (const s of t.spans) {
       if (started) own.set(spanKey(s), s);
       else foreign.push(s);

@@ -31,7 +31,7 @@ test('over OTLP/gRPC every span the file exporter wrote arrived in Jaeger, field
   const { system, sent, failure, loaded } = run!;
   if (failure) assert.fail(`${failure.message}; what the gateway's tracing said: ${tracingLines(join(system.logsDir, 'gateway.log'))}`);
   const { own: files, foreign } = ownSpans(loaded!.files);
-  const inJaeger = ownSpans(loaded!.jaeger).own;
+  const inJaeger = ownSpans(loaded!.jaeger, files).own;
   if (foreign.length > 0) t.diagnostic(`not compared, another test's traffic: ${describeForeign(foreign)}`);
   for (const s of sent) assert.ok(loaded!.files.traces.some((tr) => tr.traceId === s.traceId), `trace ${s.traceId} in the files`);
   assert.deepEqual(orphansOf(files), [], 'every parent of a span of these traces was exported');
