@@ -18,7 +18,7 @@ import { loadSources, type AnalysisReport, type Trace } from '@mltrace/analysis'
 import { checkTools, isBuilt, loadConfig as loadJaegerConfig, REPO_ROOT, toolsReady, type ToolCheck } from '@mltrace/jaeger';
 import { findLab, labPagePath, readState } from '../src';
 import { isAlive, type LabState } from '../src/state';
-import { freshLabDir, lab, labEnv, mltrace, pageScript, run } from './helpers';
+import { freshLabDir, JAEGER_BIN, lab, labEnv, mltrace, pageScript, run } from './helpers';
 import { section, shellBlocks, wrongFindings, type RunContext } from './lab-page';
 import { jaegerApi } from './jaeger-api';
 import { JAEGER_CLAIMS } from './jaeger-claims';
@@ -37,7 +37,7 @@ after(async () => {
   // Whatever failed: no lab, no Jaeger left behind.
   await lab(['stop'], env, cwd);
   const state = join(cwd, '.mltrace', 'jaeger', 'state.json');
-  if (existsSync(state)) await run(process.execPath, [join(REPO_ROOT, 'packages', 'jaeger', 'dist', 'src', 'bin', 'jaeger.js'), '--stop'], { env, cwd });
+  if (existsSync(state)) await run(process.execPath, [JAEGER_BIN, '--stop'], { env, cwd });
   rmSync(cwd, { recursive: true, force: true });
 });
 
