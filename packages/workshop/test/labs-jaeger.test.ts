@@ -88,10 +88,11 @@ async function runWithJaeger(id: string, first?: string): Promise<string[]> {
   const report = JSON.parse(r.stdout) as AnalysisReport;
   const traces: Trace[] = loaded.traces;
   const ctx: RunContext = { cwd, report: () => report, traces: () => traces, state: labState };
-  const wrong = await wrongFindings(page, ctx, api.url, env);
   const claims = JAEGER_CLAIMS[id];
   assert.ok(claims, id);
-  wrong.push(...(await claims(api, ctx, Date.parse(since) * 1000)).map((w) => `with Jaeger: ${w}`));
+  // Both only read Jaeger: side by side.
+  const [findingsWrong, claimsWrong] = await Promise.all([wrongFindings(page, ctx, api.url, env), claims(api, ctx, Date.parse(since) * 1000)]);
+  const wrong = [...findingsWrong, ...claimsWrong.map((w) => `with Jaeger: ${w}`)];
   await lab(['stop'], env, cwd);
   return wrong;
 }
