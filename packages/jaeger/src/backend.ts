@@ -65,7 +65,12 @@ async function startOnce(binary: string, opts: BackendOptions): Promise<RunningB
   const dir = mkdtempSync(join(tmpdir(), `mltrace-${opts.name}-`));
   const configPath = join(dir, 'config.yaml');
   writeFileSync(configPath, derived.yaml);
-  const child = spawn(binary, ['--config', configPath], { env: jaegerConfig().inherited, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Jaeger traces its own query service to OTLP at localhost:4317 by default: into itself when on
+  // the configured ports (a `jaeger` service in every search, and in `mltrace analyze` of it), into
+  // whatever listens there otherwise, and at shutdown it waits ~10 s for an export that cannot
+  // succeed. Its own traces are of no use here: its tracer samples nothing.
+  const env = { ...jaegerConfig().inherited, OTEL_TRACES_SAMPLER: 'always_off' };
+  const child = spawn(binary, ['--config', configPath], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const onData = (d: Buffer) => {
     output = (output + d.toString()).slice(-1_000_000);

@@ -1,10 +1,46 @@
 /** Runs the built `mltrace` command (`mltrace lab …` included) as a learner would, in child processes. */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@mltrace/stack';
 
 /** The committed bin of @mltrace/cli (a path, not an import: the CLI depends on this package). */
 export const MLTRACE_BIN = join(REPO_ROOT, 'packages', 'cli', 'bin', 'mltrace.js');
+
+/** The built `npm run jaeger` (packages/jaeger's bin), as `mltrace` is the built CLI. */
+export const JAEGER_BIN = join(REPO_ROOT, 'packages', 'jaeger', 'dist', 'src', 'bin', 'jaeger.js');
+
+/** A fresh directory where a page's commands find the repository's files they name. */
+export function freshLabDir(prefix: string): string {
+  const cwd = mkdtempSync(join(tmpdir(), prefix));
+  for (const dir of ['docs', 'config', 'packages', 'services']) symlinkSync(join(REPO_ROOT, dir), join(cwd, dir));
+  return cwd;
+}
+
+/**
+ * The shell around a page's blocks: the commands as a learner has them, pointed at this run's
+ * ports: the gateway's http://localhost:8080 at the lab's, Jaeger's 4318 and 16686 at those the
+ * background Jaeger (`npm run jaeger -- --detach`, with MLTRACE_JAEGER_PORTS=auto) took.
+ */
+export function pageScript(blocks: string[]): string {
+  const body = blocks
+    .join('\n')
+    .replaceAll('http://localhost:8080', '$(lab_gateway)')
+    .replaceAll('http://localhost:4318', '$(jaeger_url otlpHttpUrl)')
+    .replaceAll('http://localhost:16686', '$(jaeger_url queryUrl)');
+  return [
+    'set -euo pipefail',
+    `mltrace() { node ${JSON.stringify(MLTRACE_BIN)} "$@"; }`,
+    'npx() { if [ "${1:-}" = mltrace ]; then shift; mltrace "$@"; else command npx "$@"; fi; }',
+    `npm() { if [ "\${1:-} \${2:-}" = "run jaeger" ]; then shift 2; if [ "\${1:-}" = -- ]; then shift; fi; node ${JSON.stringify(JAEGER_BIN)} "$@"; else command npm "$@"; fi; }`,
+    `lab_gateway() { node -p "require('./.mltrace/lab/state.json').gateway"; }`,
+    `jaeger_url() { node -p "require('./.mltrace/jaeger/state.json').$1"; }`,
+    // Whatever happens, the system does not outlive the test.
+    'trap \'mltrace lab stop >/dev/null 2>&1 || true\' EXIT',
+    body,
+  ].join('\n');
+}
 
 export interface Run {
   code: number | null;

@@ -8,13 +8,26 @@ import { join } from 'node:path';
 import type { AnalysisReport, Trace } from '@mltrace/analysis';
 import { checksFor } from '../src';
 import type { LabState } from '../src/state';
+import { MLTRACE_BIN, run } from './helpers';
 
-/** The ```sh blocks to run. `sh jaeger` (needs Docker) and `sh yours` (the learner's own choice) are not run. */
-export function shellBlocks(page: string): string[] {
+/**
+ * The ```sh blocks to run, in order: the plain ones by default; `sh jaeger` (they need Jaeger:
+ * labs-jaeger.test.ts), `sh docker` (Docker: never run) and `sh yours` (the learner's own choice)
+ * by asking for that mark.
+ */
+export function shellBlocks(page: string, mark = ''): string[] {
   const blocks: string[] = [];
-  const re = /^```sh([^\n]*)\n([\s\S]*?)^```/gm;
-  for (let m = re.exec(page); m; m = re.exec(page)) if ((m[1] ?? '').trim() === '') blocks.push(m[2] as string);
+  const re = /^ *```sh([^\n]*)\n([\s\S]*?)^ *```/gm;
+  for (let m = re.exec(page); m; m = re.exec(page)) if ((m[1] ?? '').trim() === mark) blocks.push((m[2] as string).replace(/^ +/gm, ''));
   return blocks;
+}
+
+/** The text of the page's `## heading` section. */
+export function section(page: string, heading: string): string {
+  const at = page.indexOf(`\n## ${heading}\n`);
+  if (at < 0) return '';
+  const next = page.indexOf('\n## ', at + 1);
+  return page.slice(at, next < 0 ? undefined : next);
 }
 
 export interface Finding {
@@ -179,3 +192,24 @@ export const FINDING_CHECKS: Array<[RegExp, Check]> = [
     return { ok: v === 'more' && s.cpuRatio > 1, seen: `× ${s.cpuRatio}` };
   }],
 ];
+
+/**
+ * The page's Findings that `ctx` contradicts (empty: all hold). A `lab answer` row runs `mltrace
+ * lab answer <scenario> --traces <source>`, which must accept it.
+ */
+export async function wrongFindings(page: string, ctx: RunContext, source: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const wrong: string[] = [];
+  for (const f of findings(page)) {
+    if (f.key === 'lab answer') {
+      const scenario = f.value.replace(/`/g, '');
+      const a = await run(process.execPath, [MLTRACE_BIN, 'lab', 'answer', scenario, '--traces', source], { env, cwd: ctx.cwd });
+      if (a.code !== 0) wrong.push(`mltrace lab answer ${scenario} --traces … refused it:\n${a.stdout}${a.stderr}`);
+      continue;
+    }
+    const [re, check] = FINDING_CHECKS.find(([r]) => r.test(f.key)) ?? [];
+    if (!re || !check) throw new Error(`no check for ${f.key}`);
+    const { ok, seen } = check(f.key.match(re) as RegExpMatchArray, f.value, ctx);
+    if (!ok) wrong.push(`${f.key}: the page says ${f.value}, the run shows ${seen}`);
+  }
+  return wrong;
+}

@@ -7,32 +7,17 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSources, type AnalysisReport, type Trace } from '@mltrace/analysis';
 import { REPO_ROOT } from '@mltrace/stack';
 import { LABS, labPagePath } from '../src';
 import { readState, type LabState } from '../src/state';
-import { FINDING_CHECKS, findings, sections, shellBlocks, type RunContext } from './lab-page';
-import { labEnv, MLTRACE_BIN, mltrace, run } from './helpers';
+import { FINDING_CHECKS, findings, sections, shellBlocks, wrongFindings, type RunContext } from './lab-page';
+import { freshLabDir, labEnv, mltrace, pageScript, run } from './helpers';
 
 /** MLTRACE_LAB_TEST_ONLY=a,b runs only those labs (while working on one). */
 const only = process.env['MLTRACE_LAB_TEST_ONLY']?.split(',').filter(Boolean);
-
-/** The shell around a page's blocks: the commands as a learner has them, pointed at this lab's ports. */
-function script(blocks: string[]): string {
-  const body = blocks.join('\n').replaceAll('http://localhost:8080', '$(lab_gateway)');
-  return [
-    'set -euo pipefail',
-    `mltrace() { node ${JSON.stringify(MLTRACE_BIN)} "$@"; }`,
-    'npx() { if [ "${1:-}" = mltrace ]; then shift; mltrace "$@"; else command npx "$@"; fi; }',
-    `lab_gateway() { node -p "require('./.mltrace/lab/state.json').gateway"; }`,
-    // Whatever happens, the system does not outlive the test.
-    'trap \'mltrace lab stop >/dev/null 2>&1 || true\' EXIT',
-    body,
-  ].join('\n');
-}
 
 test('every lab page has its parts in order, and every lab is in the index', () => {
   const index = readFileSync(join(REPO_ROOT, 'docs', 'workshop', 'README.md'), 'utf8');
@@ -54,11 +39,9 @@ test('every lab page has its parts in order, and every lab is in the index', () 
  * all hold). Throws when a command fails.
  */
 async function runPage(lab: (typeof LABS)[number], page: string): Promise<string[]> {
-  const cwd = mkdtempSync(join(tmpdir(), 'mltrace-lab-page-'));
+  const cwd = freshLabDir('mltrace-lab-page-');
   try {
-    // The repository's files the commands name, seen from a fresh directory.
-    for (const dir of ['docs', 'config', 'packages', 'services']) symlinkSync(join(REPO_ROOT, dir), join(cwd, dir));
-    writeFileSync(join(cwd, 'lab.sh'), script(shellBlocks(page)));
+    writeFileSync(join(cwd, 'lab.sh'), pageScript(shellBlocks(page)));
     // MLTRACE_LAB_DIR empty: the default, .mltrace/lab under the page's directory.
     const env = labEnv('');
     const ran = await run('bash', ['lab.sh'], { cwd, env, timeoutMs: 600_000 });
@@ -83,19 +66,7 @@ async function runPage(lab: (typeof LABS)[number], page: string): Promise<string
       report = JSON.parse(r.stdout) as AnalysisReport;
       traces = (await loadSources([tracesDir])).traces;
     }
-    const wrong: string[] = [];
-    for (const f of findings(page)) {
-      if (f.key === 'lab answer') {
-        const scenario = f.value.replace(/`/g, '');
-        const a = await run(process.execPath, [MLTRACE_BIN, 'lab', 'answer', scenario, '--traces', tracesDir], { env, cwd });
-        if (a.code !== 0) wrong.push(`mltrace lab answer ${scenario} --traces … refused it:\n${a.stdout}${a.stderr}`);
-        continue;
-      }
-      const [re, check] = FINDING_CHECKS.find(([r]) => r.test(f.key)) ?? [];
-      if (!re || !check) throw new Error(`no check for ${f.key}`);
-      const { ok, seen } = check(f.key.match(re) as RegExpMatchArray, f.value, ctx);
-      if (!ok) wrong.push(`${f.key}: the page says ${f.value}, the run shows ${seen}`);
-    }
+    const wrong = await wrongFindings(page, ctx, tracesDir, env);
     return wrong;
   } finally {
     rmSync(cwd, { recursive: true, force: true });

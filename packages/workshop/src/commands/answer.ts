@@ -3,6 +3,7 @@ import { analyze, loadSources, type AnalysisReport, type Trace } from '@mltrace/
 import { isScenarioName, SCENARIO_NAMES, SCENARIOS, type ScenarioName } from '@mltrace/scenarios';
 import type { WorkshopConfig } from '../config';
 import { checksFor, scenariosShown, whatTracesShow } from '../signatures';
+import { loadOptionsFor } from '../lab-window';
 import { shown } from '../shown';
 import { readState, revealScenario } from '../state';
 import { EXIT_OK, EXIT_WRONG, UsageError } from '../usage';
@@ -87,7 +88,7 @@ export async function runAnswer(argv: string[], config: WorkshopConfig, out: (te
     if (state.otlpEndpoint) throw new UsageError(`the mystery's traces went to ${state.otlpEndpoint}: pass --traces with the Jaeger query URL (e.g. http://localhost:16686)`);
     source = state.tracesDir;
   }
-  const loaded = await loadSources([source]);
+  const loaded = await loadSources([source], loadOptionsFor(source, state));
   if (loaded.traces.length === 0) throw new Error(`no traces in ${shown(source)}`);
   const verdict = judge(diagnosis, analyze(loaded.traces), loaded.traces, planted);
   for (const line of verdict.lines) out(line);

@@ -106,7 +106,8 @@ export async function runStart(argv: string[], config: WorkshopConfig, out: (tex
 
 function banner(state: LabState, lab: Lab | undefined): string[] {
   const traces = state.otlpEndpoint ? `sent to ${state.otlpEndpoint} (Jaeger UI: http://localhost:16686)` : `${shown(state.tracesDir)}/`;
-  const source = state.otlpEndpoint ? 'http://localhost:16686' : shown(state.tracesDir);
+  // Jaeger keeps the traces of every lab run since it started: read this run's only.
+  const source = state.otlpEndpoint ? `http://localhost:16686 --since ${state.startedAt}` : shown(state.tracesDir);
   const load = state.load ? `${state.load.sent} requests sent, ${state.load.ok} answered 2xx` : 'no traffic sent';
   const lines = [
     '',

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { filterTraces, loadSources, type Trace } from '@mltrace/analysis';
 import type { WorkshopConfig } from '../config';
 import { readState } from '../state';
+import { loadOptionsFor } from '../lab-window';
 import { shown } from '../shown';
 import { EXIT_OK, UsageError } from '../usage';
 import { contextAttributes, renderWaterfall, traceDuration } from '../waterfall';
@@ -36,9 +37,11 @@ export async function runTrace(argv: string[], config: WorkshopConfig, out: (tex
     return { key: w.slice(0, eq), value: w.slice(eq + 1) };
   });
   if (positionals.length > 1) throw new UsageError('trace takes one source (a folder, a file or a Jaeger URL)');
-  const source = positionals[0] ?? readState(config.labDir)?.tracesDir;
+  const state = readState(config.labDir);
+  if (!positionals[0] && state?.otlpEndpoint) throw new UsageError(`this lab's traces went to ${state.otlpEndpoint}: name Jaeger's URL, e.g. mltrace lab trace http://localhost:16686`);
+  const source = positionals[0] ?? state?.tracesDir;
   if (!source) throw new UsageError('no lab has run here: name a source (a folder of trace files, a file or a Jaeger URL)');
-  const { traces } = await loadSources([source]);
+  const { traces } = await loadSources([source], loadOptionsFor(source, state));
   let pick: Trace | undefined;
   if (values.trace) {
     const want = values.trace.toLowerCase();
