@@ -60,7 +60,6 @@ async function measure(variant: Variant, requests: number): Promise<number> {
     cwd: serviceDir('postprocess'),
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
-      PATH: process.env['PATH'] ?? '',
       PORT: String(port),
       LOG_LEVEL: variant.logLevel,
       OTEL_SERVICE_NAME: 'postprocess',
