@@ -11,7 +11,9 @@ import {
   DiagLogLevel,
   type Context,
 } from '@opentelemetry/api';
+import { suppressTracing, W3CBaggagePropagator } from '@opentelemetry/core';
 import { createPropagator } from '../src/propagation/composite';
+import { BAGGAGE_CACHE_ENTRIES } from '../src/propagation/w3c';
 import { BAGGAGE_MAX_MEMBERS, BAGGAGE_MAX_TOTAL_BYTES, limitBaggageMembers } from '../src/propagation/baggage-limits';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -195,4 +197,41 @@ test('writeXHeaders: false (the preload default) writes only W3C headers but sti
   assert.deepEqual(baggageOf(fromX), { model_version: 'v3' });
   const fromJaeger = readOnly.extract(ROOT_CONTEXT, { 'uber-trace-id': `${TRACE_ID}:${SPAN_ID}:0:1` }, defaultTextMapGetter);
   assert.equal(trace.getSpanContext(fromJaeger)?.spanId, SPAN_ID);
+});
+
+test('baggage is parsed once per distinct header value: the same instance, the same members as core parses', () => {
+  const header = 'model_version=v2,customer_segment=enterprise,note=a%20b%2Cc;prop=1,bad member';
+  const first = extract({ traceparent: `00-${TRACE_ID}-${SPAN_ID}-00`, baggage: header });
+  const second = extract({ baggage: header });
+  assert.equal(propagation.getBaggage(second), propagation.getBaggage(first), 'one shared (immutable) instance');
+  const core = new W3CBaggagePropagator().extract(ROOT_CONTEXT, { baggage: header }, defaultTextMapGetter);
+  const members = (c: Context) => propagation.getBaggage(c)?.getAllEntries().map(([k, e]) => [k, e.value, e.metadata?.toString()]);
+  assert.deepEqual(members(first), members(core));
+  assert.equal(members(first)?.length, 3);
+  assert.equal(trace.getSpanContext(first)?.traceFlags, TraceFlags.NONE, 'the traceparent is still read per request');
+  assert.equal(trace.getSpanContext(second), undefined);
+});
+
+test('past BAGGAGE_CACHE_ENTRIES distinct values the oldest is parsed again, with the same result', () => {
+  const values = Array.from({ length: BAGGAGE_CACHE_ENTRIES + 10 }, (_, i) => `data_batch_id=b-${i},region=eu-west`);
+  const firstSeen = propagation.getBaggage(extract({ baggage: values[0]! }));
+  for (const v of values) assert.equal(baggageOf(extract({ baggage: v }))['data_batch_id'], v.slice('data_batch_id='.length, v.indexOf(',')));
+  const again = propagation.getBaggage(extract({ baggage: values[0]! }));
+  assert.notEqual(again, firstSeen, 'evicted, parsed anew');
+  assert.deepEqual(baggageOf(propagation.setBaggage(ROOT_CONTEXT, again!)), baggageOf(propagation.setBaggage(ROOT_CONTEXT, firstSeen!)));
+  assert.equal(propagation.getBaggage(extract({ baggage: values.at(-1)! })), propagation.getBaggage(extract({ baggage: values.at(-1)! })));
+});
+
+test('baggage is serialized once per instance, as core serializes it; a changed baggage is a new instance with its own header', () => {
+  const ctx = withSpanAndBaggage({ model_version: 'v2', note: 'a b,c;d=é' });
+  const core: Record<string, string> = {};
+  new W3CBaggagePropagator().inject(ctx, core, defaultTextMapSetter);
+  assert.equal(inject(ctx)['baggage'], core['baggage']);
+  assert.equal(inject(ctx)['baggage'], core['baggage'], 'the kept value, unchanged');
+  const changed = propagation.setBaggage(ctx, propagation.getBaggage(ctx)!.setEntry('model_version', { value: 'v3' }));
+  assert.equal(baggageOf(extract(inject(changed)))['model_version'], 'v3');
+  assert.equal(inject(ctx)['baggage'], core['baggage'], 'the original instance keeps its own header');
+  assert.equal(inject(suppressTracing(ctx))['baggage'], undefined, 'suppressed tracing writes no baggage, as core');
+  const received = extract({ baggage: 'region=eu-west,priority=high' });
+  assert.equal(inject(received)['baggage'], 'region=eu-west,priority=high', 'a received baggage goes on as it came');
 });

@@ -1,12 +1,10 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import {
   context,
-  isSpanContextValid,
   propagation,
   SpanKind,
   SpanStatusCode,
   trace,
-  TraceFlags,
   type Attributes,
   type Context,
   type Span,
@@ -31,6 +29,7 @@ import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { ATTR_USER_AGENT_SYNTHETIC_TYPE, USER_AGENT_SYNTHETIC_TYPE_VALUE_TEST } from '../semconv';
 import { SYNTHETIC_USER_AGENT_PREFIX } from '../attributes';
 import { setServerSpan } from '../server-span';
+import { hasUnsampledParent } from './unsampled';
 
 /** The instrumentation scope of the server spans. */
 export const FASTIFY_SCOPE = '@mltrace/tracing/fastify';
@@ -159,8 +158,7 @@ export class FastifyServerSpanInstrumentation extends InstrumentationBase<Fastif
       const request = req as WithSpan;
       if (this.getConfig().enabled === false || isUntraced(request.raw.url ?? '')) return done();
       const parent = propagation.extract(context.active(), request.headers);
-      const remote = trace.getSpanContext(parent);
-      if (followsParent && remote && (remote.traceFlags & TraceFlags.SAMPLED) === 0 && isSpanContextValid(remote)) {
+      if (followsParent && hasUnsampledParent(parent)) {
         context.with(parent, done);
         return;
       }

@@ -1,9 +1,9 @@
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation, type HttpInstrumentationConfig } from '@opentelemetry/instrumentation-http';
-import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { PinoInstrumentation, type PinoInstrumentationConfig } from '@opentelemetry/instrumentation-pino';
 import type { TracingConfig } from '../types';
 import { fastifyInstrumentation } from './fastify';
+import { MltraceIORedisInstrumentation } from './ioredis';
 import { MltraceUndiciInstrumentation } from './undici';
 
 /**
@@ -26,7 +26,7 @@ function pinoConfig(config: TracingConfig): PinoInstrumentationConfig {
 /**
  * `curated` (default): fastify through mltrace's server-span hooks (/health
  * and /ready untraced), http (outgoing only), undici (with the hand-set
- * traceparent fix), ioredis, pino.
+ * traceparent fix), ioredis (no span under an unsampled parent), pino.
  * fs, dns and net are not loaded at all.
  *
  * `all`: @opentelemetry/auto-instrumentations-node's default set (its own
@@ -54,7 +54,7 @@ export function createInstrumentations(config: TracingConfig): Instrumentation[]
   }
   return [
     new HttpInstrumentation(httpConfig()),
-    new IORedisInstrumentation({ requireParentSpan: true }),
+    new MltraceIORedisInstrumentation({ requireParentSpan: true, followsParentSampling: config.samplerFollowsParent }),
     new PinoInstrumentation(pinoConfig(config)),
     ...common,
   ];

@@ -1,8 +1,9 @@
-import { context, isSpanContextValid, propagation, trace, TraceFlags, type Context, type Span } from '@opentelemetry/api';
+import { context, propagation, type Context, type Span } from '@opentelemetry/api';
 import { InstrumentationNodeModuleDefinition, type Instrumentation } from '@opentelemetry/instrumentation';
 import { UndiciInstrumentation, type UndiciInstrumentationConfig, type UndiciRequest } from '@opentelemetry/instrumentation-undici';
 import { ATTR_URL_TEMPLATE } from '../semconv';
 import { isPropagationHeader } from '../propagation/composite';
+import { hasUnsampledParent } from './unsampled';
 
 /** The part of undici's request object (diagnostics channel `undici:request:create`) used here. */
 interface UndiciRequestLike {
@@ -208,8 +209,7 @@ export class MltraceUndiciInstrumentation extends UndiciBase {
  */
 function propagateUnsampled(request: UndiciRequestLike): boolean {
   const active = context.active();
-  const parent = trace.getSpanContext(active);
-  if (!parent || (parent.traceFlags & TraceFlags.SAMPLED) !== 0 || !isSpanContextValid(parent)) return false;
+  if (!hasUnsampledParent(active)) return false;
   const added: Record<string, string> = {};
   propagation.inject(active, added);
   appendHeaders(request, added);
