@@ -1,8 +1,8 @@
 /**
  * What each lab page's "With Jaeger" text tells the learner to do in Jaeger's UI, done through
  * the API the UI reads, and what the page says they will see there, checked. Each returns what
- * does not hold (empty: all does). The labs not here say nothing about Jaeger (overhead) or only
- * what the Findings already check from Jaeger's traces.
+ * does not hold (empty: all does). Every lab with a "With Jaeger" text is here; the overhead lab
+ * has none, and the mystery's (`--traces http://localhost:16686`) is each lab's `lab answer` row.
  */
 import { SCENARIOS } from '@mltrace/scenarios';
 import type { RunContext } from './lab-page';
@@ -14,6 +14,21 @@ const problems = (checks: Array<[boolean, string]>): string[] => checks.filter((
 const spansOf = (t: JaegerTrace, service: string, operation?: string): JaegerSpan[] =>
   t.spans.filter((s) => serviceOf(t, s) === service && (operation === undefined || s.operationName === operation));
 const isError = (s: JaegerSpan): boolean => tagOf(s, 'error') === 'true' || tagOf(s, 'otel.status_code') === 'ERROR';
+const ms = (us: number): string => `${(us / 1000).toFixed(1)} ms`;
+const endOf = (s: JaegerSpan): number => s.startTime + s.duration;
+/**
+ * OpenTelemetry JS takes a span's start from Date.now() (whole milliseconds) and its duration from
+ * the monotonic clock, so each span sits up to 1 ms early: two calls made one after the other can
+ * look as if they overlap by less than that.
+ */
+const START_GRANULARITY_US = 1000;
+/** The share of exceptions a "they never overlap" claim tolerates on a busy machine. */
+const MOSTLY = 0.1;
+/** Sorted by start, each starts once the one before has ended (within the start times' granularity): a staircase. */
+const oneAfterAnother = (spans: JaegerSpan[]): boolean => spans.every((s, i) => i === 0 || s.startTime > endOf(spans[i - 1] as JaegerSpan) - START_GRANULARITY_US);
+const byStart = (spans: JaegerSpan[]): JaegerSpan[] => [...spans].sort((a, b) => a.startTime - b.startTime);
+const requests = (api: JaegerApi, since: number, tags?: Record<string, string>): Promise<JaegerTrace[]> =>
+  api.search({ service: 'gateway', operation: 'POST /v1/predict', since, ...(tags ? { tags } : {}) });
 
 const YOUR_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 
@@ -60,6 +75,26 @@ export const JAEGER_CLAIMS: Record<string, Claims> = {
     const delayed = redis.filter((us) => us >= delayMs * 1000).length;
     return problems([[slowest.length === 5 && delayed >= 3, `the longest BATCH HMGET of each of the 5 slowest traces: ${redis.map((us) => `${(us / 1000).toFixed(1)} ms`).join(', ')} (${delayed} of them hold the planted ${delayMs} ms)`]]);
   },
+  // "search service gateway with Tags business.region=ap-south, then business.region=us-east. Compare the durations."
+  'hot-partition': async (api, _ctx, since) => {
+    const { region, delayMs } = SCENARIOS['hot-partition'].settings;
+    const p50 = async (r: string): Promise<number> => median((await requests(api, since, { 'business.region': r })).flatMap((t) => rootsOf(t).map((s) => s.duration)));
+    const [hot, other] = [await p50(region), await p50('us-east')];
+    return problems([[hot - other >= (delayMs * 1000) / 2, `median request: ${region} ${ms(hot)}, us-east ${ms(other)}; not the planted ${delayMs} ms apart`]]);
+  },
+  // "open any gateway trace and expand feature_extraction": one hmget per customer, one after another.
+  'n-plus-one': async (api, _ctx, since) => {
+    const traces = await requests(api, since);
+    const stairs = traces.flatMap((t) => spansOf(t, 'feature-store', 'feature_extraction').map((fe) => byStart(t.spans.filter((s) => parentOf(s) === fe.spanID && s.operationName === 'hmget'))));
+    const most = Math.max(0, ...stairs.map((c) => c.length));
+    const overlapping = stairs.filter((c) => !oneAfterAnother(c)).length;
+    return problems([
+      [stairs.length > 0 && stairs.every((c) => c.length >= 1), 'a feature_extraction span with no hmget under it'],
+      [most >= 4, `at most ${most} hmget calls under one feature_extraction (the page shows a batch of 4)`],
+      // Nearly all (a descheduled process can stretch one span's clock): a concurrent fan-out overlaps in nearly all.
+      [overlapping <= stairs.length * MOSTLY, `${overlapping} of ${stairs.length} feature_extraction spans have hmget calls that overlap: not a staircase`],
+    ]);
+  },
   // "search service gateway with Tags http.response.status_code=502. Open a trace. Failed spans are red."
   'flaky-postprocess': async (api, ctx, since) => {
     const failed = await api.search({ service: 'gateway', tags: { 'http.response.status_code': '502' }, since });
@@ -84,6 +119,24 @@ export const JAEGER_CLAIMS: Record<string, Claims> = {
       [consumer < enterprise / 2, `for consumer v2 is ${(consumer / 1000).toFixed(1)} ms above v1, not under half the enterprise gap (${(enterprise / 1000).toFixed(1)} ms)`],
     ]);
   },
+  // "look at the two POST /v1/features client spans of the gateway. Do their bars overlap?" No.
+  'sequential-calls': async (api, _ctx, since) => {
+    const lookups = (await requests(api, since)).map((t) => byStart(spansOf(t, 'gateway', 'POST /v1/features'))).filter((l) => l.length > 0);
+    const overlapping = lookups.filter((l) => !oneAfterAnother(l)).length;
+    return problems([
+      [lookups.length > 0 && lookups.every((l) => l.length === 2), `the gateway's feature lookups per request: ${[...new Set(lookups.map((l) => l.length))].join(', ')}, not 2`],
+      [overlapping <= lookups.length * MOSTLY, `in ${overlapping} of ${lookups.length} requests the two lookups overlap`],
+    ]);
+  },
+  // "Search operation model_load: how many are there? Click a model_prediction span and read ml.model.cache_hit."
+  'cold-model': async (api, _ctx, since) => {
+    const predictions = (await requests(api, since)).flatMap((t) => spansOf(t, 'inference', 'model_prediction'));
+    const loads = (await api.search({ service: 'inference', operation: 'model_load', since })).flatMap((t) => spansOf(t, 'inference', 'model_load'));
+    return problems([
+      [predictions.length > 0 && loads.length >= predictions.length, `${loads.length} model_load spans for ${predictions.length} predictions: not one per request`],
+      [predictions.every((s) => tagOf(s, 'ml.model.cache_hit') === 'false'), 'a model_prediction span says ml.model.cache_hit=true'],
+    ]);
+  },
   // "mltrace.sampling.rule and mltrace.sampling.probability … in Jaeger on the gateway's root span."
   sampling: async (api, _ctx, since) => {
     const rule = async (priority: string): Promise<string[]> => {
@@ -96,5 +149,12 @@ export const JAEGER_CLAIMS: Record<string, Claims> = {
       [high.join() === 'ml-rule:priority=high p=1', `the priority=high roots say ${high.join('; ')}`],
       [normal.join() === 'operation:POST /v1/predict:probabilistic p=0.2', `the priority=normal roots say ${normal.join('; ')}`],
     ]);
+  },
+  // "the npx mltrace analyze http://localhost:16686 --since … that lab start printed … reads the same
+  // traces from Jaeger (the load steps' too)": the report read from Jaeger has load bands past the
+  // calm 20/s. (--target-rate only changes the what-if figures; the file path runs it as written.)
+  capacity: async (_api, ctx) => {
+    const top = Math.max(0, ...ctx.report().capacity.loadBands.map((b) => b.meanRate));
+    return problems([[top > 30, `the highest load band read from Jaeger is ${top.toFixed(1)} requests/s: the load steps' traces are missing`]]);
   },
 };
