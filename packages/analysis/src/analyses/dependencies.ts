@@ -51,6 +51,8 @@ export interface DependencyEdge {
   errorRate: number;
   criticality: number;
   expected: boolean;
+  /** The trace of the edge's longest call, then the first trace with a failed call on it (when another one). */
+  exampleTraceIds: string[];
 }
 
 export interface DependenciesResult {
@@ -74,6 +76,9 @@ interface EdgeSums {
   shareSum: number;
   seenIn: number;
   time: number;
+  longest: number;
+  slowestTraceId: string;
+  failedTraceId: string | undefined;
 }
 
 export function dependencies(traces: readonly Trace[], opts: AnalysisOptions = {}): DependenciesResult {
@@ -94,9 +99,16 @@ export function dependencies(traces: readonly Trace[], opts: AnalysisOptions = {
     const addCall = (from: string, to: string, d: number, failed: boolean, answered: boolean, kind: NodeKind = 'service') => {
       const key = opKey(from, to); // the same "from\u0000to" string, built once per pair
       let e = edges.get(key);
-      if (!e) edges.set(key, (e = { from, to, kind, durations: [], errors: 0, unanswered: 0, traces: 0, shareSum: 0, seenIn: 0, time: 0 }));
+      if (!e) edges.set(key, (e = { from, to, kind, durations: [], errors: 0, unanswered: 0, traces: 0, shareSum: 0, seenIn: 0, time: 0, longest: -Infinity, slowestTraceId: '', failedTraceId: undefined }));
       e.durations.push(d);
-      if (failed) e.errors++;
+      if (d > e.longest) {
+        e.longest = d;
+        e.slowestTraceId = trace.traceId;
+      }
+      if (failed) {
+        e.errors++;
+        e.failedTraceId ??= trace.traceId;
+      }
       if (!answered) e.unanswered++;
       if (e.seenIn !== t) {
         e.seenIn = t;
@@ -163,6 +175,7 @@ export function dependencies(traces: readonly Trace[], opts: AnalysisOptions = {
       errorRate: e.durations.length ? e.errors / e.durations.length : 0,
       criticality: coverage * (e.traces ? e.shareSum / e.traces : 0),
       expected: expectedSet.has(key),
+      exampleTraceIds: e.failedTraceId === undefined || e.failedTraceId === e.slowestTraceId ? [e.slowestTraceId] : [e.slowestTraceId, e.failedTraceId],
     };
   });
   out.sort((a, b) => b.criticality - a.criticality);

@@ -35,6 +35,8 @@ export interface SliceStats {
   topOperations: Array<{ service: string; operation: string; selfTimeShare: number }>;
   confidence: number | null;
   cpShareByService: Record<string, number>;
+  /** The slowest traces of the slice (at most EXAMPLES_PER_SLICE), slowest first. */
+  exampleTraceIds: string[];
 }
 
 export interface SlowSlice {
@@ -177,6 +179,24 @@ function ranked(m: Map<string, number>, top: number): Array<{ type: string; coun
   return [...m].map(([type, count]) => ({ type, count })).sort((a, b) => b.count - a.count).slice(0, top);
 }
 
+/** Example traces kept per slice value. */
+export const EXAMPLES_PER_SLICE = 2;
+
+/** The ids of the n traces with the longest end-to-end time, longest first (ties: first seen). */
+function slowestTraceIds(traces: readonly Trace[], n: number): string[] {
+  const top: Array<{ id: string; e2e: number }> = [];
+  for (const t of traces) {
+    const e2e = traceFacts(t).e2e;
+    let at = top.length;
+    while (at > 0 && e2e > (top[at - 1]?.e2e ?? Infinity)) at--;
+    if (at < n) {
+      top.splice(at, 0, { id: t.traceId, e2e });
+      if (top.length > n) top.pop();
+    }
+  }
+  return top.map((x) => x.id);
+}
+
 function sliceStats(value: string, traces: readonly Trace[], sums: SliceTotals): SliceStats {
   const g = summarizeFacts(value, traces.map((t) => traceFacts(t)));
   const { cp, self, errTypes, rejTypes, e2e, selfTotal, rejected, first, last } = sums;
@@ -198,6 +218,7 @@ function sliceStats(value: string, traces: readonly Trace[], sums: SliceTotals):
       .map(([k, x]) => ({ ...splitOpKey(k), selfTimeShare: selfTotal > 0 ? x / selfTotal : 0 })),
     confidence: g.confidence,
     cpShareByService,
+    exampleTraceIds: slowestTraceIds(traces, EXAMPLES_PER_SLICE),
   };
 }
 
