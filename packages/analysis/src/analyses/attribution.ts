@@ -6,7 +6,7 @@
  */
 import type { Trace } from '../model';
 import { resolvedTopN, type AnalysisOptions } from './options';
-import { spanStats } from './op-stats';
+import { statsFor } from './op-stats';
 import { splitOpKey, traceFacts } from './trace-facts';
 
 export interface SelfTimeResult {
@@ -19,7 +19,7 @@ export interface SelfTimeResult {
 }
 
 export function selfTimeSummary(traces: readonly Trace[], opts: AnalysisOptions = {}): SelfTimeResult {
-  const stats = spanStats(traces);
+  const stats = statsFor(traces, opts);
   const total = stats.totalSelfTime;
   const cp = new Map<string, { sum: number; ratioSum: number }>();
   let e2eTotal = 0;

@@ -27,6 +27,7 @@ import { BAGGAGE_TO_ATTRIBUTE } from '@mltrace/tracing/attributes';
 import type { Span, Trace } from '../model';
 import { edgeRules, edgeUse, hasService } from './expected-edges';
 import type { AnalysisOptions } from './options';
+import { peersFor } from './peers';
 import { resolveTopology, type TopologySource } from './topology';
 import { MISSING_PARENT, NO_PARENT, traceFacts } from './trace-facts';
 
@@ -129,6 +130,7 @@ function count<K>(m: Map<K, number>, k: K, by = 1): void {
 export function completeness(traces: readonly Trace[], opts: AnalysisOptions = {}): CompletenessResult {
   const entry = resolveEntryService(traces, opts);
   const rules = edgeRules(traces, opts);
+  const peers = peersFor(traces, opts);
   const edges = rules.map((r) => [r.from, r.to] as const);
   const expectedServices = [...new Set(edges.flat())];
   const skewTolerance = opts.clockSkewToleranceUs ?? 1000;
@@ -228,7 +230,7 @@ export function completeness(traces: readonly Trace[], opts: AnalysisOptions = {
       entryTraces++;
       // The entry itself plus the callee of every expected edge that applies to this request.
       const want = new Set([entry]);
-      edgeUse(traces, trace, rules).forEach((u, r) => {
+      edgeUse(trace, rules, peers).forEach((u, r) => {
         if (u.applies) want.add((rules[r] as { to: string }).to);
       });
       let present = 0;

@@ -21,7 +21,7 @@
 import type { Span, Trace } from '../model';
 import { edgeRules, edgeUse } from './expected-edges';
 import type { AnalysisOptions } from './options';
-import { calleesOf, peerIndex } from './peers';
+import { calleesOf, peersFor } from './peers';
 import { distribution } from './stats';
 import { backendOf, type Backend, type NodeKind } from './backends';
 import { failsTrace, isFailure, opKey, traceFacts } from './trace-facts';
@@ -84,7 +84,7 @@ interface EdgeSums {
 export function dependencies(traces: readonly Trace[], opts: AnalysisOptions = {}): DependenciesResult {
   const rules = edgeRules(traces, opts);
   const applied = rules.map(() => ({ applies: 0, present: 0 }));
-  const peers = peerIndex(traces);
+  const peers = peersFor(traces, opts);
   const edges = new Map<string, EdgeSums>();
   const services = new Map<string, { spans: number; traces: number; seenIn: number }>();
   const backends = new Map<string, Backend & { calls: number; errors: number; traces: number; seenIn: number }>();
@@ -147,7 +147,7 @@ export function dependencies(traces: readonly Trace[], opts: AnalysisOptions = {
       if (parent.service === s.service) return;
       addCall(parent.service, s.service, parent.kind === 'client' ? parent.duration : s.duration, failsTrace(f, s) || failsTrace(f, parent), true);
     });
-    edgeUse(traces, trace, rules).forEach((u, r) => {
+    edgeUse(trace, rules, peers).forEach((u, r) => {
       const a = applied[r] as { applies: number; present: number };
       if (u.applies) a.applies++;
       if (u.present) a.present++;

@@ -13,9 +13,9 @@
  */
 import { ATTR_ERROR_TYPE, ATTR_EXCEPTION_TYPE } from '@opentelemetry/semantic-conventions';
 import { isError, type Span, type Trace } from '../model';
-import { spanStats } from './op-stats';
+import { statsFor } from './op-stats';
 import { resolvedTopN, type AnalysisOptions } from './options';
-import { calleesOf, peerIndex } from './peers';
+import { calleesOf, peersFor } from './peers';
 import { throughputSeries } from './performance';
 import { depthOf, failsTrace, httpStatus, isFailure, opKey, splitOpKey, traceFacts } from './trace-facts';
 
@@ -166,7 +166,7 @@ export function errors(traces: readonly Trace[], opts: AnalysisOptions = {}): Er
   const handled = new Map<string, { service: string; operation: string; type: string; spans: number; traces: number; seenIn: Trace; exampleTraceId: string; exampleSpanId: string }>();
   let handledTraces = 0;
   let handledSpans = 0;
-  const peers = peerIndex(traces);
+  const peers = peersFor(traces, opts);
   const pairs = new CountsWithExamples();
   const failedStarts: number[] = [];
   const allStarts: number[] = [];
@@ -255,7 +255,7 @@ export function errors(traces: readonly Trace[], opts: AnalysisOptions = {}): Er
     for (let a = 0; a < services.length; a++) for (let b = a + 1; b < services.length; b++) pairs.add(`${services[a]}\u0000${services[b]}`, trace.traceId);
   }
   // Spans per service and per operation: the shared per-operation pass has counted them already.
-  const stats = spanStats(traces);
+  const stats = statsFor(traces, opts);
   const svcAll = (service: string) => stats.byService.get(service)?.spans;
   const opAll = (k: string) => stats.byOp.get(k)?.durations.length;
   const top = Math.max(resolvedTopN(opts), 1);

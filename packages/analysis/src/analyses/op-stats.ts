@@ -1,8 +1,10 @@
 /**
- * Per-operation and per-service span statistics that performance, bottlenecks and self-time
- * all need: one pass over the spans, memoized per traces array so `analyze()` pays for it once.
+ * Per-operation and per-service span statistics that performance, bottlenecks, errors and self
+ * time all need: one pass over the spans. `analyze()` computes them once and passes them in
+ * `AnalysisOptions.spanStats`; an analysis called on its own computes them (statsFor).
  */
 import type { Span, Trace } from '../model';
+import type { AnalysisOptions } from './options';
 import { Samples } from './stats';
 import { failsTrace, isEntry, opKey, traceFacts } from './trace-facts';
 
@@ -26,8 +28,6 @@ export interface SpanStats {
   totalSelfTime: number;
   spanCount: number;
 }
-
-const memo = new WeakMap<readonly Trace[], { length: number; stats: SpanStats }>();
 
 export interface ServiceSelfTime {
   spans: number;
@@ -61,16 +61,12 @@ class Growable extends Samples {
   }
 }
 
-export function spanStats(traces: readonly Trace[]): SpanStats {
-  const hit = memo.get(traces);
-  // The length guards against an array that grew or shrank since (the traces themselves are not copied).
-  if (hit && hit.length === traces.length) return hit.stats;
-  const stats = compute(traces);
-  memo.set(traces, { length: traces.length, stats });
-  return stats;
+/** The statistics analyze() shared in the options, else those of these traces. */
+export function statsFor(traces: readonly Trace[], opts: AnalysisOptions): SpanStats {
+  return opts.spanStats ?? spanStats(traces);
 }
 
-function compute(traces: readonly Trace[]): SpanStats {
+export function spanStats(traces: readonly Trace[]): SpanStats {
   // By service, then by operation name: no key string is built per span.
   const ops = new Map<string, Map<string, Growable>>();
   const entries = new Map<string, Growable>();

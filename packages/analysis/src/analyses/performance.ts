@@ -5,7 +5,7 @@
  */
 import { ATTR_MLTRACE_SAMPLING_PROBABILITY } from '@mltrace/tracing/attributes';
 import type { Span, Trace } from '../model';
-import { spanStats } from './op-stats';
+import { statsFor } from './op-stats';
 import { bucketWidthUs, resolvedTopN, type AnalysisOptions } from './options';
 import { cv, distribution, distributionOfSorted, histogram, mean, quantile, type Distribution, type Histogram } from './stats';
 import { splitOpKey, traceFacts } from './trace-facts';
@@ -150,7 +150,7 @@ export function performance(traces: readonly Trace[], opts: AnalysisOptions = {}
     if (f.start < wStart) wStart = f.start;
     if (f.end > wEnd) wEnd = f.end;
   });
-  const stats = spanStats(traces);
+  const stats = statsFor(traces, opts);
   const throughput = requestStarts.length ? throughputSeries(requestStarts, opts, requestWeights) : throughputSeries(starts, opts, allWeights);
   const group = (g: { durations: Float64Array; errors: number; slowestTraceId: string }): GroupPerformance & { exampleTraceIds: string[] } => ({
     count: g.durations.length,

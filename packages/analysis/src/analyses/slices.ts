@@ -16,6 +16,7 @@
  */
 import type { Span, Trace } from '../model';
 import type { AnalysisOptions } from './options';
+import { f64 } from './checked';
 import { distribution, informationGain, mannWhitneyU, mean, quantileSorted, sortedCopy, twoProportionZ, type Distribution, type TestResult } from './stats';
 import { SliceAccumulator, type SliceTotals } from './slice-sums';
 import { SLICE_KEYS, opKey, splitOpKey, traceFacts, type TraceFacts } from './trace-facts';
@@ -348,7 +349,7 @@ function slowSlices(traces: readonly Trace[]): SlowSlice[] {
       single: g.keys.length === 1,
     };
     evaluated.set(label, s);
-    return { s, sliceIdx: g.idx, restIdx: rest };
+    return { s, group: g, restIdx: rest };
   };
   // Σ and count of end-to-end time over the traces that carry both keys of a pair (for a cheap
   // first look at a pair's mean ratio before sorting anything).
@@ -366,7 +367,7 @@ function slowSlices(traces: readonly Trace[]): SlowSlice[] {
     }
     return p;
   };
-  const candidates: Array<{ s: SlowSlice & { single: boolean }; sliceIdx: number[]; restIdx: number[] }> = [];
+  const candidates: Array<{ s: SlowSlice & { single: boolean }; group: Group; restIdx: number[] }> = [];
   for (const [label, g] of groups) {
     if (g.idx.length < minN) continue;
     if (g.keys.length === 2) {
@@ -382,8 +383,9 @@ function slowSlices(traces: readonly Trace[]): SlowSlice[] {
     const c = evaluate(label, g, rest);
     if (c.s.single || c.s.ratio >= 1.2) candidates.push(c);
   }
-  const out: Array<SlowSlice & { single: boolean }> = [];
-  for (const { s, sliceIdx, restIdx } of candidates) {
+  const out: Array<{ s: SlowSlice & { single: boolean }; group: Group }> = [];
+  for (const { s, group, restIdx } of candidates) {
+    const sliceIdx = group.idx;
     if (s.ratio < SLOW_SLICE.meanRatio) continue;
     if (!s.single) {
       // A part that could not be compared with a rest (a key with one value everywhere, such as
@@ -400,30 +402,23 @@ function slowSlices(traces: readonly Trace[]): SlowSlice[] {
     // Effect size beyond a few outliers: the typical request of the slice must be slower too.
     if (!(s.restP50Us > 0 && s.p50Us / s.restP50Us >= SLOW_SLICE.medianRatio)) continue;
     s.exampleTraceIds = [...sliceIdx].sort((x, y) => (e2e[y] as number) - (e2e[x] as number)).slice(0, 3).map((i) => (ok[i] as Trace).traceId);
-    out.push(s);
+    out.push({ s, group });
   }
   // A single value that is slow only because it contains a slow pair (v2 is slow only for
   // enterprise) is explained by that pair: without the pair's traces it is not slow.
-  const pairs = out.filter((s) => !(s as SlowSlice & { single: boolean }).single);
-  const kept = out.filter((s) => {
-    if (!(s as SlowSlice & { single: boolean }).single) return true;
-    const [[key, value]] = Object.entries(s.conditions) as [[string, string]];
+  const pairs = out.filter((x) => !x.s.single);
+  const kept = out.filter(({ s, group }) => {
+    if (!s.single) return true;
     return !pairs.some((p) => {
-      if (p.conditions[key] !== value) return false;
-      const pIdx = new Set(groups.get(p.label)!.idx);
-      const g = groups.get(s.label)!;
-      const inside = g.idx.filter((i) => !pIdx.has(i)).map((i) => e2e[i] as number);
-      const rest = restOf(g).filter((i) => !pIdx.has(i)).map((i) => e2e[i] as number);
+      if (!Object.entries(s.conditions).every(([key, value]) => p.s.conditions[key] === value)) return false;
+      const inPair = new Set(p.group.idx);
+      const inside = group.idx.filter((i) => !inPair.has(i)).map((i) => f64(e2e, i));
+      const rest = restOf(group).filter((i) => !inPair.has(i)).map((i) => f64(e2e, i));
       const restMean = mean(rest);
-      return inside.length < minN || !(restMean > 0 && mean(inside) / restMean >= 1.3);
+      return inside.length < minN || !(restMean > 0 && mean(inside) / restMean >= SLOW_SLICE.meanRatio);
     });
   });
-  return kept
-    .map((s) => {
-      const { single: _single, ...rest } = s as SlowSlice & { single: boolean };
-      return rest;
-    })
-    .sort((x, y) => y.ratio - x.ratio);
+  return kept.map(({ s: { single: _single, ...slice } }) => slice).sort((x, y) => y.ratio - x.ratio);
 }
 
 function separators(contexts: readonly (string | undefined)[][], labels: Uint8Array): Separator[] {
@@ -495,9 +490,10 @@ export function slices(traces: readonly Trace[], opts: AnalysisOptions = {}): Sl
   const failedLabels = Uint8Array.from(facts, (f) => (f.failed ? 1 : 0));
   let comparison: Comparison | null = null;
   if (opts.compare) {
-    const k = SLICE_KEYS.indexOf(opts.compare.key);
-    const pick = (v: string) => traces.filter((t) => (k >= 0 ? traceFacts(t).context[k] : sliceValue(t, opts.compare!.key)) === v);
-    comparison = compareGroups(`${opts.compare.key}=${opts.compare.a}`, pick(opts.compare.a), `${opts.compare.key}=${opts.compare.b}`, pick(opts.compare.b));
+    const { key, a, b } = opts.compare;
+    const k = SLICE_KEYS.indexOf(key);
+    const pick = (v: string) => traces.filter((t) => (k >= 0 ? traceFacts(t).context[k] : sliceValue(t, key)) === v);
+    comparison = compareGroups(`${key}=${a}`, pick(a), `${key}=${b}`, pick(b));
   }
   return {
     keys: [...SLICE_KEYS],
