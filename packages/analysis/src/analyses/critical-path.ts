@@ -118,7 +118,11 @@ export function criticalPathSections(spans: readonly Span[], knownParent: readon
   if (n === 0) return sections;
   ws.ensure(n);
   const { parent, rawStart, rawEnd, childOffset, childList, cursor } = ws;
-  if (knownParent) knownParent.forEach((p, i) => (parent[i] = p >= 0 ? p : -1));
+  if (knownParent)
+    for (let i = 0; i < n; i++) {
+      const p = at(knownParent, i);
+      parent[i] = p >= 0 ? p : -1;
+    }
   else findParents(spans, parent);
 
   // Loaded traces list every parent before its children (start order); then there is no cycle
@@ -188,9 +192,9 @@ function walkRoot(root: number, spans: readonly Span[], ws: CriticalPathWorkspac
     const pe = f64(end, p);
     const producer = at(spans, p).kind === 'producer';
     const base = i32(childOffset, p);
-    const last = i32(childOffset, p + 1);
+    const childrenEnd = i32(childOffset, p + 1);
     let count = 0;
-    for (let j = base; j < last; j++) {
+    for (let j = base; j < childrenEnd; j++) {
       const c = i32(childList, j);
       if (producer && at(spans, c).kind === 'consumer') continue;
       const cs = f64(rawStart, c);

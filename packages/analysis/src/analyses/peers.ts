@@ -90,8 +90,8 @@ function findPeer(span: Span, idx: PeerIndex): string | undefined {
 
 /**
  * The cross-service calls of one trace: client span index → the service it calls, answered (it has
- * a child span in that service) or not (attributed by its peer). Iterates like the Map keyed by span
- * it replaces: answered calls first, in the order of their first such child, then unanswered ones.
+ * a child span in that service) or not (attributed by its peer). Iterates answered calls first, in
+ * the order of their first such child, then unanswered ones.
  * Parallel arrays: the memo keeps one per trace, and a Map of small objects cost several times more.
  */
 export class Callees {

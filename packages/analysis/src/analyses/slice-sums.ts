@@ -44,7 +44,7 @@ class OperationNumbering {
   }
 }
 
-/** Sums per numbered name, iterated in first-insertion order (as the Map they replace was). */
+/** Sums per numbered name, iterated in the order the names were first added. */
 class NumberedSums {
   private readonly order: number[] = [];
   /** Indexed by id; undefined until the id is first added. */
