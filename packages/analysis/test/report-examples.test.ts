@@ -63,6 +63,10 @@ test('each slice value names its slowest traces, and they carry that value', () 
     }
   for (const s of report.slices.slowSlices)
     examplesBelong(s.label, s.exampleTraceIds, (t) => Object.entries(s.conditions).every(([k, v]) => sliceValue(t, k) === v));
+  // A separator's examples are slow traces (≥ the threshold) with its worst value.
+  const sep = report.slices.separators;
+  for (const x of sep.slow) if (x.rate > 0) examplesBelong(`slow ${x.key}=${x.value}`, x.exampleTraceIds, (t) => (sliceValue(t, x.key) ?? '(unset)') === x.value && traceFacts(t).e2e >= sep.slowThresholdUs);
+  for (const x of sep.failed) if (x.rate > 0) examplesBelong(`failed ${x.key}=${x.value}`, x.exampleTraceIds, (t) => (sliceValue(t, x.key) ?? '(unset)') === x.value && traceFacts(t).failed);
 });
 
 test('per-service and per-operation rows name a trace holding that service or operation', () => {
@@ -106,7 +110,7 @@ test('each dependency edge names a trace with a call from its caller to its call
 test('every table with a trace column fills it, and the JSON carries what the tables show', () => {
   const sections = buildSections(report, { topN: 50 });
   const withExamples = sections.flatMap((s) => s.tables.filter((t) => t.traceColumn !== undefined).map((t) => `${s.id}/${t.title ?? ''}`));
-  for (const expected of ['performance/Per service', 'bottlenecks/', 'critical-path/Per service', 'self-time/', 'errors/By type', 'errors/By service', 'errors/Co-occurrence', 'dependencies/', 'slices/Slow slices', 'slices/ml.model.version']) {
+  for (const expected of ['performance/Per service', 'bottlenecks/', 'critical-path/Per service', 'self-time/', 'errors/By type', 'errors/By service', 'errors/Co-occurrence', 'dependencies/', 'slices/Slow slices', 'slices/ml.model.version', 'slices/Attributes separating']) {
     assert.ok(
       withExamples.some((w) => w.startsWith(expected)),
       `${expected} has an example-trace column (${withExamples.join('; ')})`,

@@ -90,9 +90,12 @@ export interface SlicesResult {
 export interface Separator {
   key: string;
   informationGain: number;
+  /** The value with the highest rate of slow (failed) traces, that rate and the rate over all traces. */
   value: string;
   rate: number;
   baseRate: number;
+  /** Slow (failed) traces with that value (at most EXAMPLES_PER_SLICE). */
+  exampleTraceIds: string[];
 }
 
 function significance(p: number): string {
@@ -421,7 +424,7 @@ function slowSlices(traces: readonly Trace[]): SlowSlice[] {
   return kept.map(({ s: { single: _single, ...slice } }) => slice).sort((x, y) => y.ratio - x.ratio);
 }
 
-function separators(contexts: readonly (string | undefined)[][], labels: Uint8Array): Separator[] {
+function separators(traces: readonly Trace[], contexts: readonly (string | undefined)[][], labels: Uint8Array): Separator[] {
   const out: Separator[] = [];
   const n = contexts.length;
   let pos = 0;
@@ -440,7 +443,12 @@ function separators(contexts: readonly (string | undefined)[][], labels: Uint8Ar
     let worst = '';
     let worstRate = -1;
     for (const [v, [p, t]] of groups) if (t >= 5 && p / t > worstRate) [worst, worstRate] = [v, p / t];
-    out.push({ key, informationGain: informationGain(groups.values()), value: worst, rate: Math.max(0, worstRate), baseRate });
+    const exampleTraceIds: string[] = [];
+    for (let i = 0; i < n && exampleTraceIds.length < EXAMPLES_PER_SLICE; i++) {
+      const t = traces[i];
+      if (t && labels[i] === 1 && (contexts[i]?.[k] ?? '(unset)') === worst) exampleTraceIds.push(t.traceId);
+    }
+    out.push({ key, informationGain: informationGain(groups.values()), value: worst, rate: Math.max(0, worstRate), baseRate, exampleTraceIds });
   });
   return out.sort((a, b) => b.informationGain - a.informationGain);
 }
@@ -501,8 +509,8 @@ export function slices(traces: readonly Trace[], opts: AnalysisOptions = {}): Sl
     slowSlices: slowSlices(traces),
     separators: {
       slowThresholdUs: slowThreshold,
-      slow: separators(contexts, slowLabels),
-      failed: separators(contexts, failedLabels),
+      slow: separators(traces, contexts, slowLabels),
+      failed: separators(traces, contexts, failedLabels),
     },
     comparison,
   };

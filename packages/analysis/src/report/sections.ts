@@ -321,10 +321,10 @@ export function buildSections(r: AnalysisReport, opts: SectionOptions = {}): Sec
   sliceTables.push(
     table(
       `Attributes separating slow traces (≥ ${dur(s.separators.slowThresholdUs)}) and failed traces`,
-      [['attribute', 'l'], ['gain (slow)', 'r'], ['worst value', 'l'], ['slow rate', 'r'], ['gain (failed)', 'r']],
+      [['attribute', 'l'], ['gain (slow)', 'r'], ['worst value', 'l'], ['slow rate', 'r'], ['gain (failed)', 'r'], [EXAMPLE_TRACES, 'l']],
       s.separators.slow.map((x) => {
         const f = s.separators.failed.find((y) => y.key === x.key);
-        return [x.key, num(x.informationGain, 4), x.value, `${pct(x.rate)} vs ${pct(x.baseRate)}`, num(f?.informationGain ?? 0, 4)];
+        return [x.key, num(x.informationGain, 4), x.value, `${pct(x.rate)} vs ${pct(x.baseRate)}`, num(f?.informationGain ?? 0, 4), ids(x.exampleTraceIds)];
       }),
     ),
   );
