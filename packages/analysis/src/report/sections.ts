@@ -58,13 +58,11 @@ export function examplesLine(x: Recommendation, f: IdFormat = PLAIN): string | u
   const e = x.examples;
   const first = e.traceIds[0];
   if (first === undefined) return undefined;
-  const spans = e.spanIds?.length
-    ? `${f.text('; in ')}${f.traceId(first)}${f.text(': ')}${e.parentSpanId ? `${f.text('under span ')}${f.spanId(e.parentSpanId)}${f.text(', ')}` : ''}${f.text(`span${e.spanIds.length > 1 ? 's' : ''} `)}${e.spanIds
-        .slice(0, 20)
-        .map(f.spanId)
-        .join(f.text(', '))}${e.spanIds.length > 20 ? f.text(', …') : ''}`
-    : '';
-  return `${f.text('traces ')}${e.traceIds.map(f.traceId).join(f.text(', '))}${spans}`;
+  const traces = `${f.text('traces ')}${e.traceIds.map(f.traceId).join(f.text(', '))}`;
+  if (!e.spanIds?.length) return traces;
+  const parent = e.parentSpanId ? `${f.text('under span ')}${f.spanId(e.parentSpanId)}${f.text(', ')}` : '';
+  const spans = `${f.text(e.spanIds.length > 1 ? 'spans ' : 'span ')}${e.spanIds.slice(0, 20).map(f.spanId).join(f.text(', '))}${e.spanIds.length > 20 ? f.text(', …') : ''}`;
+  return `${traces}${f.text('; in ')}${f.traceId(first)}${f.text(': ')}${parent}${spans}`;
 }
 
 /** A recommendation's lines in words (the text and Markdown reports); `examples` is the examples line as the writer formats it. */
