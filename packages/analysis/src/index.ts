@@ -19,6 +19,6 @@ export { slices, compareGroups } from './analyses/slices';
 export { capacity } from './analyses/capacity';
 export { recommendations, type FindingExamples, type Recommendation, type RuleId } from './analyses/recommendations';
 export { renderText } from './report/text';
-export { renderMarkdown } from './report/markdown';
+export { renderMarkdown, type MarkdownOptions } from './report/markdown';
 export { renderHtml, type HtmlOptions } from './report/html';
 export { generateTraces, writeOtlpLines, writeJaegerJson, type GeneratorOptions } from './synthetic/generator';

@@ -88,11 +88,17 @@ test('exact duplicate spans are dropped with a word on stderr', () => {
   assert.match(r.stderr, /dropped 2 exact duplicate span\(s\)/);
 });
 
-test('analyze --jaeger-url must be a URL; with one, the HTML links trace ids to it', () => {
+test('analyze --jaeger-url must be a URL; with one, the HTML and Markdown reports link trace ids to it', () => {
   const file = join(dir, 'link.json');
   writeFileSync(file, JSON.stringify({ data: [jaegerTrace('e'.repeat(32))] }));
   assert.equal(mltrace('analyze', file, '--format', 'html', '--jaeger-url', 'jaeger:16686').code, 2);
   const r = mltrace('analyze', file, '--format', 'html', '--jaeger-url', 'http://127.0.0.1:16686');
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /href="http:\/\/127\.0\.0\.1:16686\/trace\/e{32}"/);
+  const md = mltrace('analyze', file, '--format', 'md', '--jaeger-url', 'http://127.0.0.1:16686');
+  assert.equal(md.code, 0, md.stderr);
+  assert.match(md.stdout, /\[`e{32}`\]\(http:\/\/127\.0\.0\.1:16686\/trace\/e{32}\)/);
+  const plain = mltrace('analyze', file, '--format', 'md');
+  assert.match(plain.stdout, /`e{32}`/);
+  assert.doesNotMatch(plain.stdout, /\]\(http/);
 });

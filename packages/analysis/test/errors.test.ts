@@ -59,8 +59,8 @@ test('4xx rejections are reported apart from failures, and error origins name fa
   assert.equal(e.failedTraces, 1);
   assert.equal(e.rejectedTraces, 3);
   assert.deepEqual(e.rejectionsByType, [
-    { type: 'GW_INVALID_REQUEST', count: 2 },
-    { type: 'GW_ENTITIES_NOT_FOUND', count: 1 },
+    { type: 'GW_INVALID_REQUEST', count: 2, exampleTraceIds: [rej[0]?.traceId, rej[1]?.traceId] },
+    { type: 'GW_ENTITIES_NOT_FOUND', count: 1, exampleTraceIds: [rej[2]?.traceId] },
   ]);
   assert.deepEqual(
     e.origins.map((o) => [o.service, o.type, o.traces]),

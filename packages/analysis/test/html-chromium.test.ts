@@ -57,7 +57,22 @@ async function render(html: string) {
     const anchors = await page.$$eval('section[id]', (els) => els.map((e) => `#${e.id}`));
     const header = await page.$eval('header', (e) => e.textContent ?? '');
     const recommendations = await page.$$eval('article.rec', (els) => els.map((e) => e.textContent ?? ''));
-    return { charts, tables, scripts, problems, requests, links, toc, anchors, header, recommendations };
+    // Anything that would load or point outside the file, other than the trace links (only followed when clicked).
+    const outside = await page.$$eval('[src], link, object, iframe, embed, a[href]:not(.trace), [style*="url("]', (els) =>
+      els.filter((e) => !(e.tagName === 'A' && (e.getAttribute('href') ?? '').startsWith('#'))).map((e) => e.outerHTML.slice(0, 120)),
+    );
+    // Per table row with an "example traces" column: the ids shown and the links in that cell.
+    const exampleCells = await page.$$eval('table', (els) =>
+      els.flatMap((table) => {
+        const col = [...table.querySelectorAll('thead th')].findIndex((th) => th.textContent === 'example traces');
+        if (col < 0) return [];
+        return [...table.querySelectorAll('tbody tr')].map((tr) => {
+          const td = tr.children[col];
+          return { text: td?.textContent ?? '', links: [...(td?.querySelectorAll('a.trace') ?? [])].map((a) => ({ href: a.getAttribute('href') ?? '', text: a.textContent ?? '' })) };
+        });
+      }),
+    );
+    return { charts, tables, scripts, problems, requests, links, toc, anchors, header, recommendations, outside, exampleCells };
   } finally {
     await browser.close();
     rmSync(dir, { recursive: true, force: true });
@@ -111,6 +126,17 @@ describe('the HTML report in headless Chromium', { skip: SKIP }, () => {
       assert.ok(m, href);
       assert.ok(ids.has(m[1] as string), `${href} names a trace of the data`);
     }
+    // Every example-trace cell of every table: each id shown is a link to that trace under --jaeger-url.
+    assert.ok(r.exampleCells.length > 20, `${r.exampleCells.length} rows with examples`);
+    for (const cell of r.exampleCells) {
+      const shown = cell.text.split(', ').filter(Boolean);
+      assert.ok(shown.length > 0, 'the row names a trace');
+      assert.deepEqual(
+        cell.links.map((l) => l.href),
+        shown.map((id: string) => `http://jaeger.example:16686/trace/${id}`),
+      );
+    }
+    assert.deepEqual(r.outside, [], 'one self-contained file: nothing loaded from or linked outside it but the trace links');
     assert.deepEqual(r.problems, []);
     assert.deepEqual(r.requests, [], 'nothing is fetched: the links are only followed when clicked');
 });

@@ -64,3 +64,14 @@ test('throughput is re-weighted by 1/p when roots carry mltrace.sampling.probabi
   assert.equal(p.throughput.estimated.meanRate, (8 + 2) / 2);
   assert.equal(p.throughput.estimated.peakRate, 8);
 });
+
+test('no state is kept between calls: the same array with a trace replaced gives the new figures', () => {
+  const traces = [0, 1, 2].map((i) => pipelineTrace({ t0: i * 100_000, fs: 1000, inf: 2000, pp: 500 }).trace);
+  const before = performance(traces).byOperation.find((o) => o.operation === 'POST /v1/infer');
+  traces[1] = pipelineTrace({ t0: 100_000, fs: 1000, inf: 9000, pp: 500 }).trace;
+  const after = performance(traces).byOperation.find((o) => o.operation === 'POST /v1/infer');
+  assert.ok(before && after);
+  assert.equal(after.latency.max, 9000);
+  assert.ok(after.latency.max > before.latency.max);
+  assert.deepEqual(after.exampleTraceIds, [traces[1]?.traceId]);
+});

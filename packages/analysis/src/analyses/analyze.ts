@@ -11,7 +11,8 @@ import { criticalPathAggregate, type CriticalPathAggregate } from './critical-pa
 import { dependencies, type DependenciesResult } from './dependencies';
 import { errors, type ErrorsResult } from './errors';
 import type { AnalysisOptions } from './options';
-import { sharePeerIndex } from './peers';
+import { spanStats } from './op-stats';
+import { peerIndex } from './peers';
 import { performance, type PerformanceResult } from './performance';
 import { recommendations, type Recommendation } from './recommendations';
 import { splitTraffic, type TrafficSummary } from './requests';
@@ -53,9 +54,10 @@ export function analyze(traces: readonly Trace[], options: AnalysisOptions = {})
   // One pass computes every trace's facts (parents, critical path, self time) with one workspace;
   // the analyses below read them.
   step('trace facts', () => prepareFacts(traces));
-  const opts = withTopology(traces, options);
   const { requests, summary } = splitTraffic(traces);
-  sharePeerIndex(traces, requests);
+  // Computed once here and passed to the analyses that share them (no module-level cache): the
+  // servers' addresses across all traces, and the per-operation statistics of the requests.
+  const opts = { ...withTopology(traces, options), peers: peerIndex(traces), spanStats: spanStats(requests) };
   const perf = step('performance', () => performance(requests, opts));
   const bn = step('bottlenecks', () => bottlenecks(requests, opts));
   const err = step('errors', () => errors(requests, opts));

@@ -6,19 +6,20 @@
  */
 import type { Trace } from '../model';
 import { resolvedTopN, type AnalysisOptions } from './options';
-import { spanStats } from './op-stats';
+import { statsFor } from './op-stats';
 import { splitOpKey, traceFacts } from './trace-facts';
 
 export interface SelfTimeResult {
   totalSelfTime: number;
-  byService: Array<{ service: string; selfTime: number; share: number; spans: number }>;
+  /** exampleTraceIds: the trace in which one of the service's spans had the most self time. */
+  byService: Array<{ service: string; selfTime: number; share: number; spans: number; exampleTraceIds: string[] }>;
   byOperation: Array<{ service: string; operation: string; selfTime: number; share: number; spans: number; meanSelfTime: number }>;
   /** Per service: critical-path time / end-to-end time. */
   contribution: Array<{ service: string; contribution: number; meanTraceContribution: number }>;
 }
 
 export function selfTimeSummary(traces: readonly Trace[], opts: AnalysisOptions = {}): SelfTimeResult {
-  const stats = spanStats(traces);
+  const stats = statsFor(traces, opts);
   const total = stats.totalSelfTime;
   const cp = new Map<string, { sum: number; ratioSum: number }>();
   let e2eTotal = 0;
@@ -35,7 +36,7 @@ export function selfTimeSummary(traces: readonly Trace[], opts: AnalysisOptions 
   const share = (x: number) => (total > 0 ? x / total : 0);
   return {
     totalSelfTime: total,
-    byService: [...stats.byService].map(([service, a]) => ({ service, selfTime: a.selfTime, share: share(a.selfTime), spans: a.spans })).sort((a, b) => b.selfTime - a.selfTime),
+    byService: [...stats.byService].map(([service, a]) => ({ service, selfTime: a.selfTime, share: share(a.selfTime), spans: a.spans, exampleTraceIds: [a.exampleTraceId] })).sort((a, b) => b.selfTime - a.selfTime),
     byOperation: [...stats.byOp]
       .map(([k, o]) => ({ ...splitOpKey(k), selfTime: o.selfTime, share: share(o.selfTime), spans: o.durations.length, meanSelfTime: o.selfTime / o.durations.length }))
       .sort((a, b) => b.selfTime - a.selfTime)

@@ -9,7 +9,7 @@
  */
 import type { Trace } from '../model';
 import { resolvedTopN, type AnalysisOptions } from './options';
-import { spanStats } from './op-stats';
+import { statsFor } from './op-stats';
 import { mean, quantileSorted } from './stats';
 import { splitOpKey } from './trace-facts';
 
@@ -38,7 +38,7 @@ export interface BottlenecksResult {
 }
 
 export function bottlenecks(traces: readonly Trace[], opts: AnalysisOptions = {}): BottlenecksResult {
-  const stats = spanStats(traces);
+  const stats = statsFor(traces, opts);
   const total = stats.totalSelfTime;
   const ranked: Bottleneck[] = [...stats.byOp].map(([k, o]) => {
     const sorted = o.durations;

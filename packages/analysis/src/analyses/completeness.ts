@@ -27,6 +27,7 @@ import { BAGGAGE_TO_ATTRIBUTE } from '@mltrace/tracing/attributes';
 import type { Span, Trace } from '../model';
 import { edgeRules, edgeUse, hasService } from './expected-edges';
 import type { AnalysisOptions } from './options';
+import { peersFor } from './peers';
 import { resolveTopology, type TopologySource } from './topology';
 import { MISSING_PARENT, NO_PARENT, traceFacts } from './trace-facts';
 
@@ -43,7 +44,7 @@ export interface HopCompleteness {
   /** Downstream roots attributed to this hop (trace context lost). */
   traceContextLost: number;
   broken: number;
-  /** Traces where this hop broke (at most MAX_EXAMPLES). */
+  /** Traces where this hop broke (at most MAX_EXAMPLES); for a hop that never broke, the first trace with a call over it. */
   exampleTraceIds: string[];
 }
 
@@ -129,6 +130,7 @@ function count<K>(m: Map<K, number>, k: K, by = 1): void {
 export function completeness(traces: readonly Trace[], opts: AnalysisOptions = {}): CompletenessResult {
   const entry = resolveEntryService(traces, opts);
   const rules = edgeRules(traces, opts);
+  const peers = peersFor(traces, opts);
   const edges = rules.map((r) => [r.from, r.to] as const);
   const expectedServices = [...new Set(edges.flat())];
   const skewTolerance = opts.clockSkewToleranceUs ?? 1000;
@@ -145,9 +147,10 @@ export function completeness(traces: readonly Trace[], opts: AnalysisOptions = {
   const missingSvc = new Map<string, number>();
   const ctxMissingBySvc = new Map<string, number>();
   const spansBySvc = new Map<string, number>();
-  const hops = new Map<string, HopCompleteness & { keys: Map<string, number> }>();
+  type HopSums = HopCompleteness & { keys: Map<string, number>; firstCall: string | undefined };
+  const hops = new Map<string, HopSums>();
   // from → to → hop: found without building the "from→to" name per call.
-  const hopByPair = new Map<string, Map<string, HopCompleteness & { keys: Map<string, number> }>>();
+  const hopByPair = new Map<string, Map<string, HopSums>>();
   const masks = new ContextMasks();
   const skew = new Map<string, { count: number; maxUs: number }>();
   const hop = (from: string, to: string) => {
@@ -157,7 +160,7 @@ export function completeness(traces: readonly Trace[], opts: AnalysisOptions = {
     if (!h) {
       const name = `${from}→${to}`;
       h = hops.get(name);
-      if (!h) hops.set(name, (h = { hop: name, from, to, calls: 0, contextLost: 0, missingKeys: [], traceContextLost: 0, broken: 0, exampleTraceIds: [], keys: new Map() }));
+      if (!h) hops.set(name, (h = { hop: name, from, to, calls: 0, contextLost: 0, missingKeys: [], traceContextLost: 0, broken: 0, exampleTraceIds: [], keys: new Map(), firstCall: undefined }));
       byTo.set(to, h);
     }
     return h;
@@ -215,6 +218,7 @@ export function completeness(traces: readonly Trace[], opts: AnalysisOptions = {
       if (parent.service === s.service) continue;
       const h = hop(parent.service, s.service);
       h.calls++;
+      h.firstCall ??= trace.traceId;
       const lost = masks.of(parent.attributes) & ~has;
       if (lost !== 0) {
         h.contextLost++;
@@ -226,7 +230,7 @@ export function completeness(traces: readonly Trace[], opts: AnalysisOptions = {
       entryTraces++;
       // The entry itself plus the callee of every expected edge that applies to this request.
       const want = new Set([entry]);
-      edgeUse(traces, trace, rules).forEach((u, r) => {
+      edgeUse(trace, rules, peers).forEach((u, r) => {
         if (u.applies) want.add((rules[r] as { to: string }).to);
       });
       let present = 0;
@@ -240,7 +244,8 @@ export function completeness(traces: readonly Trace[], opts: AnalysisOptions = {
 
   let intact = 0;
   let broken = orphanSpans;
-  const hopList: HopCompleteness[] = [...hops.values()].map(({ keys, ...h }) => {
+  const hopList: HopCompleteness[] = [...hops.values()].map(({ keys, firstCall, ...h }) => {
+    if (!h.exampleTraceIds.length && firstCall !== undefined) h.exampleTraceIds.push(firstCall);
     h.missingKeys = [...keys].map(([key, n]) => ({ key, count: n })).sort((a, b) => b.count - a.count);
     h.broken = h.contextLost + h.traceContextLost;
     intact += h.calls - h.contextLost;

@@ -1,4 +1,5 @@
 import type { Span, Trace } from '../model';
+import { at, f64, i32 } from './checked';
 import { indexChildren } from './child-index';
 
 /** One piece of the critical path: the span responsible for [start, end) (µs, half-open). */
@@ -39,7 +40,7 @@ export function criticalPath(trace: Trace): CriticalPathSection[] {
   const spans = trace.spans;
   const list = criticalPathSections(spans, undefined);
   const out: CriticalPathSection[] = new Array<CriticalPathSection>(list.length);
-  for (let j = 0; j < list.length; j++) out[j] = { spanId: spans[list.span[j]!]!.spanId, start: list.start[j]!, end: list.end[j]! };
+  for (let j = 0; j < list.length; j++) out[j] = { spanId: at(spans, i32(list.span, j)).spanId, start: f64(list.start, j), end: f64(list.end, j) };
   return out;
 }
 
@@ -117,14 +118,18 @@ export function criticalPathSections(spans: readonly Span[], knownParent: readon
   if (n === 0) return sections;
   ws.ensure(n);
   const { parent, rawStart, rawEnd, childOffset, childList, cursor } = ws;
-  if (knownParent) for (let i = 0; i < n; i++) parent[i] = knownParent[i]! >= 0 ? knownParent[i]! : -1;
+  if (knownParent)
+    for (let i = 0; i < n; i++) {
+      const p = at(knownParent, i);
+      parent[i] = p >= 0 ? p : -1;
+    }
   else findParents(spans, parent);
 
   // Loaded traces list every parent before its children (start order); then there is no cycle
   // and index order is a topological order. Otherwise break cycles and find one.
   let parentsFirst = true;
-  for (let i = 0; i < n && parentsFirst; i++) if (parent[i]! >= i) parentsFirst = false;
-  let order: ArrayLike<number> | undefined;
+  for (let i = 0; i < n && parentsFirst; i++) if (i32(parent, i) >= i) parentsFirst = false;
+  let order: number[] | undefined;
   if (!parentsFirst) {
     // A reference cycle (corrupt data) would make every span in it have a parent; break it so each
     // span is reachable from some root.
@@ -133,10 +138,11 @@ export function criticalPathSections(spans: readonly Span[], knownParent: readon
   }
   // Start-time repair as in the UI: missing/NaN/≤0 start → the parent's repaired start (0 for a root).
   for (let k = 0; k < n; k++) {
-    const i = order ? order[k]! : k;
-    const s = spans[i]!;
+    const i = order ? at(order, k) : k;
+    const s = at(spans, i);
+    const p = i32(parent, i);
     let st = s.start;
-    if (!(st > 0)) st = parent[i]! >= 0 ? rawStart[parent[i]!]! : 0;
+    if (!(st > 0)) st = p >= 0 ? f64(rawStart, p) : 0;
     rawStart[i] = st;
     rawEnd[i] = st + (Number.isFinite(s.duration) ? s.duration : 0);
   }
@@ -144,33 +150,30 @@ export function criticalPathSections(spans: readonly Span[], knownParent: readon
   // Children lists in (repaired start, input order) order; roots likewise.
   // Loaded traces are already in start order: then the identity is that order and no sort is needed.
   let inOrder = true;
-  for (let i = 1; i < n && inOrder; i++) if (!(rawStart[i]! >= rawStart[i - 1]!)) inOrder = false;
+  for (let i = 1; i < n && inOrder; i++) if (!(f64(rawStart, i) >= f64(rawStart, i - 1))) inOrder = false;
   let byStart: number[] | undefined;
   if (!inOrder) {
     byStart = Array.from({ length: n }, (_, i) => i);
-    byStart.sort((a, b) => rawStart[a]! - rawStart[b]! || a - b);
+    byStart.sort((a, b) => f64(rawStart, a) - f64(rawStart, b) || a - b);
   }
   indexChildren(parent, n, byStart, childOffset, cursor, childList);
   for (let k = 0; k < n; k++) {
-    const i = byStart ? byStart[k]! : k;
-    if (parent[i]! < 0) walkRoot(i, spans, ws);
+    const i = byStart ? at(byStart, k) : k;
+    if (i32(parent, i) < 0) walkRoot(i, spans, ws);
   }
   return sections;
 }
 
 /** Parent index by id (first span with an id), -1 for none or a span naming itself. */
 function findParents(spans: readonly Span[], parent: Int32Array): void {
-  const n = spans.length;
   const indexById = new Map<string, number>();
-  for (let i = 0; i < n; i++) {
-    const id = spans[i]!.spanId;
-    if (!indexById.has(id)) indexById.set(id, i);
-  }
-  for (let i = 0; i < n; i++) {
-    const pid = spans[i]!.parentSpanId;
-    const p = pid === undefined ? undefined : indexById.get(pid);
+  spans.forEach((s, i) => {
+    if (!indexById.has(s.spanId)) indexById.set(s.spanId, i);
+  });
+  spans.forEach((s, i) => {
+    const p = s.parentSpanId === undefined ? undefined : indexById.get(s.parentSpanId);
     parent[i] = p !== undefined && p !== i ? p : -1;
-  }
+  });
 }
 
 /** Kept lists longer than this are sorted with Array#sort (insertion sort is quadratic). */
@@ -179,23 +182,26 @@ const INSERTION_SORT_MAX = 16;
 function walkRoot(root: number, spans: readonly Span[], ws: CriticalPathWorkspace): void {
   const { parent, childOffset, childList, rawStart, rawEnd, start, end, kept, keptCount, cursor, stack } = ws;
   // Prune PRODUCER→CONSUMER edges and clip children into their (already clipped) parent, pre-order.
-  start[root] = rawStart[root]!;
-  end[root] = rawEnd[root]!;
+  start[root] = f64(rawStart, root);
+  end[root] = f64(rawEnd, root);
   stack[0] = root;
   let top = 1;
   while (top > 0) {
-    const p = stack[--top]!;
-    const ps = start[p]!;
-    const pe = end[p]!;
-    const producer = spans[p]!.kind === 'producer';
-    const base = childOffset[p]!;
+    const p = i32(stack, --top);
+    const ps = f64(start, p);
+    const pe = f64(end, p);
+    const producer = at(spans, p).kind === 'producer';
+    const base = i32(childOffset, p);
+    const childrenEnd = i32(childOffset, p + 1);
     let count = 0;
-    for (let j = base; j < childOffset[p + 1]!; j++) {
-      const c = childList[j]!;
-      if (producer && spans[c]!.kind === 'consumer') continue;
-      if (rawStart[c]! >= pe || rawEnd[c]! <= ps) continue;
-      start[c] = Math.max(rawStart[c]!, ps);
-      end[c] = Math.min(rawEnd[c]!, pe);
+    for (let j = base; j < childrenEnd; j++) {
+      const c = i32(childList, j);
+      if (producer && at(spans, c).kind === 'consumer') continue;
+      const cs = f64(rawStart, c);
+      const ce = f64(rawEnd, c);
+      if (cs >= pe || ce <= ps) continue;
+      start[c] = Math.max(cs, ps);
+      end[c] = Math.min(ce, pe);
       cursor[c] = count; // start-order position, used as the tie-break below
       kept[base + count++] = c;
       stack[top++] = c;
@@ -210,15 +216,15 @@ function walkRoot(root: number, spans: readonly Span[], ws: CriticalPathWorkspac
   let bounded = false;
   let bound = 0;
   for (;;) {
-    const e = bounded ? bound : end[current]!;
-    const base = childOffset[current]!;
-    const count = keptCount[current]!;
-    let k = cursor[current]!;
-    if (bounded) while (k < count && end[kept[base + k]!]! >= bound) k++;
+    const e = bounded ? bound : f64(end, current);
+    const base = i32(childOffset, current);
+    const count = i32(keptCount, current);
+    let k = i32(cursor, current);
+    if (bounded) while (k < count && f64(end, i32(kept, base + k)) >= bound) k++;
     if (k < count) {
-      const last = kept[base + k]!;
+      const last = i32(kept, base + k);
       cursor[current] = k + 1;
-      const lastEnd = end[last]!;
+      const lastEnd = f64(end, last);
       if (lastEnd < e) ws.pushSection(current, lastEnd, e);
       cursor[last] = 0;
       current = last;
@@ -226,12 +232,12 @@ function walkRoot(root: number, spans: readonly Span[], ws: CriticalPathWorkspac
       continue;
     }
     cursor[current] = k;
-    const s = start[current]!;
+    const s = f64(start, current);
     if (s < e) ws.pushSection(current, s, e);
     if (current === root) return;
     bound = s;
     bounded = true;
-    current = parent[current]!;
+    current = i32(parent, current);
   }
 }
 
@@ -240,17 +246,17 @@ function sortKept(base: number, count: number, ws: CriticalPathWorkspace): void 
   const { kept, end, cursor } = ws;
   if (count > INSERTION_SORT_MAX) {
     const list = Array.from(kept.subarray(base, base + count));
-    list.sort((a, b) => end[b]! - end[a]! || cursor[a]! - cursor[b]!);
+    list.sort((a, b) => f64(end, b) - f64(end, a) || i32(cursor, a) - i32(cursor, b));
     kept.set(list, base);
     return;
   }
   // Stable insertion sort: equal ends stay in insertion (= start) order.
   for (let a = base + 1; a < base + count; a++) {
-    const x = kept[a]!;
-    const ex = end[x]!;
+    const x = i32(kept, a);
+    const ex = f64(end, x);
     let b = a - 1;
-    while (b >= base && end[kept[b]!]! < ex) {
-      kept[b + 1] = kept[b]!;
+    while (b >= base && f64(end, i32(kept, b)) < ex) {
+      kept[b + 1] = i32(kept, b);
       b--;
     }
     kept[b + 1] = x;
@@ -262,10 +268,11 @@ function topologicalOrder(parent: Int32Array, n: number): number[] {
   const kids: number[][] = Array.from({ length: n }, () => []);
   const order: number[] = [];
   for (let i = 0; i < n; i++) {
-    if (parent[i]! >= 0) kids[parent[i]!]!.push(i);
+    const p = i32(parent, i);
+    if (p >= 0) at(kids, p).push(i);
     else order.push(i);
   }
-  for (let k = 0; k < order.length; k++) for (const c of kids[order[k]!]!) order.push(c);
+  for (let k = 0; k < order.length; k++) for (const c of at(kids, at(order, k))) order.push(c);
   return order;
 }
 
@@ -278,7 +285,7 @@ function breakCycles(parent: Int32Array, n: number): void {
     while (j >= 0 && state[j] === 0) {
       state[j] = 1;
       chain.push(j);
-      j = parent[j]!;
+      j = i32(parent, j);
     }
     if (j >= 0 && state[j] === 1) parent[j] = -1;
     for (const c of chain) state[c] = 2;

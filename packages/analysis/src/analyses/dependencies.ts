@@ -21,7 +21,7 @@
 import type { Span, Trace } from '../model';
 import { edgeRules, edgeUse } from './expected-edges';
 import type { AnalysisOptions } from './options';
-import { calleesOf, peerIndex } from './peers';
+import { calleesOf, peersFor } from './peers';
 import { distribution } from './stats';
 import { backendOf, type Backend, type NodeKind } from './backends';
 import { failsTrace, isFailure, opKey, traceFacts } from './trace-facts';
@@ -51,6 +51,8 @@ export interface DependencyEdge {
   errorRate: number;
   criticality: number;
   expected: boolean;
+  /** The trace of the edge's longest call, then the first trace with a failed call on it (when another one). */
+  exampleTraceIds: string[];
 }
 
 export interface DependenciesResult {
@@ -74,12 +76,15 @@ interface EdgeSums {
   shareSum: number;
   seenIn: number;
   time: number;
+  longest: number;
+  slowestTraceId: string;
+  failedTraceId: string | undefined;
 }
 
 export function dependencies(traces: readonly Trace[], opts: AnalysisOptions = {}): DependenciesResult {
   const rules = edgeRules(traces, opts);
   const applied = rules.map(() => ({ applies: 0, present: 0 }));
-  const peers = peerIndex(traces);
+  const peers = peersFor(traces, opts);
   const edges = new Map<string, EdgeSums>();
   const services = new Map<string, { spans: number; traces: number; seenIn: number }>();
   const backends = new Map<string, Backend & { calls: number; errors: number; traces: number; seenIn: number }>();
@@ -94,9 +99,16 @@ export function dependencies(traces: readonly Trace[], opts: AnalysisOptions = {
     const addCall = (from: string, to: string, d: number, failed: boolean, answered: boolean, kind: NodeKind = 'service') => {
       const key = opKey(from, to); // the same "from\u0000to" string, built once per pair
       let e = edges.get(key);
-      if (!e) edges.set(key, (e = { from, to, kind, durations: [], errors: 0, unanswered: 0, traces: 0, shareSum: 0, seenIn: 0, time: 0 }));
+      if (!e) edges.set(key, (e = { from, to, kind, durations: [], errors: 0, unanswered: 0, traces: 0, shareSum: 0, seenIn: 0, time: 0, longest: -Infinity, slowestTraceId: '', failedTraceId: undefined }));
       e.durations.push(d);
-      if (failed) e.errors++;
+      if (d > e.longest) {
+        e.longest = d;
+        e.slowestTraceId = trace.traceId;
+      }
+      if (failed) {
+        e.errors++;
+        e.failedTraceId ??= trace.traceId;
+      }
       if (!answered) e.unanswered++;
       if (e.seenIn !== t) {
         e.seenIn = t;
@@ -135,7 +147,7 @@ export function dependencies(traces: readonly Trace[], opts: AnalysisOptions = {
       if (parent.service === s.service) return;
       addCall(parent.service, s.service, parent.kind === 'client' ? parent.duration : s.duration, failsTrace(f, s) || failsTrace(f, parent), true);
     });
-    edgeUse(traces, trace, rules).forEach((u, r) => {
+    edgeUse(trace, rules, peers).forEach((u, r) => {
       const a = applied[r] as { applies: number; present: number };
       if (u.applies) a.applies++;
       if (u.present) a.present++;
@@ -163,6 +175,7 @@ export function dependencies(traces: readonly Trace[], opts: AnalysisOptions = {
       errorRate: e.durations.length ? e.errors / e.durations.length : 0,
       criticality: coverage * (e.traces ? e.shareSum / e.traces : 0),
       expected: expectedSet.has(key),
+      exampleTraceIds: e.failedTraceId === undefined || e.failedTraceId === e.slowestTraceId ? [e.slowestTraceId] : [e.slowestTraceId, e.failedTraceId],
     };
   });
   out.sort((a, b) => b.criticality - a.criticality);

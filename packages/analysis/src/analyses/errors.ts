@@ -13,9 +13,9 @@
  */
 import { ATTR_ERROR_TYPE, ATTR_EXCEPTION_TYPE } from '@opentelemetry/semantic-conventions';
 import { isError, type Span, type Trace } from '../model';
-import { spanStats } from './op-stats';
+import { statsFor } from './op-stats';
 import { resolvedTopN, type AnalysisOptions } from './options';
-import { calleesOf, peerIndex } from './peers';
+import { calleesOf, peersFor } from './peers';
 import { throughputSeries } from './performance';
 import { depthOf, failsTrace, httpStatus, isFailure, opKey, splitOpKey, traceFacts } from './trace-facts';
 
@@ -26,10 +26,11 @@ export interface ErrorsResult {
   /** Requests refused with a 4xx at the entry (not failures). */
   rejectedTraces: number;
   rejectionRate: number;
-  rejectionsByType: Array<{ type: string; count: number }>;
+  /** exampleTraceIds (here and below): the first traces of the row (at most ROW_EXAMPLES). */
+  rejectionsByType: Array<{ type: string; count: number; exampleTraceIds: string[] }>;
   errorSpans: number;
-  byType: Array<{ type: string; count: number }>;
-  byService: Array<{ service: string; count: number; spans: number; rate: number }>;
+  byType: Array<{ type: string; count: number; exampleTraceIds: string[] }>;
+  byService: Array<{ service: string; count: number; spans: number; rate: number; exampleTraceIds: string[] }>;
   byOperation: Array<{ service: string; operation: string; count: number; spans: number; rate: number }>;
   /** Where failed traces started failing, ranked by the number of failed traces. */
   /**
@@ -63,7 +64,7 @@ export interface ErrorsResult {
     spans: number;
     byOperation: Array<{ service: string; operation: string; type: string; spans: number; traces: number; exampleTraceId: string; exampleSpanId: string }>;
   };
-  coOccurrence: Array<{ a: string; b: string; traces: number }>;
+  coOccurrence: Array<{ a: string; b: string; traces: number; exampleTraceIds: string[] }>;
   timeline: { bucketMs: number; starts: number[]; failed: number[]; total: number[] };
 }
 
@@ -89,6 +90,8 @@ function rejectionType(trace: Trace, roots: readonly number[]): string {
 
 /** Example trace ids kept per origin. */
 const MAX_EXAMPLES = 5;
+/** Example trace ids kept per row of the by-type, by-service, rejection and co-occurrence tables. */
+export const ROW_EXAMPLES = 2;
 /** A descendant that ran for at least this share of an erring span's duration consumed its budget. */
 export const BUDGET_SHARE = 0.9;
 /**
@@ -133,9 +136,28 @@ function bump<K>(m: Map<K, number>, k: K, by = 1): void {
   m.set(k, (m.get(k) ?? 0) + by);
 }
 
+/** Counts per key, with the first ROW_EXAMPLES traces that had the key. */
+class CountsWithExamples {
+  private readonly counts = new Map<string, { count: number; exampleTraceIds: string[] }>();
+
+  /** Counts one more for `key`, seen in the trace `traceId` (a trace's spans are added together). */
+  add(key: string, traceId: string): void {
+    let c = this.counts.get(key);
+    if (!c) this.counts.set(key, (c = { count: 0, exampleTraceIds: [] }));
+    c.count++;
+    const ids = c.exampleTraceIds;
+    if (ids.length < ROW_EXAMPLES && ids[ids.length - 1] !== traceId) ids.push(traceId);
+  }
+
+  /** [key, count and examples], most common first. */
+  ranked(): Array<[string, { count: number; exampleTraceIds: string[] }]> {
+    return [...this.counts].sort((a, b) => b[1].count - a[1].count);
+  }
+}
+
 export function errors(traces: readonly Trace[], opts: AnalysisOptions = {}): ErrorsResult {
-  const byType = new Map<string, number>();
-  const svcErr = new Map<string, number>();
+  const byType = new CountsWithExamples();
+  const svcErr = new CountsWithExamples();
   const opErr = new Map<string, number>();
   const origins = new Map<
     string,
@@ -144,20 +166,20 @@ export function errors(traces: readonly Trace[], opts: AnalysisOptions = {}): Er
   const handled = new Map<string, { service: string; operation: string; type: string; spans: number; traces: number; seenIn: Trace; exampleTraceId: string; exampleSpanId: string }>();
   let handledTraces = 0;
   let handledSpans = 0;
-  const peers = peerIndex(traces);
-  const pairs = new Map<string, number>();
+  const peers = peersFor(traces, opts);
+  const pairs = new CountsWithExamples();
   const failedStarts: number[] = [];
   const allStarts: number[] = [];
   let failedTraces = 0;
   let rejectedTraces = 0;
-  const rejections = new Map<string, number>();
+  const rejections = new CountsWithExamples();
   let errorSpans = 0;
   for (const trace of traces) {
     const f = traceFacts(trace);
     allStarts.push(f.start);
     if (f.rejected) {
       rejectedTraces++;
-      bump(rejections, rejectionType(trace, f.roots));
+      rejections.add(rejectionType(trace, f.roots), trace.traceId);
     }
     if (f.handled > 0) {
       handledTraces++;
@@ -181,8 +203,8 @@ export function errors(traces: readonly Trace[], opts: AnalysisOptions = {}): Er
       if (!failsTrace(f, s)) return;
       failing.push(i);
       errorSpans++;
-      bump(byType, errorType(s));
-      bump(svcErr, s.service);
+      byType.add(errorType(s), trace.traceId);
+      svcErr.add(s.service, trace.traceId);
       bump(opErr, opKey(s.service, s.name));
     });
     failedTraces++;
@@ -230,10 +252,10 @@ export function errors(traces: readonly Trace[], opts: AnalysisOptions = {}): Er
         gaveUp: gaveUp ? `${gaveUp.service}: ${gaveUp.name}` : undefined,
       });
     const services = [...new Set(failing.map((i) => (trace.spans[i] as Span).service))].sort();
-    for (let a = 0; a < services.length; a++) for (let b = a + 1; b < services.length; b++) bump(pairs, `${services[a]}\u0000${services[b]}`);
+    for (let a = 0; a < services.length; a++) for (let b = a + 1; b < services.length; b++) pairs.add(`${services[a]}\u0000${services[b]}`, trace.traceId);
   }
   // Spans per service and per operation: the shared per-operation pass has counted them already.
-  const stats = spanStats(traces);
+  const stats = statsFor(traces, opts);
   const svcAll = (service: string) => stats.byService.get(service)?.spans;
   const opAll = (k: string) => stats.byOp.get(k)?.durations.length;
   const top = Math.max(resolvedTopN(opts), 1);
@@ -251,12 +273,10 @@ export function errors(traces: readonly Trace[], opts: AnalysisOptions = {}): Er
     errorRate: traces.length ? failedTraces / traces.length : 0,
     rejectedTraces,
     rejectionRate: traces.length ? rejectedTraces / traces.length : 0,
-    rejectionsByType: [...rejections].map(([type, count]) => ({ type, count })).sort((a, b) => b.count - a.count).slice(0, top),
+    rejectionsByType: rejections.ranked().map(([type, c]) => ({ type, ...c })).slice(0, top),
     errorSpans,
-    byType: [...byType].map(([type, count]) => ({ type, count })).sort((a, b) => b.count - a.count).slice(0, top),
-    byService: [...svcErr]
-      .map(([service, count]) => ({ service, count, spans: svcAll(service) ?? 0, rate: count / (svcAll(service) ?? 1) }))
-      .sort((a, b) => b.count - a.count),
+    byType: byType.ranked().map(([type, c]) => ({ type, ...c })).slice(0, top),
+    byService: svcErr.ranked().map(([service, { count, exampleTraceIds }]) => ({ service, count, spans: svcAll(service) ?? 0, rate: count / (svcAll(service) ?? 1), exampleTraceIds })),
     byOperation: [...opErr]
       .map(([k, count]) => ({ ...splitOpKey(k), count, spans: opAll(k) ?? 0, rate: count / (opAll(k) ?? 1) }))
       .sort((a, b) => b.count - a.count)
@@ -277,12 +297,10 @@ export function errors(traces: readonly Trace[], opts: AnalysisOptions = {}): Er
       }))
       .sort((a, b) => b.traces - a.traces)
       .slice(0, top),
-    coOccurrence: [...pairs]
-      .map(([k, n]) => {
-        const [a = '', b = ''] = k.split('\u0000');
-        return { a, b, traces: n };
-      })
-      .sort((x, y) => y.traces - x.traces),
+    coOccurrence: pairs.ranked().map(([k, { count, exampleTraceIds }]) => {
+      const [a = '', b = ''] = k.split('\u0000');
+      return { a, b, traces: count, exampleTraceIds };
+    }),
     handled: {
       traces: handledTraces,
       spans: handledSpans,

@@ -9,7 +9,7 @@
 import type { Span, Trace } from '../model';
 import type { AnalysisOptions } from './options';
 import { resolveTopology } from './topology';
-import { calleesOf, peerIndex } from './peers';
+import { calleesOf, type PeerIndex } from './peers';
 import { traceFacts } from './trace-facts';
 
 export interface EdgeRule {
@@ -31,12 +31,12 @@ export function hasService(spans: readonly Span[], service: string): boolean {
   return false;
 }
 
-/** Per rule, whether it applies to this trace and whether its callee is present. */
-export function edgeUse(traces: readonly Trace[], trace: Trace, rules: readonly EdgeRule[]): Array<{ applies: boolean; present: boolean }> {
+/** Per rule, whether it applies to this trace and whether its callee is present (`peers`: see peersFor). */
+export function edgeUse(trace: Trace, rules: readonly EdgeRule[], peers: PeerIndex): Array<{ applies: boolean; present: boolean }> {
   const f = traceFacts(trace);
   const accepted = !f.rejected && !f.failed;
   return rules.map((r) => {
-    const applies = accepted && hasService(trace.spans, r.from) && (r.mode === 'always' || calleesOf(trace, peerIndex(traces)).has(trace.spans, r.from, r.to));
+    const applies = accepted && hasService(trace.spans, r.from) && (r.mode === 'always' || calleesOf(trace, peers).has(trace.spans, r.from, r.to));
     return { applies, present: applies && hasService(trace.spans, r.to) };
   });
 }

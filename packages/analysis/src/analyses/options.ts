@@ -1,3 +1,5 @@
+import type { SpanStats } from './op-stats';
+import type { PeerIndex } from './peers';
 import type { Topology } from './topology';
 
 /** Options shared by the analyses; every field has a documented default. */
@@ -25,6 +27,16 @@ export interface AnalysisOptions {
   pipelineOrder?: string[];
   /** The resolved topology (set by analyze() once per run; resolveTopology() computes it otherwise). */
   topology?: Topology;
+  /**
+   * The per-operation span statistics of the traces an analysis is given (set by analyze() once for
+   * its requests, shared by performance, bottlenecks, errors and self time; computed otherwise).
+   */
+  spanStats?: SpanStats;
+  /**
+   * The services' server addresses, which attribute calls nobody answered (set by analyze() from all
+   * traces, so the requests use the whole data set's servers; computed from the traces given otherwise).
+   */
+  peers?: PeerIndex;
   /** A child this far (µs) outside its parent counts as clock skew (default 1000). */
   clockSkewToleranceUs?: number;
   /** Rows kept in ranked lists (default 20). */

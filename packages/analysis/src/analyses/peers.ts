@@ -9,6 +9,7 @@
 import { ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, ATTR_URL_FULL } from '@opentelemetry/semantic-conventions';
 import { ATTR_PEER_SERVICE } from '@mltrace/tracing/semconv';
 import type { Span, Trace } from '../model';
+import type { AnalysisOptions } from './options';
 import { traceFacts } from './trace-facts';
 
 export interface PeerIndex {
@@ -21,8 +22,6 @@ export interface PeerIndex {
 
 /** A plain constant: the incubating module is a dictionary-mode object, slow to read per span. */
 const PEER_SERVICE: string = ATTR_PEER_SERVICE;
-
-const cache = new WeakMap<readonly Trace[], PeerIndex>();
 
 function endpointOf(span: Span): { host?: string; port?: string } {
   const host = span.attributes[ATTR_SERVER_ADDRESS];
@@ -40,11 +39,9 @@ function endpointOf(span: Span): { host?: string; port?: string } {
   return {};
 }
 
-/** Endpoints of the services' server spans across the data set (memoized per traces array). */
+/** Endpoints of the services' server spans across the data set. */
 export function peerIndex(traces: readonly Trace[]): PeerIndex {
-  let idx = cache.get(traces);
-  if (idx) return idx;
-  idx = { byAddress: new Map(), byPort: new Map(), byAttributes: new Map() };
+  const idx: PeerIndex = { byAddress: new Map(), byPort: new Map(), byAttributes: new Map() };
   // Loaded spans share equal attribute objects: parse each object's endpoint once.
   const endpoints = new Map<Span['attributes'], { address: string | undefined; port: string | undefined }>();
   for (const t of traces)
@@ -62,16 +59,16 @@ export function peerIndex(traces: readonly Trace[]): PeerIndex {
       if (known === undefined) idx.byPort.set(port, s.service);
       else if (known !== s.service) idx.byPort.set(port, null);
     }
-  cache.set(traces, idx);
   return idx;
 }
 
 /**
- * Lets a subset of a data set (the requests among all traces) use the index of the whole set: the
- * servers' addresses are the same, and each trace's callees, memoized per index, are found once.
+ * The index analyze() built over all traces and shared in the options (so the requests, a subset,
+ * use the whole data set's servers, and each trace's callees, memoized per index, are found once),
+ * else one over these traces.
  */
-export function sharePeerIndex(all: readonly Trace[], subset: readonly Trace[]): void {
-  cache.set(subset, peerIndex(all));
+export function peersFor(traces: readonly Trace[], opts: AnalysisOptions): PeerIndex {
+  return opts.peers ?? peerIndex(traces);
 }
 
 /** The service a client span calls when it has no server child, if its attributes tell. */
@@ -93,8 +90,8 @@ function findPeer(span: Span, idx: PeerIndex): string | undefined {
 
 /**
  * The cross-service calls of one trace: client span index → the service it calls, answered (it has
- * a child span in that service) or not (attributed by its peer). Iterates like the Map keyed by span
- * it replaces: answered calls first, in the order of their first such child, then unanswered ones.
+ * a child span in that service) or not (attributed by its peer). Iterates answered calls first, in
+ * the order of their first such child, then unanswered ones.
  * Parallel arrays: the memo keeps one per trace, and a Map of small objects cost several times more.
  */
 export class Callees {

@@ -5,7 +5,7 @@
  */
 import { ATTR_MLTRACE_SAMPLING_PROBABILITY } from '@mltrace/tracing/attributes';
 import type { Span, Trace } from '../model';
-import { spanStats } from './op-stats';
+import { statsFor } from './op-stats';
 import { bucketWidthUs, resolvedTopN, type AnalysisOptions } from './options';
 import { cv, distribution, distributionOfSorted, histogram, mean, quantile, type Distribution, type Histogram } from './stats';
 import { splitOpKey, traceFacts } from './trace-facts';
@@ -57,8 +57,9 @@ export interface PerformanceResult {
   throughput: ThroughputSeries;
   /** End-to-end latency percentiles of the requests started in each throughput bucket (NaN, written null, where none started). */
   latencyOverTime: { bucketMs: number; starts: number[]; p50: number[]; p95: number[]; p99: number[] };
-  byService: Array<{ service: string } & GroupPerformance>;
-  byOperation: Array<{ service: string; operation: string } & GroupPerformance>;
+  /** exampleTraceIds: the trace of the longest span entering the service / of the operation. */
+  byService: Array<{ service: string; exampleTraceIds: string[] } & GroupPerformance>;
+  byOperation: Array<{ service: string; operation: string; exampleTraceIds: string[] } & GroupPerformance>;
 }
 
 /** Requests started per bucket; shared with errors/capacity. */
@@ -149,13 +150,14 @@ export function performance(traces: readonly Trace[], opts: AnalysisOptions = {}
     if (f.start < wStart) wStart = f.start;
     if (f.end > wEnd) wEnd = f.end;
   });
-  const stats = spanStats(traces);
+  const stats = statsFor(traces, opts);
   const throughput = requestStarts.length ? throughputSeries(requestStarts, opts, requestWeights) : throughputSeries(starts, opts, allWeights);
-  const group = (g: { durations: Float64Array; errors: number }): GroupPerformance => ({
+  const group = (g: { durations: Float64Array; errors: number; slowestTraceId: string }): GroupPerformance & { exampleTraceIds: string[] } => ({
     count: g.durations.length,
     errors: g.errors,
     errorRate: g.durations.length ? g.errors / g.durations.length : 0,
     latency: distributionOfSorted(g.durations),
+    exampleTraceIds: [g.slowestTraceId],
   });
   return {
     traces: traces.length,

@@ -39,7 +39,11 @@ export function selfTime(span: Interval, children: readonly Interval[]): number 
 }
 
 function isSortedByStart(list: readonly Interval[]): boolean {
-  for (let i = 1; i < list.length; i++) if (list[i]!.start < list[i - 1]!.start) return false;
+  let previous = -Infinity;
+  for (const x of list) {
+    if (x.start < previous) return false;
+    previous = x.start;
+  }
   return true;
 }
 

@@ -44,7 +44,7 @@ class OperationNumbering {
   }
 }
 
-/** Sums per numbered name, iterated in first-insertion order (as the Map they replace was). */
+/** Sums per numbered name, iterated in the order the names were first added. */
 class NumberedSums {
   private readonly order: number[] = [];
   /** Indexed by id; undefined until the id is first added. */
@@ -79,9 +79,6 @@ export interface SliceTotals {
 /** What a slice accumulates: SliceTotals with the two per-name sums still numbered. */
 type SliceSums = Omit<SliceTotals, 'cp' | 'self'> & { cp: NumberedSums; self: NumberedSums };
 
-/** Most traces have no failing span: they share this (never written) map. */
-const NO_FAILURES: Map<string, number> = new Map();
-
 export class SliceAccumulator {
   private readonly ops = new OperationNumbering();
   private readonly services = new Numbering();
@@ -97,7 +94,8 @@ export class SliceAccumulator {
   private readonly cpIds: number[] = [];
   private readonly cpTimes: number[] = [];
   private selfTotal = 0;
-  private failTypes = NO_FAILURES;
+  /** Failure types of the current trace; undefined when it has none (most traces). */
+  private failTypes: Map<string, number> | undefined;
   private rejection: string | undefined;
 
   /** A new, empty slice; returns its number for add(). */
@@ -111,7 +109,7 @@ export class SliceAccumulator {
     const stamp = ++this.traceNo;
     this.opCount = 0;
     this.selfTotal = 0;
-    this.failTypes = NO_FAILURES;
+    this.failTypes = undefined;
     for (let i = 0; i < t.spans.length; i++) {
       const s = t.spans[i] as Span;
       const id = this.ops.id(s.service, s.name);
@@ -127,7 +125,7 @@ export class SliceAccumulator {
       }
       this.selfTotal += x;
       if (failsTrace(f, s)) {
-        if (this.failTypes === NO_FAILURES) this.failTypes = new Map();
+        this.failTypes ??= new Map();
         this.failTypes.set(errorType(s), (this.failTypes.get(errorType(s)) ?? 0) + 1);
       }
     }
@@ -151,7 +149,7 @@ export class SliceAccumulator {
     if (f.rejected) a.rejected++;
     if (this.rejection !== undefined) a.rejTypes.set(this.rejection, (a.rejTypes.get(this.rejection) ?? 0) + 1);
     for (let p = 0; p < this.opCount; p++) a.self.add(this.opIds[p] as number, this.opSelf[p] as number);
-    this.failTypes.forEach((x, k) => a.errTypes.set(k, (a.errTypes.get(k) ?? 0) + x));
+    this.failTypes?.forEach((x, k) => a.errTypes.set(k, (a.errTypes.get(k) ?? 0) + x));
     a.selfTotal += this.selfTotal;
   }
 

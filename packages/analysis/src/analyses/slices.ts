@@ -16,6 +16,7 @@
  */
 import type { Span, Trace } from '../model';
 import type { AnalysisOptions } from './options';
+import { f64 } from './checked';
 import { distribution, informationGain, mannWhitneyU, mean, quantileSorted, sortedCopy, twoProportionZ, type Distribution, type TestResult } from './stats';
 import { SliceAccumulator, type SliceTotals } from './slice-sums';
 import { SLICE_KEYS, opKey, splitOpKey, traceFacts, type TraceFacts } from './trace-facts';
@@ -35,6 +36,8 @@ export interface SliceStats {
   topOperations: Array<{ service: string; operation: string; selfTimeShare: number }>;
   confidence: number | null;
   cpShareByService: Record<string, number>;
+  /** The slowest traces of the slice (at most EXAMPLES_PER_SLICE), slowest first. */
+  exampleTraceIds: string[];
 }
 
 export interface SlowSlice {
@@ -87,9 +90,12 @@ export interface SlicesResult {
 export interface Separator {
   key: string;
   informationGain: number;
+  /** The value with the highest rate of slow (failed) traces, that rate and the rate over all traces. */
   value: string;
   rate: number;
   baseRate: number;
+  /** Slow (failed) traces with that value (at most EXAMPLES_PER_SLICE). */
+  exampleTraceIds: string[];
 }
 
 function significance(p: number): string {
@@ -177,6 +183,24 @@ function ranked(m: Map<string, number>, top: number): Array<{ type: string; coun
   return [...m].map(([type, count]) => ({ type, count })).sort((a, b) => b.count - a.count).slice(0, top);
 }
 
+/** Example traces kept per slice value. */
+export const EXAMPLES_PER_SLICE = 2;
+
+/** The ids of the n traces with the longest end-to-end time, longest first (ties: first seen). */
+function slowestTraceIds(traces: readonly Trace[], n: number): string[] {
+  const top: Array<{ id: string; e2e: number }> = [];
+  for (const t of traces) {
+    const e2e = traceFacts(t).e2e;
+    let at = top.length;
+    while (at > 0 && e2e > (top[at - 1]?.e2e ?? Infinity)) at--;
+    if (at < n) {
+      top.splice(at, 0, { id: t.traceId, e2e });
+      if (top.length > n) top.pop();
+    }
+  }
+  return top.map((x) => x.id);
+}
+
 function sliceStats(value: string, traces: readonly Trace[], sums: SliceTotals): SliceStats {
   const g = summarizeFacts(value, traces.map((t) => traceFacts(t)));
   const { cp, self, errTypes, rejTypes, e2e, selfTotal, rejected, first, last } = sums;
@@ -198,6 +222,7 @@ function sliceStats(value: string, traces: readonly Trace[], sums: SliceTotals):
       .map(([k, x]) => ({ ...splitOpKey(k), selfTimeShare: selfTotal > 0 ? x / selfTotal : 0 })),
     confidence: g.confidence,
     cpShareByService,
+    exampleTraceIds: slowestTraceIds(traces, EXAMPLES_PER_SLICE),
   };
 }
 
@@ -327,7 +352,7 @@ function slowSlices(traces: readonly Trace[]): SlowSlice[] {
       single: g.keys.length === 1,
     };
     evaluated.set(label, s);
-    return { s, sliceIdx: g.idx, restIdx: rest };
+    return { s, group: g, restIdx: rest };
   };
   // Σ and count of end-to-end time over the traces that carry both keys of a pair (for a cheap
   // first look at a pair's mean ratio before sorting anything).
@@ -345,7 +370,7 @@ function slowSlices(traces: readonly Trace[]): SlowSlice[] {
     }
     return p;
   };
-  const candidates: Array<{ s: SlowSlice & { single: boolean }; sliceIdx: number[]; restIdx: number[] }> = [];
+  const candidates: Array<{ s: SlowSlice & { single: boolean }; group: Group; restIdx: number[] }> = [];
   for (const [label, g] of groups) {
     if (g.idx.length < minN) continue;
     if (g.keys.length === 2) {
@@ -361,8 +386,9 @@ function slowSlices(traces: readonly Trace[]): SlowSlice[] {
     const c = evaluate(label, g, rest);
     if (c.s.single || c.s.ratio >= 1.2) candidates.push(c);
   }
-  const out: Array<SlowSlice & { single: boolean }> = [];
-  for (const { s, sliceIdx, restIdx } of candidates) {
+  const out: Array<{ s: SlowSlice & { single: boolean }; group: Group }> = [];
+  for (const { s, group, restIdx } of candidates) {
+    const sliceIdx = group.idx;
     if (s.ratio < SLOW_SLICE.meanRatio) continue;
     if (!s.single) {
       // A part that could not be compared with a rest (a key with one value everywhere, such as
@@ -379,33 +405,26 @@ function slowSlices(traces: readonly Trace[]): SlowSlice[] {
     // Effect size beyond a few outliers: the typical request of the slice must be slower too.
     if (!(s.restP50Us > 0 && s.p50Us / s.restP50Us >= SLOW_SLICE.medianRatio)) continue;
     s.exampleTraceIds = [...sliceIdx].sort((x, y) => (e2e[y] as number) - (e2e[x] as number)).slice(0, 3).map((i) => (ok[i] as Trace).traceId);
-    out.push(s);
+    out.push({ s, group });
   }
   // A single value that is slow only because it contains a slow pair (v2 is slow only for
   // enterprise) is explained by that pair: without the pair's traces it is not slow.
-  const pairs = out.filter((s) => !(s as SlowSlice & { single: boolean }).single);
-  const kept = out.filter((s) => {
-    if (!(s as SlowSlice & { single: boolean }).single) return true;
-    const [[key, value]] = Object.entries(s.conditions) as [[string, string]];
+  const pairs = out.filter((x) => !x.s.single);
+  const kept = out.filter(({ s, group }) => {
+    if (!s.single) return true;
     return !pairs.some((p) => {
-      if (p.conditions[key] !== value) return false;
-      const pIdx = new Set(groups.get(p.label)!.idx);
-      const g = groups.get(s.label)!;
-      const inside = g.idx.filter((i) => !pIdx.has(i)).map((i) => e2e[i] as number);
-      const rest = restOf(g).filter((i) => !pIdx.has(i)).map((i) => e2e[i] as number);
+      if (!Object.entries(s.conditions).every(([key, value]) => p.s.conditions[key] === value)) return false;
+      const inPair = new Set(p.group.idx);
+      const inside = group.idx.filter((i) => !inPair.has(i)).map((i) => f64(e2e, i));
+      const rest = restOf(group).filter((i) => !inPair.has(i)).map((i) => f64(e2e, i));
       const restMean = mean(rest);
-      return inside.length < minN || !(restMean > 0 && mean(inside) / restMean >= 1.3);
+      return inside.length < minN || !(restMean > 0 && mean(inside) / restMean >= SLOW_SLICE.meanRatio);
     });
   });
-  return kept
-    .map((s) => {
-      const { single: _single, ...rest } = s as SlowSlice & { single: boolean };
-      return rest;
-    })
-    .sort((x, y) => y.ratio - x.ratio);
+  return kept.map(({ s: { single: _single, ...slice } }) => slice).sort((x, y) => y.ratio - x.ratio);
 }
 
-function separators(contexts: readonly (string | undefined)[][], labels: Uint8Array): Separator[] {
+function separators(traces: readonly Trace[], contexts: readonly (string | undefined)[][], labels: Uint8Array): Separator[] {
   const out: Separator[] = [];
   const n = contexts.length;
   let pos = 0;
@@ -424,7 +443,12 @@ function separators(contexts: readonly (string | undefined)[][], labels: Uint8Ar
     let worst = '';
     let worstRate = -1;
     for (const [v, [p, t]] of groups) if (t >= 5 && p / t > worstRate) [worst, worstRate] = [v, p / t];
-    out.push({ key, informationGain: informationGain(groups.values()), value: worst, rate: Math.max(0, worstRate), baseRate });
+    const exampleTraceIds: string[] = [];
+    for (let i = 0; i < n && exampleTraceIds.length < EXAMPLES_PER_SLICE; i++) {
+      const t = traces[i];
+      if (t && labels[i] === 1 && (contexts[i]?.[k] ?? '(unset)') === worst) exampleTraceIds.push(t.traceId);
+    }
+    out.push({ key, informationGain: informationGain(groups.values()), value: worst, rate: Math.max(0, worstRate), baseRate, exampleTraceIds });
   });
   return out.sort((a, b) => b.informationGain - a.informationGain);
 }
@@ -474,9 +498,10 @@ export function slices(traces: readonly Trace[], opts: AnalysisOptions = {}): Sl
   const failedLabels = Uint8Array.from(facts, (f) => (f.failed ? 1 : 0));
   let comparison: Comparison | null = null;
   if (opts.compare) {
-    const k = SLICE_KEYS.indexOf(opts.compare.key);
-    const pick = (v: string) => traces.filter((t) => (k >= 0 ? traceFacts(t).context[k] : sliceValue(t, opts.compare!.key)) === v);
-    comparison = compareGroups(`${opts.compare.key}=${opts.compare.a}`, pick(opts.compare.a), `${opts.compare.key}=${opts.compare.b}`, pick(opts.compare.b));
+    const { key, a, b } = opts.compare;
+    const k = SLICE_KEYS.indexOf(key);
+    const pick = (v: string) => traces.filter((t) => (k >= 0 ? traceFacts(t).context[k] : sliceValue(t, key)) === v);
+    comparison = compareGroups(`${key}=${a}`, pick(a), `${key}=${b}`, pick(b));
   }
   return {
     keys: [...SLICE_KEYS],
@@ -484,8 +509,8 @@ export function slices(traces: readonly Trace[], opts: AnalysisOptions = {}): Sl
     slowSlices: slowSlices(traces),
     separators: {
       slowThresholdUs: slowThreshold,
-      slow: separators(contexts, slowLabels),
-      failed: separators(contexts, failedLabels),
+      slow: separators(traces, contexts, slowLabels),
+      failed: separators(traces, contexts, failedLabels),
     },
     comparison,
   };

@@ -3,6 +3,8 @@
  * interpolation between closest ranks (numpy's default, "type 7").
  */
 
+import { at, f64 } from './checked';
+
 export interface Distribution {
   count: number;
   mean: number;
@@ -107,7 +109,7 @@ export function quantilesInPlace(values: Float64Array, qs: readonly number[]): n
 function selectRanks(a: Float64Array, left: number, right: number, ranks: number[]): void {
   if (ranks.length === 0 || left >= right) return;
   const mid = ranks.length >> 1;
-  const k = ranks[mid]!;
+  const k = at(ranks, mid);
   select(a, left, right, k);
   selectRanks(a, left, k - 1, ranks.slice(0, mid));
   selectRanks(a, k + 1, right, ranks.slice(mid + 1));
@@ -120,15 +122,15 @@ function select(a: Float64Array, left: number, right: number, k: number): void {
   while (r > l) {
     // Median of three as the pivot, against sorted or constant runs.
     const m = (l + r) >> 1;
-    if (a[m]! < a[l]!) swap(a, m, l);
-    if (a[r]! < a[l]!) swap(a, r, l);
-    if (a[r]! < a[m]!) swap(a, r, m);
-    const pivot = a[m]!;
+    if (f64(a, m) < f64(a, l)) swap(a, m, l);
+    if (f64(a, r) < f64(a, l)) swap(a, r, l);
+    if (f64(a, r) < f64(a, m)) swap(a, r, m);
+    const pivot = f64(a, m);
     let i = l;
     let j = r;
     while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
+      while (f64(a, i) < pivot) i++;
+      while (f64(a, j) > pivot) j--;
       if (i <= j) {
         swap(a, i, j);
         i++;
@@ -142,8 +144,8 @@ function select(a: Float64Array, left: number, right: number, k: number): void {
 }
 
 function swap(a: Float64Array, i: number, j: number): void {
-  const t = a[i]!;
-  a[i] = a[j]!;
+  const t = f64(a, i);
+  a[i] = f64(a, j);
   a[j] = t;
 }
 

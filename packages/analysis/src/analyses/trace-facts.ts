@@ -198,8 +198,9 @@ function computeFacts(trace: Trace, ws: FactsWorkspace): TraceFacts {
     const s = spans[i] as Span;
     const p = s.parentSpanId === undefined ? NO_PARENT : (index.get(s.parentSpanId) ?? MISSING_PARENT);
     byId[i] = p;
-    parent[i] = p === i ? MISSING_PARENT : p;
-    if (parent[i]! < 0) roots.push(i);
+    const own = p === i ? MISSING_PARENT : p;
+    parent[i] = own;
+    if (own < 0) roots.push(i);
     if (s.start < start) start = s.start;
     const e = spanEnd(s);
     if (e > end) end = e;

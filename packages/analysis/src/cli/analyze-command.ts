@@ -99,12 +99,13 @@ export async function runAnalyze(argv: string[]): Promise<number> {
   }
   const report = analyzeWithProgress(traces, opts);
   const sectionOpts = { ...(top !== undefined ? { topN: top } : {}), ...(values.summary ? { only: ['summary', 'recommendations'] } : {}) };
-  const htmlOpts = { ...sectionOpts, source: positionals, version: mltraceVersion(), ...(jaegerUrl !== undefined ? { jaegerUrl } : {}) };
+  const linkOpts = jaegerUrl !== undefined ? { jaegerUrl } : {};
+  const htmlOpts = { ...sectionOpts, ...linkOpts, source: positionals, version: mltraceVersion() };
   const text =
     format === 'json'
       ? `${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`
       : format === 'md'
-        ? renderMarkdown(report, sectionOpts)
+        ? renderMarkdown(report, { ...sectionOpts, ...linkOpts })
         : format === 'html'
           ? renderHtml(report, htmlOpts)
           : renderText(report, sectionOpts);

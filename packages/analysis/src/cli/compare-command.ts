@@ -95,7 +95,7 @@ export async function runCompare(argv: string[]): Promise<number> {
     rows: shares.map((s) => [s.service, pct(s.a), pct(s.b), pct(s.b - s.a)]),
   };
   const tables = [comparisonTable(comparison), shareTable];
-  const text = format === 'md' ? `# mltrace compare\n\n${tables.map(mdTable).join('\n\n')}\n` : `${tables.map(textTable).join('\n\n')}\n`;
+  const text = format === 'md' ? `# mltrace compare\n\n${tables.map((t) => mdTable(t)).join('\n\n')}\n` : `${tables.map(textTable).join('\n\n')}\n`;
   await emit(text, values.out);
   return EXIT_OK;
 }

@@ -50,8 +50,8 @@ Analysis:
                           on mltrace's own traces)
   --topology FILE         JSON {entryService, expectedEdges ["A->B", "A->B?"], pipelineOrder [...],
                           featureStoreService}; flags given as well win
-  --jaeger-url URL        link trace ids in the HTML report to this Jaeger UI (default: the
-                          source, when it is a Jaeger URL)
+  --jaeger-url URL        link trace ids in the HTML and Markdown reports to this Jaeger UI
+                          (default: the source, when it is a Jaeger URL)
   --top N                 rows per ranked table (default 10 in reports, 20 in JSON)
   --summary               text/md/html: only the summary and the recommendations
 Output:

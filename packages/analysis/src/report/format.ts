@@ -47,3 +47,8 @@ export function evidenceValue(v: number | string, key = ''): string {
   if (Math.abs(v) < 0.01) return v.toExponential(2);
   return num(v, 2);
 }
+
+/** The Jaeger UI page of a trace: `<base>/trace/<id>` (the base's trailing slashes dropped). */
+export function traceUrl(jaegerUrl: string, traceId: string): string {
+  return `${jaegerUrl.replace(/\/+$/, '')}/trace/${encodeURIComponent(traceId)}`;
+}

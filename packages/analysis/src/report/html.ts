@@ -4,7 +4,7 @@
  * untrusted input).
  */
 import type { AnalysisReport } from '../analyses/analyze';
-import { dur, evidenceValue, num, pct, time } from './format';
+import { dur, evidenceValue, num, pct, time, traceUrl } from './format';
 import { buildSections, evidenceLabel, type SectionOptions, type Table } from './sections';
 
 export interface HtmlOptions extends SectionOptions {
@@ -19,7 +19,7 @@ export interface HtmlOptions extends SectionOptions {
 /** A trace id, linked to Jaeger UI when a base URL is known. */
 function traceLink(id: string, jaegerUrl: string | undefined): string {
   if (!jaegerUrl) return `<code>${esc(id)}</code>`;
-  return `<a class="trace" href="${esc(`${jaegerUrl.replace(/\/+$/, '')}/trace/${encodeURIComponent(id)}`)}"><code>${esc(id)}</code></a>`;
+  return `<a class="trace" href="${esc(traceUrl(jaegerUrl, id))}"><code>${esc(id)}</code></a>`;
 }
 
 function traceLinks(ids: readonly string[], jaegerUrl: string | undefined): string {

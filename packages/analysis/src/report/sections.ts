@@ -42,13 +42,44 @@ export function evidenceLabel(key: string): string {
   return key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z])([A-Z][a-z])/g, '$1 $2').toLowerCase();
 }
 
-/** A finding's examples in words: the trace ids, and in the first trace the parent span and the spans. */
-export function examplesLine(x: AnalysisReport['recommendations'][number]): string | undefined {
-  const e = x.examples;
-  if (!e.traceIds.length) return undefined;
-  const spans = e.spanIds?.length ? `; in ${e.traceIds[0]}: ${e.parentSpanId ? `under span ${e.parentSpanId}, ` : ''}span${e.spanIds.length > 1 ? 's' : ''} ${e.spanIds.slice(0, 20).join(', ')}${e.spanIds.length > 20 ? ', …' : ''}` : '';
-  return `traces ${e.traceIds.join(', ')}${spans}`;
+type Recommendation = AnalysisReport['recommendations'][number];
+
+/** How a writer shows ids and the words around them (plain text by default; Markdown links and escapes). */
+export interface IdFormat {
+  traceId: (id: string) => string;
+  spanId: (id: string) => string;
+  text: (words: string) => string;
 }
+
+const PLAIN: IdFormat = { traceId: (id) => id, spanId: (id) => id, text: (w) => w };
+
+/** A finding's examples in words: the trace ids, and in the first trace the parent span and the spans. */
+export function examplesLine(x: Recommendation, f: IdFormat = PLAIN): string | undefined {
+  const e = x.examples;
+  const first = e.traceIds[0];
+  if (first === undefined) return undefined;
+  const traces = `${f.text('traces ')}${e.traceIds.map(f.traceId).join(f.text(', '))}`;
+  if (!e.spanIds?.length) return traces;
+  const parent = e.parentSpanId ? `${f.text('under span ')}${f.spanId(e.parentSpanId)}${f.text(', ')}` : '';
+  const spans = `${f.text(e.spanIds.length > 1 ? 'spans ' : 'span ')}${e.spanIds.slice(0, 20).map(f.spanId).join(f.text(', '))}${e.spanIds.length > 20 ? f.text(', …') : ''}`;
+  return `${traces}${f.text('; in ')}${f.traceId(first)}${f.text(': ')}${parent}${spans}`;
+}
+
+/** A recommendation's lines in words (the text and Markdown reports); `examples` is the examples line as the writer formats it. */
+export function recommendationLines(x: Recommendation, i: number, examples = examplesLine(x)): { head: string; body: string[]; examples: string | undefined; action: string } {
+  return {
+    head: `${i + 1}. [${x.id}] ${x.title} — ${x.target}`,
+    body: [
+      `gain: ${evidenceValue(x.estimatedGain.value)} ${x.estimatedGain.unit} (${x.estimatedGain.description}); impact ${pct(x.impact, 2)}`,
+      `evidence: ${Object.entries(x.evidence).map(([k, v]) => `${evidenceLabel(k)} ${evidenceValue(v, k)}`).join('; ')}`,
+    ],
+    examples,
+    action: `action: ${x.action}`,
+  };
+}
+
+/** The line shown when no rule fired. */
+export const NO_RECOMMENDATIONS = 'No rule fired: nothing in these traces crossed a threshold.';
 
 export function buildSections(r: AnalysisReport, opts: SectionOptions = {}): Section[] {
   const top = opts.topN ?? 10;
@@ -78,14 +109,11 @@ export function buildSections(r: AnalysisReport, opts: SectionOptions = {}): Sec
     id: 'recommendations',
     title: 'Recommendations (by impact)',
     lines: r.recommendations.length
-      ? r.recommendations.flatMap((x, i) => [
-          `${i + 1}. [${x.id}] ${x.title} — ${x.target}`,
-          `   gain: ${evidenceValue(x.estimatedGain.value)} ${x.estimatedGain.unit} (${x.estimatedGain.description}); impact ${pct(x.impact, 2)}`,
-          `   evidence: ${Object.entries(x.evidence).map(([k, v]) => `${evidenceLabel(k)} ${evidenceValue(v, k)}`).join('; ')}`,
-          ...(examplesLine(x) ? [`   examples: ${examplesLine(x)}`] : []),
-          `   action: ${x.action}`,
-        ])
-      : ['No rule fired: nothing in these traces crossed a threshold.'],
+      ? r.recommendations.flatMap((x, i) => {
+          const l = recommendationLines(x, i);
+          return [l.head, ...l.body.map((b) => `   ${b}`), ...(l.examples ? [`   examples: ${l.examples}`] : []), `   ${l.action}`];
+        })
+      : [NO_RECOMMENDATIONS],
     tables: [],
   });
 
@@ -99,13 +127,13 @@ export function buildSections(r: AnalysisReport, opts: SectionOptions = {}): Sec
       ]),
       table(
         'Per service (spans entering the service)',
-        [['service', 'l'], ['requests', 'r'], ['errors', 'r'], ['mean', 'r'], ['p50', 'r'], ['p95', 'r'], ['p99', 'r']],
-        p.byService.map((s) => [s.service, num(s.count), pct(s.errorRate), dur(s.latency.mean), dur(s.latency.p50), dur(s.latency.p95), dur(s.latency.p99)]),
+        [['service', 'l'], ['requests', 'r'], ['errors', 'r'], ['mean', 'r'], ['p50', 'r'], ['p95', 'r'], ['p99', 'r'], [EXAMPLE_TRACES, 'l']],
+        p.byService.map((s) => [s.service, num(s.count), pct(s.errorRate), dur(s.latency.mean), dur(s.latency.p50), dur(s.latency.p95), dur(s.latency.p99), ids(s.exampleTraceIds)]),
       ),
       table(
         `Top ${top} operations by total time`,
-        [['service', 'l'], ['operation', 'l'], ['count', 'r'], ['errors', 'r'], ['mean', 'r'], ['p50', 'r'], ['p95', 'r']],
-        p.byOperation.slice(0, top).map((o) => [o.service, o.operation, num(o.count), pct(o.errorRate), dur(o.latency.mean), dur(o.latency.p50), dur(o.latency.p95)]),
+        [['service', 'l'], ['operation', 'l'], ['count', 'r'], ['errors', 'r'], ['mean', 'r'], ['p50', 'r'], ['p95', 'r'], [EXAMPLE_TRACES, 'l']],
+        p.byOperation.slice(0, top).map((o) => [o.service, o.operation, num(o.count), pct(o.errorRate), dur(o.latency.mean), dur(o.latency.p50), dur(o.latency.p95), ids(o.exampleTraceIds)]),
       ),
     ],
   });
@@ -160,10 +188,10 @@ export function buildSections(r: AnalysisReport, opts: SectionOptions = {}): Sec
     tables: [
       table(
         undefined,
-        [['service', 'l'], ['self time', 'r'], ['share of self time', 'r'], ['contribution', 'r'], ['mean per trace', 'r']],
+        [['service', 'l'], ['self time', 'r'], ['share of self time', 'r'], ['contribution', 'r'], ['mean per trace', 'r'], [EXAMPLE_TRACES, 'l']],
         r.selfTime.byService.map((s) => {
           const c = r.selfTime.contribution.find((x) => x.service === s.service);
-          return [s.service, dur(s.selfTime), pct(s.share), pct(c?.contribution ?? 0), pct(c?.meanTraceContribution ?? 0)];
+          return [s.service, dur(s.selfTime), pct(s.share), pct(c?.contribution ?? 0), pct(c?.meanTraceContribution ?? 0), ids(s.exampleTraceIds)];
         }),
       ),
     ],
@@ -180,7 +208,7 @@ export function buildSections(r: AnalysisReport, opts: SectionOptions = {}): Sec
       'a request fails when its entry span does; the origin is the deepest failing span, or the deepest span that used up the budget of a span that gave up waiting',
     ],
     tables: [
-      ...(e.rejectedTraces ? [table('Rejections (4xx) by type', [['type', 'l'], ['traces', 'r']], e.rejectionsByType.slice(0, top).map((t) => [t.type, num(t.count)]))] : []),
+      ...(e.rejectedTraces ? [table('Rejections (4xx) by type', [['type', 'l'], ['traces', 'r'], [EXAMPLE_TRACES, 'l']], e.rejectionsByType.slice(0, top).map((t) => [t.type, num(t.count), ids(t.exampleTraceIds)]))] : []),
       ...(e.failedTraces
       ? [
           table(
@@ -198,9 +226,9 @@ export function buildSections(r: AnalysisReport, opts: SectionOptions = {}): Sec
                 ids(o.exampleTraceIds),
               ]),
           ),
-          table('By type', [['type', 'l'], ['spans', 'r']], e.byType.slice(0, top).map((t) => [t.type, num(t.count)])),
-          table('By service', [['service', 'l'], ['failing spans', 'r'], ['rate', 'r']], e.byService.map((s) => [s.service, num(s.count), pct(s.rate, 2)])),
-          table('Co-occurrence (traces where both fail)', [['service', 'l'], ['service', 'l'], ['traces', 'r']], e.coOccurrence.slice(0, top).map((c) => [c.a, c.b, num(c.traces)])),
+          table('By type', [['type', 'l'], ['spans', 'r'], [EXAMPLE_TRACES, 'l']], e.byType.slice(0, top).map((t) => [t.type, num(t.count), ids(t.exampleTraceIds)])),
+          table('By service', [['service', 'l'], ['failing spans', 'r'], ['rate', 'r'], [EXAMPLE_TRACES, 'l']], e.byService.map((s) => [s.service, num(s.count), pct(s.rate, 2), ids(s.exampleTraceIds)])),
+          table('Co-occurrence (traces where both fail)', [['service', 'l'], ['service', 'l'], ['traces', 'r'], [EXAMPLE_TRACES, 'l']], e.coOccurrence.slice(0, top).map((c) => [c.a, c.b, num(c.traces), ids(c.exampleTraceIds)])),
         ]
       : []),
       ...(e.handled.traces
@@ -229,8 +257,8 @@ export function buildSections(r: AnalysisReport, opts: SectionOptions = {}): Sec
     tables: [
       table(
         undefined,
-        [['caller', 'l'], ['callee', 'l'], ['kind', 'l'], ['calls', 'r'], ['unanswered', 'r'], ['mean', 'r'], ['p95', 'r'], ['errors', 'r'], ['coverage', 'r'], ['criticality', 'r']],
-        d.edges.map((x) => [x.from, x.to, x.kind, num(x.calls), num(x.unanswered), dur(x.meanUs), dur(x.p95Us), pct(x.errorRate, 2), pct(x.coverage), num(x.criticality, 3)]),
+        [['caller', 'l'], ['callee', 'l'], ['kind', 'l'], ['calls', 'r'], ['unanswered', 'r'], ['mean', 'r'], ['p95', 'r'], ['errors', 'r'], ['coverage', 'r'], ['criticality', 'r'], [EXAMPLE_TRACES, 'l']],
+        d.edges.map((x) => [x.from, x.to, x.kind, num(x.calls), num(x.unanswered), dur(x.meanUs), dur(x.p95Us), pct(x.errorRate, 2), pct(x.coverage), num(x.criticality, 3), ids(x.exampleTraceIds)]),
       ),
     ],
   });
@@ -258,7 +286,7 @@ export function buildSections(r: AnalysisReport, opts: SectionOptions = {}): Sec
   const sliceTables: Table[] = s.byKey.map((k) =>
     table(
       k.key,
-      [['value', 'l'], ['traces', 'r'], ['req/s', 'r'], ['p50', 'r'], ['p95', 'r'], ['errors', 'r'], ['rejected', 'r'], ['top failure / 4xx', 'l'], ['top self time', 'l'], ['top cp service', 'l'], ['confidence', 'r']],
+      [['value', 'l'], ['traces', 'r'], ['req/s', 'r'], ['p50', 'r'], ['p95', 'r'], ['errors', 'r'], ['rejected', 'r'], ['top failure / 4xx', 'l'], ['top self time', 'l'], ['top cp service', 'l'], ['confidence', 'r'], [EXAMPLE_TRACES, 'l']],
       k.values.slice(0, top).map((v) => {
         const [cpService, cpShare] = Object.entries(v.cpShareByService)[0] ?? ['–', 0];
         const op = v.topOperations[0];
@@ -274,6 +302,7 @@ export function buildSections(r: AnalysisReport, opts: SectionOptions = {}): Sec
           op ? `${op.service}: ${op.operation} (${pct(op.selfTimeShare)})` : '–',
           `${cpService} ${pct(cpShare)}`,
           v.confidence === null ? '–' : num(v.confidence, 3),
+          ids(v.exampleTraceIds),
         ];
       }),
     ),
@@ -290,10 +319,10 @@ export function buildSections(r: AnalysisReport, opts: SectionOptions = {}): Sec
   sliceTables.push(
     table(
       `Attributes separating slow traces (≥ ${dur(s.separators.slowThresholdUs)}) and failed traces`,
-      [['attribute', 'l'], ['gain (slow)', 'r'], ['worst value', 'l'], ['slow rate', 'r'], ['gain (failed)', 'r']],
+      [['attribute', 'l'], ['gain (slow)', 'r'], ['worst value', 'l'], ['slow rate', 'r'], ['gain (failed)', 'r'], [EXAMPLE_TRACES, 'l']],
       s.separators.slow.map((x) => {
         const f = s.separators.failed.find((y) => y.key === x.key);
-        return [x.key, num(x.informationGain, 4), x.value, `${pct(x.rate)} vs ${pct(x.baseRate)}`, num(f?.informationGain ?? 0, 4)];
+        return [x.key, num(x.informationGain, 4), x.value, `${pct(x.rate)} vs ${pct(x.baseRate)}`, num(f?.informationGain ?? 0, 4), ids(x.exampleTraceIds)];
       }),
     ),
   );

@@ -11,9 +11,9 @@ function pad(s: string, w: number, align: 'l' | 'r'): string {
   return align === 'r' ? fill + s : s + fill;
 }
 
-/** Renders a table with columns padded to their widest cell (long cells are cut at 60 chars). */
+/** Renders a table with columns padded to their widest cell (long cells are cut at 60 chars, trace ids never: they are to be copied). */
 export function textTable(t: Table): string {
-  const cut = (s: string) => (width(s) > 60 ? `${[...s].slice(0, 59).join('')}…` : s);
+  const cut = (s: string, i: number) => (i !== t.traceColumn && width(s) > 60 ? `${[...s].slice(0, 59).join('')}…` : s);
   const rows = t.rows.map((r) => r.map(cut));
   const widths = t.columns.map((c, i) => Math.max(width(c), ...rows.map((r) => width(r[i] ?? ''))));
   const line = (cells: string[]) => cells.map((c, i) => pad(c, widths[i] as number, t.align[i] ?? 'l')).join('  ').trimEnd();

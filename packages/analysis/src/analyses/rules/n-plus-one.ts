@@ -14,7 +14,7 @@
  * least MIN_GAIN_US and MIN_GAIN_SHARE of those requests' mean latency (no finding for a 0.2 ms win).
  */
 import type { Span, Trace } from '../../model';
-import { calleesOf, peerIndex } from '../peers';
+import { calleesOf, peersFor } from '../peers';
 import { mean, quantile } from '../stats';
 import { isFailure, traceFacts } from '../trace-facts';
 import { dbSystemOf, ExampleTraces, isCall, messagingSystemOf, ms, pct, peerNameOf, type FindingExamples, type Recommendation, type RuleInput } from './common';
@@ -76,9 +76,9 @@ export function isSerialRepetition(calls: readonly Span[]): boolean {
   return calls.length >= MIN_REPEATED_CALLS && roundTrips(calls).trips > SERIAL_TRIP_SHARE * calls.length;
 }
 
-export function nPlusOne({ traces, totalE2e }: RuleInput): Recommendation[] {
+export function nPlusOne({ traces, totalE2e, opts }: RuleInput): Recommendation[] {
   const patterns = new Map<string, Pattern>();
-  const peers = peerIndex(traces);
+  const peers = peersFor(traces, opts);
   for (const t of traces) {
     const f = traceFacts(t);
     // Successful requests only: in a failed one, calls stalled or cut short by a timeout say nothing about batching.

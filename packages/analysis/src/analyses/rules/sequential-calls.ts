@@ -15,7 +15,7 @@
  * at least MIN_GAIN_SHARE of the mean end-to-end latency.
  */
 import type { Span } from '../../model';
-import { calleesOf, peerIndex } from '../peers';
+import { calleesOf, peersFor } from '../peers';
 import { entryOf, isEntry, isFailure, traceFacts } from '../trace-facts';
 import { ExampleTraces, isDbSpan, ms, pct, peerNameOf, type FindingExamples, type Recommendation, type RuleInput } from './common';
 import { isSerialRepetition } from './n-plus-one';
@@ -76,12 +76,12 @@ function serialRepetitions(list: readonly Call[]): Set<string> {
   return out;
 }
 
-export function sequentialCalls({ traces, totalE2e, topology }: RuleInput): Recommendation[] {
+export function sequentialCalls({ traces, totalE2e, topology, opts }: RuleInput): Recommendation[] {
   const stage = (target: string) => topology.pipelineOrder.indexOf(target);
   const independent = (a: string, b: string) => a === b || (stage(a) >= 0 && stage(a) === stage(b));
   const patterns = new Map<string, { service: string; targets: string; requests: number; gain: number; examples: ExampleTraces; first: FindingExamples | undefined }>();
   const entryRequests = new Map<string, number>();
-  const peers = peerIndex(traces);
+  const peers = peersFor(traces, opts);
   for (const t of traces) {
     const f = traceFacts(t);
     const callees = calleesOf(t, peers);
