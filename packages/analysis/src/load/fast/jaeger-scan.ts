@@ -264,13 +264,10 @@ export class JaegerTraceScanner extends JsonTokens {
         case Key.Logs:
           events = this.isEmptyArray() ? EMPTY_EVENTS : this.converter.logs(this.captureValue());
           break;
-        case Key.ProcessID: {
-          const id = this.primitive();
+        case Key.ProcessID:
           // As the converter's String(processID ?? ''); other types are left to it.
-          if (typeof id === 'string') processId = id;
-          else if (id !== null) throw GIVE_UP;
+          processId = this.peek() === NULL_START ? this.literal('null', '') : this.stringToken(true);
           break;
-        }
         case Key.Warnings: {
           const raw = this.nullOrValue();
           warnings = Array.isArray(raw) && raw.length > 0 ? raw.map(String) : undefined;
@@ -317,10 +314,9 @@ export class JaegerTraceScanner extends JsonTokens {
 
   /** A time or duration in µs given as a JSON number (strings such as RFC 3339 times are the converter's). */
   private micros(): number {
-    const c = this.peek();
-    if (c === QUOTE || c === LBRACE || c === LBRACKET) throw GIVE_UP;
-    const n = this.primitive();
-    if (typeof n !== 'number' || !Number.isFinite(n)) throw GIVE_UP;
+    this.ws();
+    const n = this.number(); // gives up on anything that is not a number
+    if (!Number.isFinite(n)) throw GIVE_UP;
     return n;
   }
 
