@@ -342,42 +342,50 @@ export class JaegerTraceScanner extends JsonTokens {
   private references(): SpanReference[] {
     if (this.peek() !== LBRACKET) throw GIVE_UP;
     if (this.open(LBRACKET, RBRACKET)) return EMPTY_REFERENCES;
-    const out: SpanReference[] = [];
-    do {
-      // A non-object element is ignored by the converter; an empty one lacks its ids.
-      if (this.peek() !== LBRACE || this.open(LBRACE, RBRACE)) throw GIVE_UP;
-      let type: SpanReference['type'] = 'CHILD_OF';
-      let traceId: string | undefined;
-      let spanId: string | undefined;
-      let seen = 0;
-      const memo = this.memo.reference;
-      memo.next = 0;
-      do {
-        const key = this.key(memo);
-        seen = once(seen, key);
-        switch (key) {
-          case Key.RefType: {
-            // As the converter: a missing (or null) refType is CHILD_OF.
-            const raw = this.primitive();
-            type = raw !== null && String(raw).toUpperCase() === 'FOLLOWS_FROM' ? 'FOLLOWS_FROM' : 'CHILD_OF';
-            break;
-          }
-          case Key.TraceID:
-            traceId = this.traceId('reference traceID');
-            break;
-          case Key.SpanID:
-            spanId = this.id(16, 'reference spanID');
-            break;
-          case Key.Declined:
-            throw GIVE_UP;
-          default:
-            this.skipValue();
-        }
-      } while (this.more(RBRACE));
-      if (traceId === undefined || spanId === undefined) throw GIVE_UP;
-      out.push({ type, traceId, spanId });
-    } while (this.more(RBRACKET));
+    // Most spans have one reference. A list made by push() would keep room for 17 on every span
+    // (V8's first growth), more memory than the span itself; a literal holds exactly one.
+    const first = this.reference();
+    if (!this.more(RBRACKET)) return [first];
+    const out = [first];
+    do out.push(this.reference());
+    while (this.more(RBRACKET));
     return out;
+  }
+
+  /** One reference `{refType, traceID, spanID}`, as the converter's. */
+  private reference(): SpanReference {
+    // A non-object element is ignored by the converter; an empty one lacks its ids.
+    if (this.peek() !== LBRACE || this.open(LBRACE, RBRACE)) throw GIVE_UP;
+    let type: SpanReference['type'] = 'CHILD_OF';
+    let traceId: string | undefined;
+    let spanId: string | undefined;
+    let seen = 0;
+    const memo = this.memo.reference;
+    memo.next = 0;
+    do {
+      const key = this.key(memo);
+      seen = once(seen, key);
+      switch (key) {
+        case Key.RefType: {
+          // As the converter: a missing (or null) refType is CHILD_OF.
+          const raw = this.primitive();
+          type = raw !== null && String(raw).toUpperCase() === 'FOLLOWS_FROM' ? 'FOLLOWS_FROM' : 'CHILD_OF';
+          break;
+        }
+        case Key.TraceID:
+          traceId = this.traceId('reference traceID');
+          break;
+        case Key.SpanID:
+          spanId = this.id(16, 'reference spanID');
+          break;
+        case Key.Declined:
+          throw GIVE_UP;
+        default:
+          this.skipValue();
+      }
+    } while (this.more(RBRACE));
+    if (traceId === undefined || spanId === undefined) throw GIVE_UP;
+    return { type, traceId, spanId };
   }
 
   /**
