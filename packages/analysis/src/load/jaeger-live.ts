@@ -167,7 +167,8 @@ function rfc3339(micros: number): string {
 async function* bodyChunks(res: Response): AsyncGenerator<Buffer> {
   if (!res.body) return;
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    // A copy: the splitter keeps parts of a chunk until the element they belong to ends in a later one.
+    yield Buffer.from(chunk);
   }
 }
 
