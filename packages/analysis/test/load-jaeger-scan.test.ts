@@ -207,6 +207,18 @@ for (const [name, declined] of Object.entries(DECLINED)) {
   });
 }
 
+test('Jaeger scanner: \\u escapes in names, tag keys and values are decoded as JSON.parse decodes them', async (t) => {
+  const file = join(tempDir(t), 'escapes.json');
+  const text = apiV1([trace([span(0, { operationName: 'caf\u00e9 op', tags: [tag('caf\u00e9', 'string', 'na\u00efve \u2615'), tag('span.kind', 'string', 'server')] }), span(1)])]);
+  // JSON.stringify writes these characters as they are; the file spells them as escapes.
+  writeFileSync(file, text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  assert.match(readFileSync(file, 'utf8'), /caf\\u00e9 op/);
+  assert.deepEqual(await scanCounts(file), { converted: 1, declined: 0 });
+  const [fast, reference] = await loadBothWays(file);
+  assert.deepStrictEqual(fast, reference);
+  assert.equal(fast.traces[0]?.spans[0]?.name, 'caf\u00e9 op');
+});
+
 test('Jaeger scanner: envelope errors, an empty data list and a truncated document give what the plain path gives', async (t) => {
   const dir = tempDir(t);
   const good = JSON.stringify(trace([span(0), span(1)]));
