@@ -197,10 +197,15 @@ test('memory: loaded spans cost well under 1 KB each (strings interned, times nu
 });
 
 test('the streaming splitter gives the same items whatever the chunk boundaries', () => {
-  const scan = (text: string, size: number): ScanItem[] => {
-    const items: ScanItem[] = [];
-    const scanner = new JsonScanner({ item: (i) => items.push(i), valueEnd: () => items.push({ path: '<end>', text: '', offset: 0, line: 0 }) });
-    for (let i = 0; i < text.length; i += size) scanner.push(text.slice(i, i + size));
+  // Items as text, so chunks cut inside a multi-byte character must still give the same strings.
+  const scan = (text: string, size: number): Array<Omit<ScanItem, 'bytes'> & { text: string }> => {
+    const items: Array<Omit<ScanItem, 'bytes'> & { text: string }> = [];
+    const scanner = new JsonScanner({
+      item: ({ bytes, ...rest }) => items.push({ ...rest, text: bytes.toString('utf8') }),
+      valueEnd: () => items.push({ path: '<end>', text: '', offset: 0, line: 0 }),
+    });
+    const bytes = Buffer.from(text, 'utf8');
+    for (let i = 0; i < bytes.length; i += size) scanner.push(bytes.subarray(i, i + size));
     scanner.end();
     return items;
   };

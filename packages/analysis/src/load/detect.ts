@@ -5,6 +5,7 @@ import { JaegerConverter } from './jaeger';
 import { isObject, type Json } from './normalize';
 import { OtlpConverter } from './otlp';
 import { OtlpLineScanner } from './fast/otlp-scan';
+import { JaegerTraceScanner } from './fast/jaeger-scan';
 import { isZipkinSpan, ZipkinConverter } from './zipkin';
 
 
@@ -41,11 +42,14 @@ export class Ingest {
   readonly zipkin: ZipkinConverter;
   /** The fast path for OTLP/JSON lines (absent when turned off: every line through JSON.parse). */
   readonly otlpLines: OtlpLineScanner | undefined;
+  /** The fast path for the traces of a Jaeger JSON document (absent when turned off). */
+  readonly jaegerTraces: JaegerTraceScanner | undefined;
   constructor(readonly collector: TraceCollector, opts: { fastPath?: boolean } = {}) {
     this.otlp = new OtlpConverter(collector);
     this.jaeger = new JaegerConverter(collector);
     this.zipkin = new ZipkinConverter(collector);
     this.otlpLines = opts.fastPath === false ? undefined : new OtlpLineScanner(this.otlp);
+    this.jaegerTraces = opts.fastPath === false ? undefined : new JaegerTraceScanner(this.jaeger, collector);
   }
 
   /** Convert one parsed JSON value of any supported format; throws RecordError when it is none of them. */

@@ -1,15 +1,17 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import type { Ingest } from './detect';
 import { LoadError, RecordError } from './errors';
-import { JsonScanError, JsonScanner, type ScanItem } from './json-stream';
+import { JsonScanError, JsonScanner, itemText, type ScanItem } from './json-stream';
 import { isZipkinSpan } from './zipkin';
 import { LineSplitter, ingestLine } from './lines';
 import type { LinePool } from './fast/parallel';
 
 const CHUNK = 1 << 20;
+const LBRACE = 0x7b;
+/** The streamed arrays whose object elements are Jaeger traces (API v1 `data`, a top-level array of traces). */
+const TRACE_LISTS: ReadonlySet<string> = new Set(['data[]', '[]']);
 const NEWLINE = 0x0a;
 /** How much of the start of a file is read to tell JSON lines from a (pretty-printed) document. */
 const SNIFF_LIMIT = 16 << 20;
@@ -43,13 +45,21 @@ export async function readTraceFile(path: string, ingest: Ingest, pool?: LinePoo
   let fatal: string | undefined;
   try {
     // Sniff: gather complete lines until two non-empty ones are seen (or the limit / end of file).
-    let head: Buffer = Buffer.alloc(0);
+    const parts: Buffer[] = [];
+    let size = 0;
+    let lines = 0;
     let done = false;
-    while (!done && head.length < SNIFF_LIMIT && countNonEmptyLines(head) < 2) {
+    while (!done && size < SNIFF_LIMIT && lines < 2) {
       const next = await chunks.next();
       if (next.done) done = true;
-      else head = head.length === 0 ? next.value : Buffer.concat([head, next.value]);
+      else {
+        parts.push(next.value);
+        size += next.value.length;
+        // Joined (and counted) only when a line may have ended: a minified document has no newline to find.
+        if (next.value.includes(NEWLINE)) lines = countNonEmptyLines(Buffer.concat(parts));
+      }
     }
+    const head = parts.length === 1 && parts[0] !== undefined ? parts[0] : Buffer.concat(parts);
     const rest = done ? undefined : chunks;
     if (looksLikeJsonLines(head.toString('utf8'), done)) {
       if (pool !== undefined && pool.accepts(info.size)) {
@@ -57,8 +67,7 @@ export async function readTraceFile(path: string, ingest: Ingest, pool?: LinePoo
         await pool.readFile(path, info.size, collector, onBytes);
       } else await readLines(path, head, rest, ingest);
     } else {
-      const decoder = new StringDecoder('utf8');
-      fatal = await readDocuments(path, decoder.write(head), rest && decodeRest(rest, decoder), ingest);
+      fatal = await readDocuments(path, head, rest, ingest);
     }
   } finally {
     stream.destroy();
@@ -87,21 +96,6 @@ function countNonEmptyLines(buf: Buffer): number {
     if (buf.toString('latin1', from, Math.min(nl, from + 64)).trim() !== '' || nl - from > 64) count++;
     from = nl + 1;
   }
-}
-
-async function* decodeChunks(rest: AsyncIterator<Buffer>, decoder: StringDecoder): AsyncGenerator<string> {
-  for (;;) {
-    const next = await rest.next();
-    if (next.done) break;
-    const text = decoder.write(next.value);
-    if (text !== '') yield text;
-  }
-  const tail = decoder.end();
-  if (tail !== '') yield tail;
-}
-
-function decodeRest(rest: AsyncIterator<Buffer>, decoder: StringDecoder): AsyncIterator<string> {
-  return decodeChunks(rest, decoder)[Symbol.asyncIterator]();
 }
 
 /** JSON lines when the first (or, if that one is corrupt, the second) non-empty line is a complete JSON object by itself. */
@@ -146,7 +140,7 @@ async function readLines(path: string, head: Buffer, rest: AsyncIterator<Buffer>
  * Stream one or more JSON documents (files, HTTP bodies) into the ingest. Returns the fatal
  * (structural) error, if any, after handing over every element read before it. `path` labels errors.
  */
-export async function readDocuments(path: string, head: string, rest: AsyncIterator<string> | undefined, ingest: Ingest): Promise<string | undefined> {
+export async function readDocuments(path: string, head: Buffer, rest: AsyncIterator<Buffer> | undefined, ingest: Ingest): Promise<string | undefined> {
   let envelope: Record<string, unknown> = {};
   let streamed = false;
   // A Zipkin span array is converted whole at the end of its document: client and server halves
@@ -155,14 +149,27 @@ export async function readDocuments(path: string, head: string, rest: AsyncItera
   const where = (item: ScanItem): string => `${path}: offset ${item.offset} (line ${item.line})`;
   const parse = (item: ScanItem): { ok: true; value: unknown } | { ok: false } => {
     try {
-      return { ok: true, value: JSON.parse(item.text) };
+      return { ok: true, value: JSON.parse(itemText(item)) };
     } catch (err) {
       ingest.collector.skip(`${where(item)}: invalid JSON (${(err as Error).message})`);
       return { ok: false };
     }
   };
+  // The fast path for Jaeger traces (fast/jaeger-scan.ts): a trace it takes is converted from the bytes.
+  const traces = ingest.jaegerTraces;
   const scanner = new JsonScanner({
+    element(chunk, start, itemPath) {
+      if (traces === undefined || !TRACE_LISTS.has(itemPath)) return -1;
+      const end = traces.scanFrom(chunk, start);
+      if (end >= 0) streamed = true;
+      return end;
+    },
     item(item) {
+      // An element the fast path could not take from the chunk, mostly one split across two chunks: whole now.
+      if (traces !== undefined && TRACE_LISTS.has(item.path) && item.bytes[0] === LBRACE && traces.scanWhole(item.bytes)) {
+        streamed = true;
+        return;
+      }
       const parsed = parse(item);
       if (item.path.endsWith('[]')) {
         streamed = true;

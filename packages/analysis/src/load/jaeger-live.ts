@@ -151,7 +151,7 @@ class JaegerClient {
       throw new LoadError(`${this.baseUrl}${path}: HTTP ${res.status} ${text}`, this.baseUrl);
     }
     const label = `${this.baseUrl}${path.split('?')[0]} (service ${service})`;
-    const fatal = await readDocuments(label, '', decodeBody(res), new Ingest(collector));
+    const fatal = await readDocuments(label, Buffer.alloc(0), bodyBytes(res), new Ingest(collector));
     if (fatal !== undefined) collector.skip(fatal);
     return collector.finish();
   }
@@ -164,17 +164,14 @@ function rfc3339(micros: number): string {
   return new Date(ms).toISOString().replace('Z', `${String(sub).padStart(3, '0')}Z`);
 }
 
-async function* decodeChunks(res: Response): AsyncGenerator<string> {
+async function* bodyChunks(res: Response): AsyncGenerator<Buffer> {
   if (!res.body) return;
-  const decoder = new TextDecoder();
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    const text = decoder.decode(chunk, { stream: true });
-    if (text !== '') yield text;
+    // A copy: the splitter keeps parts of a chunk until the element they belong to ends in a later one.
+    yield Buffer.from(chunk);
   }
-  const tail = decoder.decode();
-  if (tail !== '') yield tail;
 }
 
-function decodeBody(res: Response): AsyncIterator<string> {
-  return decodeChunks(res)[Symbol.asyncIterator]();
+function bodyBytes(res: Response): AsyncIterator<Buffer> {
+  return bodyChunks(res)[Symbol.asyncIterator]();
 }

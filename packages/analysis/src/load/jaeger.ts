@@ -19,16 +19,30 @@ import {
 } from './normalize';
 
 /** Tags turned into model fields rather than kept as attributes (`span.kind` is Jaeger's own, not an OTel attribute). */
-const KIND_TAG = 'span.kind';
-const OTEL_STATUS_CODE: string = ATTR_OTEL_STATUS_CODE;
-const OTEL_STATUS_DESCRIPTION: string = ATTR_OTEL_STATUS_DESCRIPTION;
-const ERROR_TAG = 'error';
+export const KIND_TAG = 'span.kind';
+export const OTEL_STATUS_CODE: string = ATTR_OTEL_STATUS_CODE;
+export const OTEL_STATUS_DESCRIPTION: string = ATTR_OTEL_STATUS_DESCRIPTION;
+export const ERROR_TAG = 'error';
+
+/** A span's status from its `otel.status_code` and `error` tags (their last values when repeated). */
+export function statusFromTags(otelStatus: AttributeValue | undefined, error: AttributeValue | undefined): StatusCode {
+  // Jaeger's `error` tag: true or "true" marks an error (the UI also counts the string "false"; we do not).
+  if (error === true || error === 'true') return 'error';
+  if (typeof otelStatus !== 'string') return 'unset';
+  const code = otelStatus.toUpperCase();
+  return code === 'ERROR' ? 'error' : code === 'OK' ? 'ok' : 'unset';
+}
+
+/** A span's status message from its `otel.status_description` tag. */
+export function statusMessageFromTag(description: AttributeValue | undefined): string | undefined {
+  return typeof description === 'string' && description !== '' ? description : undefined;
+}
 
 /**
  * One Jaeger tag (UI/Query API `{key, type, value}`, or domain-model `{key, vType, vStr|vInt64|…}`) → value.
  * int64 that does not fit a double stays a string; binary stays base64.
  */
-function tagValue(tag: Json): AttributeValue | undefined {
+export function tagValue(tag: Json): AttributeValue | undefined {
   if ('value' in tag) {
     const type = typeof tag.type === 'string' ? tag.type.toLowerCase() : '';
     const v = tag.value;
@@ -92,7 +106,19 @@ function durationMicros(raw: unknown): number {
   return micros(raw, 'duration');
 }
 
-interface Process {
+/** Jaeger UI's choice of parent: the first CHILD_OF into this trace, else the first FOLLOWS_FROM into it. */
+export function parentOf(references: readonly SpanReference[], traceId: string): string | undefined {
+  let followsFrom: string | undefined;
+  for (const ref of references) {
+    if (ref.traceId !== traceId) continue;
+    if (ref.type === 'CHILD_OF') return ref.spanId;
+    if (ref.type === 'FOLLOWS_FROM') followsFrom ??= ref.spanId;
+  }
+  return followsFrom;
+}
+
+/** A Jaeger process: the service name and the resource attributes its spans share. */
+export interface Process {
   service: string;
   resource: Attributes;
 }
@@ -108,20 +134,12 @@ export class JaegerConverter {
   /** A trace object `{traceID?, spans, processes?, warnings?}`. */
   addTrace(trace: unknown, where: string): void {
     if (!isObject(trace) || !Array.isArray(trace.spans)) throw new RecordError('not a Jaeger trace (no spans array)');
-    const processes = isObject(trace.processes) ? trace.processes : isObject(trace.processMap) ? trace.processMap : {};
-    const cache = new Map<string, Process>();
+    const processOf = this.processTable(isObject(trace.processes) ? trace.processes : isObject(trace.processMap) ? trace.processMap : {});
     let traceId: string | undefined;
     for (let i = 0; i < trace.spans.length; i++) {
       const raw = trace.spans[i];
       try {
-        const span = this.convertSpan(raw, (id) => {
-          let p = cache.get(id);
-          if (p === undefined) {
-            p = this.process(processes[id]);
-            cache.set(id, p);
-          }
-          return p;
-        });
+        const span = this.convertSpan(raw, processOf);
         traceId ??= span.traceId;
         this.collector.add(span);
       } catch (err) {
@@ -148,7 +166,21 @@ export class JaegerConverter {
     }
   }
 
-  private process(raw: unknown): Process {
+  /** A trace's `processes` table as a lookup by process id (each id converted once per trace). */
+  processTable(processes: Json): (id: string) => Process {
+    const cache = new Map<string, Process>();
+    return (id) => {
+      let p = cache.get(id);
+      if (p === undefined) {
+        p = this.process(processes[id]);
+        cache.set(id, p);
+      }
+      return p;
+    };
+  }
+
+  /** A process given as an object (a trace's `processes` entry, or inline in a span as Elasticsearch stores it). */
+  process(raw: unknown): Process {
     if (!isObject(raw)) return this.process({ serviceName: 'unknown_service' });
     const key = JSON.stringify(raw);
     let service = '';
@@ -190,15 +222,7 @@ export class JaegerConverter {
     const proc = isObject(raw.process) ? this.process(raw.process) : processOf(String(raw.processID ?? ''));
 
     const references = this.references(raw.references);
-    // Jaeger UI: the parent is the first CHILD_OF into this trace, else the first FOLLOWS_FROM into it.
-    let parentSpanId: string | undefined;
-    for (const type of ['CHILD_OF', 'FOLLOWS_FROM'] as const) {
-      const ref = references.find((r) => r.type === type && r.traceId === traceId);
-      if (ref) {
-        parentSpanId = ref.spanId;
-        break;
-      }
-    }
+    const parentSpanId = parentOf(references, traceId);
 
     let kind: SpanKind = 'unspecified';
     let status: StatusCode = 'unset';
@@ -208,12 +232,9 @@ export class JaegerConverter {
       const k = attributes[KIND_TAG];
       if (k !== undefined) kind = normalizeKind(k);
       const otelStatus = attributes[OTEL_STATUS_CODE];
-      if (typeof otelStatus === 'string') status = otelStatus.toUpperCase() === 'ERROR' ? 'error' : otelStatus.toUpperCase() === 'OK' ? 'ok' : 'unset';
-      const err = attributes[ERROR_TAG];
-      // Jaeger's `error` tag: true or "true" marks an error (the UI also counts the string "false"; we do not).
-      if (err === true || err === 'true') status = 'error';
+      status = statusFromTags(otelStatus, attributes[ERROR_TAG]);
       const desc = attributes[OTEL_STATUS_DESCRIPTION];
-      if (typeof desc === 'string' && desc !== '') statusMessage = desc;
+      statusMessage = statusMessageFromTag(desc);
       if (k !== undefined || otelStatus !== undefined || desc !== undefined) {
         attributes = { ...attributes };
         delete attributes[KIND_TAG];
@@ -241,7 +262,7 @@ export class JaegerConverter {
     };
   }
 
-  private references(raw: unknown): SpanReference[] {
+  references(raw: unknown): SpanReference[] {
     return convertList(raw, EMPTY_REFERENCES, (ref) => ({
       // Domain model: a missing refType is CHILD_OF (enum value 0).
       type: String(ref.refType ?? 'CHILD_OF').toUpperCase() === 'FOLLOWS_FROM' ? 'FOLLOWS_FROM' : 'CHILD_OF',
@@ -250,7 +271,8 @@ export class JaegerConverter {
     }));
   }
 
-  private logs(raw: unknown): SpanEvent[] {
+  /** A span's `logs` as model events. */
+  logs(raw: unknown): SpanEvent[] {
     return convertList(raw, EMPTY_EVENTS, (log) => {
       const attributes = tagsToAttributes(log.fields, {});
       // Jaeger logs have no name; the OpenTracing convention puts it in the `event` field.

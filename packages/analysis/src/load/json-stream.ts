@@ -1,23 +1,38 @@
 /**
  * A streaming splitter for large JSON documents: it walks the envelope of each top-level value and
  * hands over the elements of the big arrays (`resourceSpans`, `data`, `result.resourceSpans`, or a
- * top-level array) one at a time as text, so a multi-gigabyte document is parsed one element at a
+ * top-level array) one at a time as bytes, so a multi-gigabyte document is parsed one element at a
  * time and memory is bounded by the largest element, not the file. Other envelope members are handed
- * over whole. It does not validate the captured text; JSON.parse does that per element.
+ * over whole. It does not validate the captured bytes; JSON.parse does that per element.
  * Several top-level values in a row (concatenated documents) are accepted.
+ *
+ * It reads bytes, not text, so that a handler's `element` can convert an element straight from the
+ * chunk (the fast path, `fast/jaeger-scan.ts`) before the splitter captures it; offsets are byte offsets.
  */
 
 export interface ScanItem {
   /** `resourceSpans[]`, `data[]`, `result.resourceSpans[]`, `[]` for streamed elements; the member path otherwise. */
   path: string;
-  text: string;
-  /** Character offset of the item in the input, and its 1-based line. */
+  /** The item's JSON text as UTF-8 bytes (see {@link itemText}). */
+  bytes: Buffer;
+  /** Byte offset of the item in the input, and its 1-based line. */
   offset: number;
   line: number;
 }
 
+/** The item's JSON text. */
+export function itemText(item: ScanItem): string {
+  return item.bytes.toString('utf8');
+}
+
 export interface ScanHandler {
   item(item: ScanItem): void;
+  /**
+   * Offered each object element of a streamed array (`path` as in ScanItem) before it is captured:
+   * returns the index in `chunk` just after the element when the handler took it from there, or -1
+   * to have it captured and handed to `item` as usual (also when it does not end within `chunk`).
+   */
+  element?(chunk: Buffer, start: number, path: string): number;
   /** One top-level value is complete. */
   valueEnd(): void;
 }
@@ -56,7 +71,7 @@ function isDelimiter(c: number): boolean {
 
 export class JsonScanner {
   private readonly stack: Frame[] = [];
-  private base = 0; // offset of the current chunk's first character
+  private base = 0; // byte offset of the current chunk's first byte
   private line = 1;
   // Capture of one value (an element or a member) as text.
   private capturing = false;
@@ -64,28 +79,28 @@ export class JsonScanner {
   private capDepth = 0;
   private capInString = false;
   private capEscape = false;
-  private capParts: string[] = [];
+  private capParts: Buffer[] = [];
   private capPath = '';
   private capOffset = 0;
   private capLine = 0;
   // A key being read.
   private inKey = false;
   private keyEscape = false;
-  private keyParts: string[] = [];
+  private keyParts: Buffer[] = [];
 
   constructor(private readonly handler: ScanHandler) {}
 
-  push(chunk: string): void {
+  push(chunk: Buffer): void {
     let i = 0;
     let capFrom = 0;
     let keyFrom = 0;
     const n = chunk.length;
     while (i < n) {
-      const c = chunk.charCodeAt(i);
+      const c = chunk[i] ?? 0;
       if (this.capturing) {
         if (this.capKind === 'literal') {
           if (isDelimiter(c)) {
-            this.finishCapture(chunk.slice(capFrom, i));
+            this.finishCapture(chunk.subarray(capFrom, i));
             continue; // the delimiter is structural: reprocess it
           }
         } else if (c === NEWLINE) this.line++;
@@ -95,7 +110,7 @@ export class JsonScanner {
           else if (c === QUOTE) {
             this.capInString = false;
             if (this.capKind === 'string') {
-              this.finishCapture(chunk.slice(capFrom, i + 1));
+              this.finishCapture(chunk.subarray(capFrom, i + 1));
               i++;
               continue;
             }
@@ -104,7 +119,7 @@ export class JsonScanner {
         else if (c === 0x7b || c === 0x5b) this.capDepth++;
         else if (c === 0x7d || c === 0x5d) {
           if (--this.capDepth === 0) {
-            this.finishCapture(chunk.slice(capFrom, i + 1));
+            this.finishCapture(chunk.subarray(capFrom, i + 1));
             i++;
             continue;
           }
@@ -116,7 +131,7 @@ export class JsonScanner {
         if (this.keyEscape) this.keyEscape = false;
         else if (c === BACKSLASH) this.keyEscape = true;
         else if (c === QUOTE) {
-          this.keyParts.push(chunk.slice(keyFrom, i));
+          this.keyParts.push(chunk.subarray(keyFrom, i));
           this.finishKey();
         } else if (c === NEWLINE) this.line++;
         i++;
@@ -141,7 +156,14 @@ export class JsonScanner {
         else if (c === 0x2c && frame.state === 'comma') frame.state = 'elem';
         else if ((frame.state === 'start' || frame.state === 'elem') && isValueStart(c)) {
           frame.state = 'comma';
-          this.beginCapture(c, `${frame.path}[]`, at);
+          const path = `${frame.path}[]`;
+          const end = c === 0x7b && this.handler.element !== undefined ? this.handler.element(chunk, i, path) : -1;
+          if (end >= 0) {
+            this.line += countNewlines(chunk, i, end);
+            i = end;
+            continue;
+          }
+          this.beginCapture(c, path, at);
           capFrom = i;
           if (this.capKind === 'literal') continue;
         } else this.fail(`unexpected ${describe(chunk, i)} in an array`, at);
@@ -184,8 +206,8 @@ export class JsonScanner {
       }
       i++;
     }
-    if (this.capturing) this.capParts.push(chunk.slice(capFrom));
-    if (this.inKey) this.keyParts.push(chunk.slice(keyFrom));
+    if (this.capturing) this.capParts.push(chunk.subarray(capFrom));
+    if (this.inKey) this.keyParts.push(chunk.subarray(keyFrom));
     this.base += n;
   }
 
@@ -215,18 +237,18 @@ export class JsonScanner {
     }
   }
 
-  private finishCapture(tail: string): void {
+  private finishCapture(tail: Buffer): void {
     this.capParts.push(tail);
-    const text = this.capParts.length === 1 ? this.capParts[0]! : this.capParts.join('');
+    const bytes = this.capParts.length === 1 ? tail : Buffer.concat(this.capParts);
     this.capParts = [];
     this.capturing = false;
-    this.handler.item({ path: this.capPath, text, offset: this.capOffset, line: this.capLine });
+    this.handler.item({ path: this.capPath, bytes, offset: this.capOffset, line: this.capLine });
   }
 
   private finishKey(): void {
     this.inKey = false;
     const frame = this.stack[this.stack.length - 1]!;
-    const raw = this.keyParts.join('');
+    const raw = Buffer.concat(this.keyParts).toString('utf8');
     frame.key = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
     frame.state = 'colon';
   }
@@ -241,6 +263,16 @@ export class JsonScanner {
   }
 }
 
-function describe(chunk: string, i: number): string {
-  return JSON.stringify(chunk[i] ?? '');
+/** The character at byte `i`, quoted, for an error message. */
+function describe(chunk: Buffer, i: number): string {
+  return JSON.stringify(chunk.toString('utf8', i, Math.min(chunk.length, i + 4)).charAt(0));
+}
+
+/** Newlines in `chunk[from, to)`: JSON has them only as whitespace, so this is the lines a skipped element spans. */
+function countNewlines(chunk: Buffer, from: number, to: number): number {
+  // Searched within the element only: a minified file has no newline, and a search to the chunk's end per element would cost more than the element.
+  const element = chunk.subarray(from, to);
+  let count = 0;
+  for (let at = element.indexOf(NEWLINE); at >= 0; at = element.indexOf(NEWLINE, at + 1)) count++;
+  return count;
 }

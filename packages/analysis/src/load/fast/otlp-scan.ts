@@ -14,34 +14,10 @@
  */
 import type { AttributeValue, Attributes, Span, SpanEvent, SpanKind, SpanReference, StatusCode } from '../../model';
 import { intern } from '../../intern';
-import { EMPTY_ATTRIBUTES, EMPTY_EVENTS, EMPTY_REFERENCES, SPAN_KINDS, int64, internValue, normalizeId, normalizeKind } from '../normalize';
+import { EMPTY_ATTRIBUTES, EMPTY_EVENTS, EMPTY_REFERENCES, SPAN_KINDS, int64, internValue, normalizeKind } from '../normalize';
 import { AttributeTextMemo } from './attribute-memo';
-import { fast } from './fast-buffer';
+import { GIVE_UP, JsonTokens, KeyMemo, LBRACE, LBRACKET, MAX_CACHED, MINUS, QUOTE, RBRACE, RBRACKET, SAFE_DIGITS, StringKind, ZERO, once } from './json-tokens';
 import { AttributeSetBuilder, STATUS, otlpValue, type OtlpConverter } from '../otlp';
-
-/** Thrown inside the scanner when the line needs the general path. */
-const GIVE_UP = Symbol('give up');
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
-const MINUS = 0x2d;
-const PLUS = 0x2b;
-const DOT = 0x2e;
-const ZERO = 0x30;
-const NINE = 0x39;
-
-/** Strings up to this length are cached by their bytes (the string pool's limit). */
-const MAX_CACHED = 96;
-const CACHE_BITS = 14;
-const CACHE_SIZE = 1 << CACHE_BITS;
-/** Digits that always fit a double exactly. */
-const SAFE_DIGITS = 15;
 
 /** Object keys the scanner acts on, as small integers (a switch instead of string compares). */
 const enum Key {
@@ -105,52 +81,28 @@ const KEYS = new Map<string, Key>([
   ['kvlistValue', Key.KvlistValue],
 ]);
 
-/**
- * The keys of the last object of one kind (span, status, attribute…), each as its exact bytes from
- * the opening quote to the colon: the exporter writes every object's keys in the same order, so the
- * next object's keys are recognized by comparing bytes, without hashing or a map lookup.
- */
-class KeyMemo {
-  readonly raws: Array<Uint8Array | undefined> = [];
-  readonly ids: Key[] = [];
-  next = 0;
-}
-
-
-export class OtlpLineScanner {
-  private b: Buffer = Buffer.alloc(0);
+export class OtlpLineScanner extends JsonTokens {
   private dv: DataView = new DataView(new ArrayBuffer(0));
-  private p = 0;
-  /** The last string token: content [s0, s1), a hash of its bytes, and 0 plain ASCII / 1 other UTF-8 / 2 with escapes. */
-  private s0 = 0;
-  private s1 = 0;
-  private sh = 0;
-  private sKind = 0;
-  private readonly cache: Array<string | undefined> = new Array<string | undefined>(CACHE_SIZE).fill(undefined);
-  private readonly cacheHash = new Int32Array(CACHE_SIZE);
   private readonly attrs = new AttributeSetBuilder();
   private readonly texts = new AttributeTextMemo();
   private readonly spans: Span[] = [];
   private readonly memo = { doc: new KeyMemo(), resourceSpans: new KeyMemo(), scope: new KeyMemo(), span: new KeyMemo(), status: new KeyMemo(), attribute: new KeyMemo(), value: new KeyMemo() };
-  /** Where the previous span's trace id stands in this line (spans of a trace are mostly adjacent), and its string. */
-  private lastTraceAt = -1;
-  private lastTraceId = '';
   /** Lines converted here, and lines handed to the general path (for tests and diagnostics). */
   converted = 0;
   declined = 0;
 
-  constructor(private readonly converter: OtlpConverter) {}
+  constructor(private readonly converter: OtlpConverter) {
+    super(KEYS);
+  }
 
   /**
    * The spans of one line (an ExportTraceServiceRequest), in the order the converter would emit
    * them, or undefined when the line must take the general path. The array is reused by the next call.
    */
   scan(line: Buffer): Span[] | undefined {
-    this.b = line;
+    this.begin(line, 0);
     this.dv = new DataView(line.buffer, line.byteOffset, line.byteLength);
-    this.p = 0;
     this.spans.length = 0;
-    this.lastTraceAt = -1;
     try {
       this.document();
     } catch (err) {
@@ -254,7 +206,7 @@ export class OtlpLineScanner {
       seen = once(seen, key);
       switch (key) {
         case Key.TraceId:
-          traceId = this.traceId();
+          traceId = this.traceId('traceId');
           break;
         case Key.SpanId:
           spanId = this.id(16, 'spanId');
@@ -300,47 +252,10 @@ export class OtlpLineScanner {
     return { traceId, spanId, parentSpanId, references, name, service, kind, start, duration, status, statusMessage, attributes, resource, events, warnings: undefined };
   }
 
-  /** A trace or span id: the common lower-case hex of full width as it is, anything else through normalizeId. */
-  private id(width: 16 | 32, what: string): string {
-    this.ws();
-    const b = this.b;
-    const p = this.p;
-    if (b[p] === QUOTE && b[p + width + 1] === QUOTE && isLowerHex(b, p + 1, p + width + 1)) {
-      this.p = p + width + 2;
-      return fast(b).latin1Slice(p + 1, p + width + 1);
-    }
-    if (b[p] !== QUOTE) throw GIVE_UP;
-    this.string();
-    return normalizeId(this.decoded(), width, what);
-  }
-
-  /** The trace id, the previous span's string when the bytes repeat it (spans of one trace are written together). */
-  private traceId(): string {
-    this.ws();
-    const b = this.b;
-    const p = this.p;
-    const last = this.lastTraceAt;
-    if (last >= 0 && b[p] === QUOTE && b[p + 33] === QUOTE) {
-      let i = 1;
-      while (i <= 32 && b[p + i] === b[last + i]) i++;
-      if (i > 32) {
-        this.p = p + 34;
-        return this.lastTraceId;
-      }
-    }
-    const id = this.id(32, 'traceId');
-    // Remembered only in its plain form, whose bytes are the id itself.
-    if (this.p === p + 34) {
-      this.lastTraceAt = p;
-      this.lastTraceId = id;
-    } else this.lastTraceAt = -1;
-    return id;
-  }
-
   /** The span's name, pooled as the converter's is (cached strings already are). */
   private spanName(): string {
     const name = this.stringToken(true);
-    return this.sKind === 0 && this.s1 - this.s0 <= MAX_CACHED ? name : intern(name);
+    return this.sKind === StringKind.Ascii && this.s1 - this.s0 <= MAX_CACHED ? name : intern(name);
   }
 
   private kind(): SpanKind {
@@ -362,7 +277,7 @@ export class OtlpLineScanner {
     }
     this.string();
     const digits = this.s1 - this.s0;
-    if (this.sKind !== 0 || digits === 0) throw GIVE_UP;
+    if (this.sKind !== StringKind.Ascii || digits === 0) throw GIVE_UP;
     let micros = 0;
     let zero = true;
     for (let i = this.s0; i < this.s1; i++) {
@@ -500,7 +415,7 @@ export class OtlpLineScanner {
     const negative = b[i] === MINUS;
     if (negative) i++;
     const digits = this.s1 - i;
-    if (this.sKind !== 0 || digits === 0 || digits > SAFE_DIGITS) return int64(this.decoded());
+    if (this.sKind !== StringKind.Ascii || digits === 0 || digits > SAFE_DIGITS) return int64(this.decoded());
     let n = 0;
     for (; i < this.s1; i++) {
       const d = b[i]! - ZERO;
@@ -509,237 +424,4 @@ export class OtlpLineScanner {
     }
     return negative ? -n : n;
   }
-
-  // ---- JSON tokens ----
-
-  private ws(): void {
-    const b = this.b;
-    let p = this.p;
-    let c = b[p];
-    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = b[++p];
-    this.p = p;
-  }
-
-  /** Consumes `open` (`{` or `[`); true when the object or array is empty (its `close` consumed too). */
-  private open(open: number, close: number): boolean {
-    this.ws();
-    if (this.b[this.p] !== open) throw GIVE_UP;
-    this.p++;
-    this.ws();
-    if (this.b[this.p] !== close) return false;
-    this.p++;
-    return true;
-  }
-
-  /** After a member or element: true when another follows (`,` consumed), false at `close`. */
-  private more(close: number): boolean {
-    this.ws();
-    const c = this.b[this.p++];
-    if (c === COMMA) return true;
-    if (c === close) return false;
-    throw GIVE_UP;
-  }
-
-  /** A member's key and its colon; recognized by its bytes when `memo` has them at this position. */
-  private key(memo?: KeyMemo): Key {
-    this.ws();
-    const b = this.b;
-    const p = this.p;
-    if (memo !== undefined) {
-      const raw = memo.raws[memo.next];
-      if (raw !== undefined && p + raw.length <= b.length) {
-        const n = raw.length;
-        let j = 0;
-        while (j < n && raw[j] === b[p + j]) j++;
-        if (j === n) {
-          this.p = p + n;
-          return memo.ids[memo.next++]!;
-        }
-      }
-    }
-    if (b[p] !== QUOTE) throw GIVE_UP;
-    this.string();
-    if (this.sKind !== 0) throw GIVE_UP; // escaped or non-ASCII keys: none of ours
-    const key = KEYS.get(this.cached()) ?? Key.Other;
-    this.ws();
-    if (this.b[this.p] !== COLON) throw GIVE_UP;
-    this.p++;
-    if (memo !== undefined) {
-      memo.raws[memo.next] = new Uint8Array(b.subarray(p, this.p));
-      memo.ids[memo.next++] = key;
-    }
-    return key;
-  }
-
-  /** Scans a string token at `p` (which is a quote), recording its content range, hash and kind. */
-  private string(): void {
-    const b = this.b;
-    let p = this.p + 1;
-    const s0 = p;
-    let h = 0;
-    let high = 0;
-    let escaped = false;
-    for (;;) {
-      // Past the end of the line the read is undefined, which `| 0` makes a control character.
-      const c = b[p]! | 0;
-      if (c === QUOTE) break;
-      if (c === BACKSLASH) {
-        escaped = true;
-        p += 2;
-        continue;
-      }
-      if (c < 0x20) throw GIVE_UP; // raw control characters are invalid JSON
-      h = (Math.imul(h, 31) + c) | 0;
-      high |= c;
-      p++;
-    }
-    this.s0 = s0;
-    this.s1 = p;
-    this.sh = h;
-    this.sKind = escaped ? 2 : high >= 0x80 ? 1 : 0;
-    this.p = p + 1;
-  }
-
-  /** The value of a string token at `p`, from the cache when `cache` and it is short plain ASCII. */
-  private stringToken(cache: boolean): string {
-    this.ws();
-    if (this.b[this.p] !== QUOTE) throw GIVE_UP;
-    this.string();
-    return cache ? this.cached() : this.decoded();
-  }
-
-  private cached(): string {
-    const len = this.s1 - this.s0;
-    if (this.sKind !== 0 || len > MAX_CACHED) return this.decoded();
-    const h = this.sh;
-    const slot = (h ^ (h >>> CACHE_BITS) ^ len) & (CACHE_SIZE - 1);
-    const hit = this.cache[slot];
-    if (hit !== undefined && this.cacheHash[slot] === h && hit.length === len && this.holds(hit)) return hit;
-    // Pooled once here, so that a cached string is the pool's copy without a lookup per use.
-    const s = intern(fast(this.b).latin1Slice(this.s0, this.s1));
-    this.cache[slot] = s;
-    this.cacheHash[slot] = h;
-    return s;
-  }
-
-  private holds(s: string): boolean {
-    const b = this.b;
-    const s0 = this.s0;
-    for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) !== b[s0 + i]) return false;
-    return true;
-  }
-
-  private decoded(): string {
-    const b = fast(this.b);
-    if (this.sKind === 0) return b.latin1Slice(this.s0, this.s1);
-    if (this.sKind === 1) return b.utf8Slice(this.s0, this.s1);
-    // Escapes: JSON.parse decodes (and validates) them exactly; it throws on a bad one.
-    return JSON.parse(b.utf8Slice(this.s0 - 1, this.s1 + 1)) as string;
-  }
-
-  /** A JSON number at `p` (validated by the grammar), as JSON.parse reads it. */
-  private number(): number {
-    const b = this.b;
-    let p = this.p;
-    const start = p;
-    if (b[p] === MINUS) p++;
-    let c = b[p]!;
-    if (c === ZERO) p++;
-    else if (c > ZERO && c <= NINE) {
-      p++;
-      while ((c = b[p]!) >= ZERO && c <= NINE) p++;
-    } else throw GIVE_UP;
-    let integer = true;
-    if (b[p] === DOT) {
-      integer = false;
-      p = digitsAfter(b, p + 1);
-    }
-    c = b[p]!;
-    if (c === 0x65 || c === 0x45) {
-      integer = false;
-      p++;
-      if (b[p] === PLUS || b[p] === MINUS) p++;
-      p = digitsAfter(b, p);
-    }
-    this.p = p;
-    if (integer && b[start] !== MINUS && p - start <= SAFE_DIGITS) {
-      let n = 0;
-      for (let i = start; i < p; i++) n = n * 10 + (b[i]! - ZERO);
-      return n;
-    }
-    return Number(fast(b).latin1Slice(start, p));
-  }
-
-  private literal<T>(text: string, value: T): T {
-    const b = this.b;
-    for (let i = 0; i < text.length; i++) if (b[this.p + i] !== text.charCodeAt(i)) throw GIVE_UP;
-    this.p += text.length;
-    return value;
-  }
-
-  /** Skips any JSON value, validating it as JSON.parse would. */
-  private skipValue(): void {
-    this.ws();
-    switch (this.b[this.p]) {
-      case QUOTE:
-        this.string();
-        if (this.sKind === 2) this.decoded();
-        return;
-      case LBRACE:
-        if (this.open(LBRACE, RBRACE)) return;
-        do {
-          this.key();
-          this.skipValue();
-        } while (this.more(RBRACE));
-        return;
-      case LBRACKET:
-        if (this.open(LBRACKET, RBRACKET)) return;
-        do this.skipValue();
-        while (this.more(RBRACKET));
-        return;
-      case 0x74:
-        this.literal('true', true);
-        return;
-      case 0x66:
-        this.literal('false', false);
-        return;
-      case 0x6e:
-        this.literal('null', null);
-        return;
-      default:
-        this.number();
-    }
-  }
-
-  /** A value the converter reads from parsed JSON (resource, events, links, nested attribute values). */
-  private captureValue(): unknown {
-    this.ws();
-    const start = this.p;
-    this.skipValue();
-    return JSON.parse(fast(this.b).utf8Slice(start, this.p));
-  }
-}
-
-function isLowerHex(b: Buffer, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const c = b[i]!;
-    if (!((c >= ZERO && c <= NINE) || (c >= 0x61 && c <= 0x66))) return false;
-  }
-  return true;
-}
-
-function digitsAfter(b: Buffer, from: number): number {
-  let p = from;
-  let c = b[p]!;
-  if (!(c >= ZERO && c <= NINE)) throw GIVE_UP;
-  while ((c = b[p]!) >= ZERO && c <= NINE) p++;
-  return p;
-}
-
-/** Marks a known key as seen in an object; a known key seen twice gives up (JSON.parse would keep the last). */
-function once(seen: number, key: Key): number {
-  if (key === Key.Other) return seen;
-  const bit = 1 << key;
-  if (seen & bit) throw GIVE_UP;
-  return seen | bit;
 }
