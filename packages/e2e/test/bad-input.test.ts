@@ -7,9 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { SERVICE_NAMES } from '@mltrace/stack';
-import { hasRedisServer } from '@mltrace/stack';
-import { startSystem, type RunningSystem } from '@mltrace/stack';
+import { hasRedisServer, isAlive, SERVICE_NAMES, startSystem, type RunningSystem } from '@mltrace/stack';
 import { FILE_TRACING_ENV } from './file-tracing-env';
 import { send, type Answer } from './hostile-client';
 import { readExportedSpans } from './traces';
@@ -63,14 +61,6 @@ after(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function describe(r: { c: HostileCase; answer: Answer }): string {
   return `${r.c.service} ${r.c.what} → ${r.answer.status} ${r.answer.error ?? r.answer.text.slice(0, 200)}`;

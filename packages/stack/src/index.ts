@@ -1,4 +1,4 @@
-export { freePort, sleep, waitForHttp, hasRedisServer, startRedisServer, stopProcess } from './process';
+export { freePort, sleep, waitForHttp, hasRedisServer, isAlive, startRedisServer, stopProcess } from './process';
 export type { RedisServer } from './process';
 export { startSystem } from './system';
 export type { SystemOptions, RunningSystem, RedisChoice } from './system';

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ServiceName } from './paths';
+import { isAlive } from './process';
 
 /**
  * What `npm start` writes to `<stack dir>/stack.json` once the system is up, and removes when it
@@ -36,7 +37,7 @@ export function readRunningStack(file: string): StackState | undefined {
   } catch {
     return undefined;
   }
-  if (!Number.isInteger(state.pid) || typeof state.urls?.gateway !== 'string' || !isRunning(state.pid)) return undefined;
+  if (!Number.isInteger(state.pid) || typeof state.urls?.gateway !== 'string' || !isAlive(state.pid)) return undefined;
   return state;
 }
 
@@ -48,14 +49,4 @@ export function removeStackState(file: string, pid: number): void {
     return;
   }
   rmSync(file, { force: true });
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -76,13 +76,3 @@ export function revealScenario(state: LabState): string {
   return state.mystery ? [...Buffer.from(state.scenario, 'base64').toString('utf8')].reverse().join('') : state.scenario;
 }
 
-/** True when a process with this pid exists (signal 0 checks without signalling). */
-export function isAlive(pid: number | undefined): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

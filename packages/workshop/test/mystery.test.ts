@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SCENARIO_NAMES, SCENARIOS } from '@mltrace/scenarios';
 import { mysteryScenario, readState } from '../src';
-import { isAlive } from '../src/state';
+import { isAlive } from '@mltrace/stack';
 import { lab, labEnv, mltrace, pool } from './helpers';
 
 /** MLTRACE_LAB_TEST_ONLY=a,b runs only those scenarios (while working on one). */

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { sleep } from '@mltrace/stack';
+import { isAlive, sleep } from '@mltrace/stack';
 import { jaegerConfig } from '../config';
 import { startJaeger, type RunningJaeger } from '../jaeger';
 import { ensureTool } from '../tools';
@@ -33,14 +33,6 @@ type Urls = Omit<DetachedState, 'pid'>;
 
 const shown = (p: string) => relative(process.cwd(), p) || '.';
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The background Jaeger, if one runs from this folder. */
 function running(): DetachedState | undefined {

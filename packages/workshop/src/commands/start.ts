@@ -8,7 +8,8 @@ import { SCENARIO_NAMES, type ScenarioName } from '@mltrace/scenarios';
 import type { WorkshopConfig } from '../config';
 import { findLab, LABS, STANDARD_TRAFFIC, type Lab } from '../labs';
 import { shown } from '../shown';
-import { hideScenario, isAlive, readState, writeState, type LabState } from '../state';
+import { isAlive } from '@mltrace/stack';
+import { hideScenario, readState, writeState, type LabState } from '../state';
 import { EXIT_OK, EXIT_WRONG, UsageError } from '../usage';
 import { stopLab } from './stop';
 

@@ -1,6 +1,7 @@
 import { sleep } from '@mltrace/stack';
 import type { WorkshopConfig } from '../config';
-import { isAlive, readState, updateState } from '../state';
+import { isAlive } from '@mltrace/stack';
+import { readState, updateState } from '../state';
 import { EXIT_OK } from '../usage';
 import { shown } from '../shown';
 
