@@ -2,7 +2,6 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { ErrorBody } from './error-body';
-import { bodyErrors } from './errors';
 
 /** Node's default `maxHeaderSize` (the services do not change it). */
 const MAX_HEADER_BYTES = 16_384;

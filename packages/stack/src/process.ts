@@ -95,7 +95,6 @@ async function startRedisOn(p: number, detached: boolean): Promise<RedisServer> 
   };
 }
 
-/** SIGTERM, then SIGKILL after `graceMs`; resolves when the process has exited. */
 /** True when a process with this pid exists (signal 0 checks without signalling; EPERM: it exists but is someone else's). */
 export function isAlive(pid: number | undefined): boolean {
   if (!pid) return false;
@@ -107,6 +106,7 @@ export function isAlive(pid: number | undefined): boolean {
   }
 }
 
+/** SIGTERM, then SIGKILL after `graceMs`; resolves when the process has exited. */
 export function stopProcess(child: ChildProcess, graceMs = 5000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {

@@ -1,4 +1,4 @@
-import { isSpanContextValid, SpanStatusCode, trace, TraceFlags, type Attributes, type Exception, type Span, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { context, SpanStatusCode, trace, type Attributes, type Exception, type Span, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import {
   ATTR_ML_DATA_INPUT_SIZE,
@@ -32,6 +32,7 @@ import type {
   ModelPredictionOptions,
   PredictionSummary,
 } from './types';
+import { hasUnsampledParent } from './instrumentations/unsampled';
 import { skipsUnsampledChildren } from './runtime';
 
 const TRACER_NAME = '@mltrace/tracing';
@@ -98,9 +99,12 @@ function runInSpan<T, S>(
 ): Promise<T> {
   // Under an unsampled span, with a sampler that follows the parent, the new span could only be a
   // non-recording one: no span, no context switch, no attributes; `fn` gets the active span.
-  const active = trace.getActiveSpan();
-  if (active && skipsUnsampledChildren() && (active.spanContext().traceFlags & TraceFlags.SAMPLED) === 0 && isSpanContextValid(active.spanContext())) {
-    return (async () => fn(active))();
+  if (skipsUnsampledChildren()) {
+    const active = context.active();
+    if (hasUnsampledParent(active)) {
+      const parent = trace.getSpan(active) as Span;
+      return (async () => fn(parent))();
+    }
   }
   return getTracer().startActiveSpan(name, { attributes: attributes() }, async (span) => {
     const start = performance.now();

@@ -3,10 +3,8 @@
  * URL while a lab here sent its traces to an OTLP endpoint, only that run's traces count: those
  * since its start. A folder of files holds one run already.
  */
-import type { LoadOptions } from '@mltrace/analysis';
+import { isUrl, type LoadOptions } from '@mltrace/analysis';
 import type { LabState } from './state';
-
-export const isUrl = (source: string): boolean => /^https?:\/\//i.test(source);
 
 export function loadOptionsFor(source: string, state: LabState | undefined): LoadOptions {
   return isUrl(source) && state?.otlpEndpoint ? { since: Date.parse(state.startedAt) * 1000 } : {};

@@ -20,7 +20,7 @@ import { EMPTY_ATTRIBUTES, EMPTY_EVENTS, EMPTY_REFERENCES, internValue, isObject
 import { AttributeSetBuilder } from '../otlp';
 import { AttributeTextMemo } from './attribute-memo';
 import { fast } from './fast-buffer';
-import { GIVE_UP, JsonTokens, KeyMemo, LBRACE, LBRACKET, MAX_CACHED, QUOTE, RBRACE, RBRACKET, StringKind, once } from './json-tokens';
+import { GIVE_UP, JsonTokens, KeyMemo, LBRACE, LBRACKET, LOWER_N, MAX_CACHED, QUOTE, RBRACE, RBRACKET, StringKind, once } from './json-tokens';
 
 /** Object keys the scanner acts on (including the ones that make it decline), as small integers. */
 const enum Key {
@@ -74,7 +74,6 @@ const KEYS = new Map<string, Key>([
   ['data', Key.Declined],
 ]);
 
-const NULL_START = 0x6e; // 'n'
 
 /** A span read, waiting for its trace's `processes` (written after the spans) to get its service. */
 interface PendingSpan {
@@ -266,7 +265,7 @@ export class JaegerTraceScanner extends JsonTokens {
           break;
         case Key.ProcessID:
           // As the converter's String(processID ?? ''); other types are left to it.
-          processId = this.peek() === NULL_START ? this.literal('null', '') : this.stringToken(true);
+          processId = this.peek() === LOWER_N ? this.literal('null', '') : this.stringToken(true);
           break;
         case Key.Warnings: {
           const raw = this.nullOrValue();
@@ -322,7 +321,7 @@ export class JaegerTraceScanner extends JsonTokens {
 
   /** A value that is mostly `null` (Jaeger's warnings), parsed only when it is not. */
   private nullOrValue(): unknown {
-    if (this.peek() === NULL_START) return this.literal('null', null);
+    if (this.peek() === LOWER_N) return this.literal('null', null);
     return this.captureValue();
   }
 

@@ -16,21 +16,21 @@ import { fast } from './fast-buffer';
 export const GIVE_UP = Symbol('give up');
 
 export const QUOTE = 0x22;
-export const BACKSLASH = 0x5c;
-export const COMMA = 0x2c;
-export const COLON = 0x3a;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
 export const LBRACE = 0x7b;
 export const RBRACE = 0x7d;
 export const LBRACKET = 0x5b;
 export const RBRACKET = 0x5d;
 export const MINUS = 0x2d;
-export const PLUS = 0x2b;
-export const DOT = 0x2e;
+const PLUS = 0x2b;
+const DOT = 0x2e;
 export const ZERO = 0x30;
-export const NINE = 0x39;
+const NINE = 0x39;
 const LOWER_T = 0x74;
 const LOWER_F = 0x66;
-const LOWER_N = 0x6e;
+export const LOWER_N = 0x6e;
 
 /** Strings up to this length are cached by their bytes (the string pool's limit). */
 export const MAX_CACHED = 96;
@@ -39,7 +39,7 @@ const CACHE_SIZE = 1 << CACHE_BITS;
 /** Digits that always fit a double exactly. */
 export const SAFE_DIGITS = 15;
 /** The key id of keys a scanner does not act on; each scanner numbers its own keys from 1. */
-export const OTHER_KEY = 0;
+const OTHER_KEY = 0;
 
 /** What the last string token held: plain ASCII, other UTF-8, or escapes (decoded by JSON.parse). */
 export const enum StringKind {
