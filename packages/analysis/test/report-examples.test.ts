@@ -65,6 +65,7 @@ test('each slice value names its slowest traces, and they carry that value', () 
     examplesBelong(s.label, s.exampleTraceIds, (t) => Object.entries(s.conditions).every(([k, v]) => sliceValue(t, k) === v));
   // A separator's examples are slow traces (≥ the threshold) with its worst value.
   const sep = report.slices.separators;
+  assert.ok(sep.slow.some((x) => x.rate > 0) && sep.failed.some((x) => x.rate > 0), 'the data has slow and failed separators to check');
   for (const x of sep.slow) if (x.rate > 0) examplesBelong(`slow ${x.key}=${x.value}`, x.exampleTraceIds, (t) => (sliceValue(t, x.key) ?? '(unset)') === x.value && traceFacts(t).e2e >= sep.slowThresholdUs);
   for (const x of sep.failed) if (x.rate > 0) examplesBelong(`failed ${x.key}=${x.value}`, x.exampleTraceIds, (t) => (sliceValue(t, x.key) ?? '(unset)') === x.value && traceFacts(t).failed);
 });

@@ -102,7 +102,8 @@ test('the requests produced every kind of trace the policies distinguish', (t) =
   // (On a loaded host an ordinary request may time out too: it is then an error trace, kept as one.)
   assert.ok(byKind(files, 'error').length >= 3);
   assert.ok(byKind(files, 'slow').length >= 3, `${byKind(files, 'slow').length} slow traces`);
-  assert.equal(byKind(files, 'high-priority').length, 3);
+  // By the attribute alone: a priority=high request that also ran slow on a loaded host is still one of the three.
+  assert.equal(files.traces.filter((tr) => tr.spans.some((s) => s.attributes[ATTR_BUSINESS_PRIORITY] === 'high')).length, 3);
   assert.ok(byKind(files, 'ordinary').length >= ORDINARY_REQUESTS - 20, `${byKind(files, 'ordinary').length} ordinary traces`);
 });
 
