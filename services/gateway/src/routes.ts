@@ -5,7 +5,6 @@ import { GwBatchTooLargeError, GwNotReadyError } from './errors';
 import { predict } from './pipeline';
 import { unreadyDependencies } from './readiness';
 import { formatSchemaErrors, predictBodySchema } from './schemas';
-import { currentIdentity, setIdentityHeaders } from './trace-headers';
 import type { GatewayConfig, PredictRequest, PredictResponse } from './types';
 
 export function registerRoutes(app: FastifyInstance, config: GatewayConfig, deps: GatewayDeps): void {
@@ -19,13 +18,7 @@ export function registerRoutes(app: FastifyInstance, config: GatewayConfig, deps
   app.post<{ Body: PredictRequest }>(
     '/v1/predict',
     { schema: { body: predictBodySchema }, schemaErrorFormatter: formatSchemaErrors },
-    async (request, reply): Promise<PredictResponse> => {
-      // Inside the handler the request's span is active for sure; hooks may run outside it.
-      const identity = currentIdentity();
-      if (identity) {
-        request.identity = identity;
-        setIdentityHeaders(reply, identity);
-      }
+    async (request): Promise<PredictResponse> => {
       const field = request.body.entities ? 'entities' : 'instances';
       const size = (request.body.entities ?? request.body.instances ?? []).length;
       if (size > config.maxBatchSize) throw new GwBatchTooLargeError(field, size, config.maxBatchSize);
