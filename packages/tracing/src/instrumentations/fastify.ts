@@ -81,11 +81,6 @@ function requestAttributes(request: FastifyRequest, route: string | undefined): 
   return attributes;
 }
 
-function isUntraced(url: string): boolean {
-  const q = url.indexOf('?');
-  return UNTRACED_PATHS.has(q === -1 ? url : url.slice(0, q));
-}
-
 /**
  * The channel subscriber of each instrumentation instance. Kept outside the class: the base
  * constructor already calls enable(), before a subclass's own fields would be initialized.
@@ -156,13 +151,14 @@ export class FastifyServerSpanInstrumentation extends InstrumentationBase<Fastif
 
     instance.addHook('onRequest', (req, _reply, done) => {
       const request = req as WithSpan;
-      if (this.getConfig().enabled === false || isUntraced(request.raw.url ?? '')) return done();
+      // Routing is done by onRequest: the matched route, not the raw URL, says whether it is /health or /ready.
+      const route = request.routeOptions.url;
+      if (this.getConfig().enabled === false || (route !== undefined && UNTRACED_PATHS.has(route))) return done();
       const parent = propagation.extract(context.active(), request.headers);
       if (followsParent && hasUnsampledParent(parent)) {
         context.with(parent, done);
         return;
       }
-      const route = request.routeOptions.url;
       const span = tracer.startSpan(route ? `${request.method} ${route}` : request.method, { kind: SpanKind.SERVER }, parent) as RecordedSpan;
       if (span.isRecording()) span.setAttributes(requestAttributes(request, route));
       request[kSpan] = span;
