@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runLoad } from '@mltrace/loadgen';
 import { SERVICE_NAMES, sleep } from '@mltrace/stack';
@@ -40,8 +40,12 @@ export async function profileConfiguration(config: Configuration, opts: BenchOpt
     await system.stop();
     const byPackage: Record<string, number> = {};
     const byService: Record<string, number> = {};
+    // Kept for a closer look (Chrome DevTools, speedscope): the latest run of each configuration.
+    const keptDir = join(opts.outDir, 'profiles');
+    mkdirSync(keptDir, { recursive: true });
     files.forEach(([service, file], i) => {
       if (!existsSync(file)) throw new Error(`${service} wrote no CPU profile (${file})`);
+      copyFileSync(file, join(keptDir, `${config.id}-${service}.cpuprofile`));
       // Profile samples are wall-clock: a process waiting for a core keeps charging its current frame.
       // So the profile gives each package's share, and /proc gives the CPU time those shares split.
       const breakdown = profileBreakdown(readCpuProfile(file));

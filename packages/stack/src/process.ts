@@ -86,6 +86,12 @@ async function startRedisOn(p: number, detached: boolean): Promise<RedisServer> 
       clearTimeout(timer);
       reject(new Error(`redis-server exited with ${code}: ${output}`));
     });
+    // No binary (ENOENT) or not executable: a clear rejection, not an unhandled 'error' event that ends the caller.
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      const hint = err.code === 'ENOENT' ? ' (not installed: `apt-get install redis-server`, or use REDIS_URL)' : '';
+      reject(new Error(`redis-server could not be started: ${err.message}${hint}`));
+    });
   });
   return {
     port: p,

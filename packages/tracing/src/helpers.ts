@@ -1,4 +1,4 @@
-import { context, SpanStatusCode, trace, type Attributes, type Exception, type Span, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { context, SpanStatusCode, trace, type Attributes, type Exception, type Span, type SpanOptions, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import {
   ATTR_ML_DATA_INPUT_SIZE,
@@ -85,6 +85,29 @@ export function recordSpanRejection(span: Span, type: string, message: string): 
 }
 
 /**
+ * The active span when a new span under it could only be a non-recording one (an unsampled
+ * parent, with a sampler that follows the parent); undefined when a span should be started.
+ */
+function unsampledActiveSpan(): Span | undefined {
+  if (!skipsUnsampledChildren()) return undefined;
+  const active = context.active();
+  return hasUnsampledParent(active) ? (trace.getSpan(active) as Span) : undefined;
+}
+
+/**
+ * `getTracer().startSpan(name, options())`, except under an unsampled parent (with a sampler
+ * that follows the parent), where it starts nothing and returns the active non-recording span,
+ * as the instrumentations do, with the parent's span context: for spans the helpers below do not
+ * cover (a Redis pipeline). The options are built only when a span is started. Not made active;
+ * the caller ends it.
+ */
+export function startChildSpan(name: string, options: () => SpanOptions): Span {
+  const parent = unsampledActiveSpan();
+  // A fresh non-recording span with the parent's context: ending it must not end the parent.
+  return parent ? trace.wrapSpanContext(parent.spanContext()) : getTracer().startSpan(name, options());
+}
+
+/**
  * Runs `fn` in a new active span: the span is the parent of whatever `fn`
  * starts (including awaited work), ends when `fn`'s promise settles, and on
  * failure records the error and rethrows it unchanged. When the span is not
@@ -99,13 +122,8 @@ function runInSpan<T, S>(
 ): Promise<T> {
   // Under an unsampled span, with a sampler that follows the parent, the new span could only be a
   // non-recording one: no span, no context switch, no attributes; `fn` gets the active span.
-  if (skipsUnsampledChildren()) {
-    const active = context.active();
-    if (hasUnsampledParent(active)) {
-      const parent = trace.getSpan(active) as Span;
-      return (async () => fn(parent))();
-    }
-  }
+  const parent = unsampledActiveSpan();
+  if (parent) return (async () => fn(parent))();
   return getTracer().startActiveSpan(name, { attributes: attributes() }, async (span) => {
     const start = performance.now();
     try {

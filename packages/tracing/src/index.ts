@@ -14,6 +14,6 @@ export type {
 } from './types';
 export { getMLContext, withMLContext } from './context';
 export { getServerSpan } from './server-span';
-export { getTracer, traceModelPrediction, traceFeatureExtraction, traceDataProcessing, recordSpanError, recordSpanRejection } from './helpers';
+export { getTracer, startChildSpan, traceModelPrediction, traceFeatureExtraction, traceDataProcessing, recordSpanError, recordSpanRejection } from './helpers';
 export { shutdownTracing, getTracingStats, isTracingActive } from './runtime';
 export { createPropagator } from './propagation/composite';

@@ -1,7 +1,8 @@
 import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
+import { setTracingRuntime } from '../src/runtime';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import { setupInMemoryTracing } from './support';
 import {
@@ -28,6 +29,7 @@ import {
   ATTR_ML_PREDICTION_COUNT,
   ATTR_ML_SUCCESS,
   getTracer,
+  startChildSpan,
   traceDataProcessing,
   traceFeatureExtraction,
   traceModelPrediction,
@@ -167,4 +169,32 @@ test('withMLContext puts members on spans started inside it and on the active sp
   });
   assert.equal(onlySpan('model_prediction').attributes[ATTR_BUSINESS_CUSTOMER_SEGMENT], 'premium');
   assert.equal(onlySpan('request').attributes[ATTR_BUSINESS_CUSTOMER_SEGMENT], 'premium');
+});
+
+test('under an unsampled parent, with a parent-following sampler, helpers and startChildSpan start no span', async (t) => {
+  setTracingRuntime({ shutdown: async () => {}, stats: () => ({ exported: 0, droppedQueueFull: 0, droppedExportFailed: 0, droppedAtShutdown: 0, dropped: 0 }), samplerFollowsParent: true });
+  t.after(() => setTracingRuntime(undefined));
+  const unsampled = trace.setSpanContext(context.active(), { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.NONE, isRemote: true });
+  let built = 0;
+  await context.with(unsampled, async () => {
+    const seen = await traceFeatureExtraction({ featureNames: ['a'], entityCount: 1 }, (span) => span.spanContext().spanId);
+    assert.equal(seen, '00f067aa0ba902b7', 'fn gets the active (parent) span');
+    const child = startChildSpan('pipeline', () => (built++, {}));
+    assert.equal(child.isRecording(), false);
+    assert.equal(child.spanContext().spanId, '00f067aa0ba902b7', 'the parent context, not a new span');
+    child.end();
+    assert.equal(trace.getSpan(context.active())?.spanContext().spanId, '00f067aa0ba902b7');
+  });
+  assert.equal(built, 0, 'the options are not built');
+  assert.equal(exporter.getFinishedSpans().length, 0);
+  // A sampled parent (or no parent) gets a real child span.
+  await getTracer().startActiveSpan('root', async (root) => {
+    const child = startChildSpan('pipeline', () => (built++, { attributes: { k: 'v' } }));
+    child.end();
+    root.end();
+  });
+  assert.equal(built, 1);
+  const pipeline = onlySpan('pipeline');
+  assert.equal(pipeline.attributes['k'], 'v');
+  assert.equal(pipeline.parentSpanContext?.spanId, onlySpan('root').spanContext().spanId);
 });
