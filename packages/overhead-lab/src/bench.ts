@@ -1,16 +1,49 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { machineInfo } from './machine';
-import { measureOnce } from './measure';
-import { startOtlpSink } from './otlp-sink';
+import { closedSlice, discardRun, finishRun, openPhase, startRun, warmUp, type LabRun } from './measure';
 import { profileConfiguration } from './profile-run';
 import { markdownReport } from './report';
+import { sliceCount } from './slices';
 import { summarize } from './summarize';
 import type { BenchOptions, BenchReport, ProfileResult, RunMeasurement } from './types';
 
 /**
- * Runs every configuration once per round, A B C … A B C …, so slow drift of the
- * machine (thermal, page cache, other tenants) hits every configuration alike.
+ * One round: every configuration's system is started and warmed up, then the closed-loop phase
+ * runs in slices interleaved across configurations (A B C, C B A, A B C …), so a slice of each
+ * configuration is measured within seconds of the same slice of `off`: the machine's drift and
+ * its neighbours' bursts (seconds long on a shared VM) hit both sides of each ratio alike. Then
+ * the open-loop phase of each, then every system is stopped and its spans counted. A system
+ * waiting for its turn is idle (no load, no spans).
+ */
+async function runRound(round: number, opts: BenchOptions): Promise<RunMeasurement[]> {
+  const runs: LabRun[] = [];
+  try {
+    for (const config of opts.configurations) runs.push(await startRun(config, round, opts));
+    for (const run of runs) await warmUp(run, opts);
+    const slices = sliceCount(opts);
+    const seconds = opts.closedS / slices;
+    for (let i = 0; i < slices; i++) {
+      for (const run of i % 2 === 0 ? runs : [...runs].reverse()) await closedSlice(run, opts, seconds, i);
+    }
+    for (const run of runs) await openPhase(run, opts);
+    const measured: RunMeasurement[] = [];
+    for (const run of runs) {
+      const m = await finishRun(run);
+      measured.push(m);
+      opts.log(
+        `round ${round}/${opts.rounds} ${m.config.padEnd(12)} max ${m.maxThroughput.toFixed(1)} req/s, p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms @ ${m.openRate.toFixed(1)} req/s, ` +
+          `${m.spansPerRequest.toFixed(1)} spans/req`,
+      );
+    }
+    return measured;
+  } finally {
+    for (const run of runs) await discardRun(run);
+  }
+}
+
+/**
+ * Runs every round (each configuration measured in each, see runRound), then the profiled runs.
  * Writes `overhead-<timestamp>.json` and `.md` (and `latest.*`) into `outDir`.
  */
 export async function runOverheadBench(opts: BenchOptions): Promise<{ report: BenchReport; markdown: string; files: string[] }> {
@@ -18,28 +51,16 @@ export async function runOverheadBench(opts: BenchOptions): Promise<{ report: Be
   const startedAt = new Date(started).toISOString();
   mkdirSync(opts.workDir, { recursive: true });
   const work = mkdtempSync(join(opts.workDir, 'overhead-'));
-  const sink = await startOtlpSink();
   const runs: RunMeasurement[] = [];
   const profiles: ProfileResult[] = [];
   try {
-    for (let round = 1; round <= opts.rounds; round++) {
-      for (const config of opts.configurations) {
-        const t = Date.now();
-        const m = await measureOnce(config, round, { ...opts, workDir: work }, sink);
-        runs.push(m);
-        opts.log(
-          `round ${round}/${opts.rounds} ${config.id.padEnd(12)} max ${m.maxThroughput.toFixed(1)} req/s, p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms @ ${m.openRate.toFixed(1)} req/s, ` +
-            `${m.spansPerRequest.toFixed(1)} spans/req, ${(Date.now() - t) / 1000} s`,
-        );
-      }
-    }
+    for (let round = 1; round <= opts.rounds; round++) runs.push(...(await runRound(round, { ...opts, workDir: work })));
     for (const config of opts.configurations.filter((c) => opts.profile.includes(c.id))) {
       const p = await profileConfiguration(config, { ...opts, workDir: work });
       profiles.push(p);
       opts.log(`profiled ${config.id}: ${p.requests} requests`);
     }
   } finally {
-    await sink.close();
     rmSync(work, { recursive: true, force: true });
   }
   const { configurations, log: _log, outDir: _out, workDir: _work, ...rest } = opts;

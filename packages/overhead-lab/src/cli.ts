@@ -8,8 +8,10 @@ import type { BenchOptions } from './types';
 
 export const BENCH_DEFAULTS = {
   rounds: 2,
-  warmupS: 2,
-  closedS: 6,
+  // Measured on a 2-core VM: throughput still climbs for ≈ 8 s after a service starts (JIT).
+  warmupS: 8,
+  closedS: 10,
+  sliceS: 2,
   openS: 6,
   connections: 16,
   // Below saturation of the slowest configuration measured so far (100 % sampling, all instrumentations, 2 cores).
@@ -29,7 +31,9 @@ Options:
   --rounds N         rounds over all configurations (default ${BENCH_DEFAULTS.rounds}, at least 1)
   --configs a,b      configurations to run (off always runs): ${CONFIGURATIONS.map((c) => c.id).join(', ')}
   --warmup S         closed-loop warm-up per run (default ${BENCH_DEFAULTS.warmupS})
-  --closed S         closed-loop max-throughput phase (default ${BENCH_DEFAULTS.closedS})
+  --closed S         closed-loop max-throughput phase per configuration and round (default ${BENCH_DEFAULTS.closedS})
+  --slice S          the closed-loop phase runs in slices of S seconds, interleaved across
+                     configurations; ratios are per slice (default ${BENCH_DEFAULTS.sliceS})
   --open S           open-loop latency/CPU phase (default ${BENCH_DEFAULTS.openS})
   --connections N    closed-loop connections (default ${BENCH_DEFAULTS.connections})
   --rate N           open-loop rate, the same for every configuration; keep it below the slowest
@@ -49,6 +53,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
       configs: { type: 'string' },
       warmup: { type: 'string' },
       closed: { type: 'string' },
+      slice: { type: 'string' },
       open: { type: 'string' },
       connections: { type: 'string' },
       rate: { type: 'string' },
@@ -70,6 +75,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     configurations: selectConfigurations(v.configs),
     warmupS: num('warmup', v.warmup, BENCH_DEFAULTS.warmupS, 0.1),
     closedS: num('closed', v.closed, BENCH_DEFAULTS.closedS, 0.5),
+    sliceS: num('slice', v.slice, BENCH_DEFAULTS.sliceS, 0.5),
     openS: num('open', v.open, BENCH_DEFAULTS.openS, 0.5),
     connections: num('connections', v.connections, BENCH_DEFAULTS.connections, 1, true),
     openRate: num('rate', v.rate, BENCH_DEFAULTS.openRate, 0.1),

@@ -1,7 +1,8 @@
 export { runOverheadBench } from './bench';
+export { sliceCount } from './slices';
 export { runBenchCommand, parseBenchArgs, BENCH_DEFAULTS, BENCH_USAGE } from './cli';
 export { CONFIGURATIONS, selectConfigurations } from './configurations';
-export { summarize, median } from './summarize';
+export { summarize, median, quantile } from './summarize';
 export { markdownTable, markdownReport, scopeTable, cpuTable, packageTable } from './report';
 export { profileConfiguration } from './profile-run';
 export { categorize, profileBreakdown, readCpuProfile } from './cpu-profile';

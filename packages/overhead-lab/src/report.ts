@@ -1,4 +1,7 @@
+import { sliceCount } from './slices';
 import type { BenchReport, ConfigSummary, ProfileResult } from './types';
+
+const fixedS = (x: number) => String(Number(x.toFixed(2)));
 
 const pct = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %` : 'n/a');
 const fixed = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
@@ -84,9 +87,10 @@ export function markdownReport(report: BenchReport): string {
     `# Tracing overhead, ${report.startedAt}`,
     '',
     `Machine: ${m.nproc} cores, ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.os}, node ${m.node}. ` +
-      `${st.rounds} rounds interleaved over ${st.configurations.length} configurations (${report.durationS.toFixed(0)} s in all); ` +
-      `per run: ${st.warmupS} s warm-up, ${st.closedS} s closed loop at ${st.connections} connections (max throughput), ` +
-      `${st.openS} s open loop at ${st.openRate.toFixed(1)} req/s (latency, CPU). Medians over rounds; ratios against the untraced run of the same round (range over rounds in brackets).`,
+      `${st.rounds} rounds over ${st.configurations.length} configurations (${report.durationS.toFixed(0)} s in all), every configuration's system running in each round; ` +
+      `per configuration and round: ${st.warmupS} s warm-up, ${st.closedS} s closed loop at ${st.connections} connections (max throughput) in ${sliceCount(st)} slices of ${fixedS(st.closedS / sliceCount(st))} s interleaved across configurations, ` +
+      `${st.openS} s open loop at ${st.openRate.toFixed(1)} req/s (latency, CPU). Throughput vs off: median over the slices of each slice against the untraced slice next to it (interquartile range in brackets); ` +
+      'the other columns: medians over rounds, ratios against the untraced run of the same round.',
     '',
     markdownTable(report.summaries),
     '',

@@ -1,10 +1,17 @@
 import type { Configuration, ConfigSummary, RunMeasurement } from './types';
 
 export function median(values: number[]): number {
+  return quantile(values, 0.5);
+}
+
+/** The q-quantile (0 ≤ q ≤ 1), interpolated between the two nearest values; NaN for no values. */
+export function quantile(values: number[], q: number): number {
   if (values.length === 0) return NaN;
   const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  const at = q * (s.length - 1);
+  const lo = Math.floor(at);
+  const hi = Math.ceil(at);
+  return s[lo]! + (s[hi]! - s[lo]!) * (at - lo);
 }
 
 const sum = (o: Record<string, number>): number => Object.values(o).reduce((a, b) => a + b, 0);
@@ -15,16 +22,20 @@ function medianByKey(records: Array<Record<string, number>>): Record<string, num
 }
 
 /**
- * Each configuration's medians over rounds; every ratio is taken against the
- * untraced run of the same round first (so drift between rounds cancels), then
- * the median over rounds is reported.
+ * Each configuration's medians over rounds; every ratio is taken against the untraced run of the
+ * same round first (so drift between rounds cancels), then the median over rounds is reported.
+ * Throughput goes one step further: each closed-loop slice against the untraced slice run next
+ * to it, median and interquartile range over all of them.
  */
 export function summarize(configs: Configuration[], runs: RunMeasurement[], baselineId = 'off'): ConfigSummary[] {
   const baseline = new Map(runs.filter((r) => r.config === baselineId).map((r) => [r.round, r]));
   return configs.map((c) => {
     const mine = runs.filter((r) => r.config === c.id);
     const paired = mine.filter((r) => baseline.has(r.round));
-    const ratios = paired.map((r) => r.maxThroughput / baseline.get(r.round)!.maxThroughput);
+    const ratios = paired.flatMap((r) => {
+      const base = baseline.get(r.round)!.sliceThroughputs;
+      return r.sliceThroughputs.flatMap((t, i) => (base[i] ? [t / base[i]] : []));
+    });
     const added = (pick: (r: RunMeasurement) => number) => median(paired.map((r) => pick(r) / pick(baseline.get(r.round)!) - 1));
     const cpu = (r: RunMeasurement) => sum(r.cpuMsPerRequest);
     const perRequest = (r: RunMeasurement, counts: Record<string, number>) =>
@@ -35,7 +46,7 @@ export function summarize(configs: Configuration[], runs: RunMeasurement[], base
       rounds: mine.length,
       maxThroughput: median(mine.map((r) => r.maxThroughput)),
       throughputRatio: median(ratios),
-      throughputRatioRange: [Math.min(...ratios), Math.max(...ratios)],
+      throughputRatioRange: [quantile(ratios, 0.25), quantile(ratios, 0.75)],
       p50Ms: median(mine.map((r) => r.latencyMs.p50)),
       p99Ms: median(mine.map((r) => r.latencyMs.p99)),
       p50Added: added((r) => r.latencyMs.p50),

@@ -34,7 +34,10 @@ export interface BenchOptions {
   rounds: number;
   configurations: Configuration[];
   warmupS: number;
+  /** Closed-loop (max throughput) seconds per configuration and round, run in slices of `sliceS`. */
   closedS: number;
+  /** Length of one closed-loop slice; the slices of all configurations are interleaved (bench.ts). */
+  sliceS: number;
   openS: number;
   connections: number;
   /** Open-loop rate (req/s), the same for every configuration; it must stay below the slowest one's saturation. */
@@ -52,8 +55,10 @@ export interface BenchOptions {
 export interface RunMeasurement {
   config: string;
   round: number;
-  /** Closed loop at `connections`: responses/s and latency at saturation. */
+  /** Closed loop at `connections`: responses/s over all slices, and latency at saturation (each percentile the median over slices). */
   maxThroughput: number;
+  /** Responses/s of each closed-loop slice, in order: slice i of every configuration ran within seconds of each other. */
+  sliceThroughputs: number[];
   saturatedLatencyMs: LatencySummary;
   /** Open loop at the fixed rate. */
   openRate: number;
@@ -75,7 +80,10 @@ export interface ConfigSummary {
   label: string;
   rounds: number;
   maxThroughput: number;
-  /** maxThroughput / untraced maxThroughput of the same round (median over rounds), with min and max. */
+  /**
+   * Each closed-loop slice's throughput / the untraced throughput of the same slice (same round and
+   * index): the median over all slices, and the interquartile range (the middle half of them).
+   */
   throughputRatio: number;
   throughputRatioRange: [number, number];
   p50Ms: number;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runOverheadBench, selectConfigurations, type BenchReport } from '../src';
 
-test('a short interleaved run of off and 100 % sampling starts the real system, measures both and writes the report', async (t) => {
+test('a short run of off and 100 % sampling, side by side in slices, starts the real systems, measures both and writes the report', async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'lab-out-'));
   t.after(() => rmSync(out, { recursive: true, force: true }));
   const lines: string[] = [];
@@ -14,6 +14,7 @@ test('a short interleaved run of off and 100 % sampling starts the real system, 
     configurations: selectConfigurations('head-100'),
     warmupS: 0.5,
     closedS: 1,
+    sliceS: 0.5,
     openS: 1,
     connections: 4,
     openRate: 20,
@@ -33,6 +34,10 @@ test('a short interleaved run of off and 100 % sampling starts the real system, 
   assert.ok(traced!.spansPerRequest >= 5, `spans/request ${traced!.spansPerRequest}`);
   assert.ok(traced!.bytesPerRequest > 1000);
   assert.ok(traced!.throughputRatio > 0 && Number.isFinite(traced!.p50Added));
+  // Two slices each, interleaved: the ratio pairs slice i of head-100 with slice i of off.
+  const json0 = report.runs.map((r) => r.sliceThroughputs.length);
+  assert.deepEqual(json0, [2, 2]);
+  assert.ok(traced!.throughputRatioRange[0] <= traced!.throughputRatio && traced!.throughputRatio <= traced!.throughputRatioRange[1]);
   assert.ok(Object.keys(traced!.cpuMsPerRequestByService).includes('gateway'));
   // One SERVER span per hop, from mltrace's fastify hooks (instrumentation-http only traces outgoing requests).
   assert.ok(traced!.spansPerRequestByScope['@mltrace/tracing/fastify']! >= 5);

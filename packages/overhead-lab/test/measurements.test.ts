@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { categorize, processCpuMs, profileBreakdown, summarize, tallyTraceFiles, CONFIGURATIONS, selectConfigurations, type RunMeasurement } from '../src';
+import { categorize, median, processCpuMs, profileBreakdown, quantile, sliceCount, summarize, tallyTraceFiles, CONFIGURATIONS, selectConfigurations, type RunMeasurement } from '../src';
 
 test('processCpuMs reads this process\'s CPU time from /proc, and it grows with work done', () => {
   const before = processCpuMs(process.pid);
@@ -60,30 +60,50 @@ test('profile samples are charged to the package of the nearest script frame, id
   assert.deepEqual(profileBreakdown(profile, 1500, 2500), { '@opentelemetry/otlp-transformer': 1 });
 });
 
-function run(config: string, round: number, throughput: number, p50: number, cpu: number, spans = 0): RunMeasurement {
+function run(config: string, round: number, slices: number[], p50: number, cpu: number, spans = 0): RunMeasurement {
   const latency = { count: 100, min: 1, mean: p50, p50, p90: p50, p99: p50 * 2, p999: p50 * 2, max: p50 * 3 };
   return {
-    config, round, maxThroughput: throughput, saturatedLatencyMs: latency, openRate: 40, achievedRate: 40, latencyMs: latency, errors: 0,
+    config, round, maxThroughput: slices.reduce((a, b) => a + b, 0) / slices.length, sliceThroughputs: slices, saturatedLatencyMs: latency, openRate: 40, achievedRate: 40, latencyMs: latency, errors: 0,
     cpuMsPerRequest: { gateway: cpu / 2, inference: cpu / 2 }, requests: 100,
     exported: { bytes: spans * 1000, spans: spans * 100, byScope: { http: spans * 100 }, byService: {}, badRequests: 0 },
     spansPerRequest: spans, bytesPerRequest: spans * 10,
   };
 }
 
-test('ratios are taken against the untraced run of the same round, then the median over rounds', () => {
+test('throughput: each slice against the untraced slice next to it, then median and interquartile range; the rest per round', () => {
   const configs = selectConfigurations('head-100');
   assert.deepEqual(configs.map((c) => c.id), ['off', 'head-100']);
-  // Round 2 runs on a machine twice as fast: per-round ratios stay 0.8, a pooled ratio would not.
-  const runs = [run('off', 1, 100, 2, 2), run('head-100', 1, 80, 3, 3, 20), run('off', 2, 200, 1, 1), run('head-100', 2, 160, 1.5, 1.5, 22)];
+  // The machine's speed swings from slice to slice (a neighbour's burst halves slice 2 of round 1 for both) and
+  // round 2 runs twice as fast: ratios of pooled throughput would drift, paired slices keep 0.8 except one 0.6.
+  const runs = [
+    run('off', 1, [100, 50, 100, 100], 2, 2),
+    run('head-100', 1, [80, 40, 80, 60], 3, 3, 20),
+    run('off', 2, [200, 200, 200, 200], 1, 1),
+    run('head-100', 2, [160, 160, 160, 160], 1.5, 1.5, 22),
+  ];
   const [off, traced] = summarize(configs, runs);
   assert.equal(off!.throughputRatio, 1);
-  assert.equal(traced!.throughputRatio, 0.8);
-  assert.deepEqual(traced!.throughputRatioRange, [0.8, 0.8]);
+  assert.ok(Math.abs(traced!.throughputRatio - 0.8) < 1e-9, String(traced!.throughputRatio));
+  // 8 paired ratios: seven 0.8 and one 0.6; the lower quartile interpolates at position 1.75 of the sorted list.
+  assert.ok(Math.abs(traced!.throughputRatioRange[0] - 0.8) < 1e-9 && Math.abs(traced!.throughputRatioRange[1] - 0.8) < 1e-9, String(traced!.throughputRatioRange));
   assert.equal(traced!.p50Added, 0.5);
   assert.equal(traced!.cpuRatio, 1.5);
   assert.equal(traced!.spansPerRequest, 21);
   assert.equal(traced!.spansPerRequestByScope['http'], 21);
-  assert.equal(traced!.maxThroughput, 120);
+  assert.equal(traced!.maxThroughput, (65 + 160) / 2);
+});
+
+test('quantile interpolates between neighbours; median is its 0.5', () => {
+  assert.equal(quantile([4, 1, 3, 2], 0.25), 1.75);
+  assert.equal(quantile([1, 2, 3, 4, 5], 0.5), 3);
+  assert.equal(median([1, 2, 3, 4]), 2.5);
+  assert.ok(Number.isNaN(quantile([], 0.5)));
+});
+
+test('the closed-loop phase is cut into slices of about --slice seconds, at least one', () => {
+  assert.equal(sliceCount({ closedS: 10, sliceS: 2 }), 5);
+  assert.equal(sliceCount({ closedS: 1, sliceS: 2 }), 1);
+  assert.equal(sliceCount({ closedS: 7, sliceS: 2 }), 4);
 });
 
 test('every configuration of the issue is there, and an unknown one is refused', () => {

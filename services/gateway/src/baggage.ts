@@ -43,8 +43,8 @@ function oneOf(values: readonly string[]): MemberRule {
 
 /** What the gateway goes on with: the accepted members, as ML context and as the baggage to propagate. */
 export interface AcceptedBaggage {
-  ml: MLContext;
-  baggage: Baggage;
+  readonly ml: Readonly<MLContext>;
+  readonly baggage: Baggage;
 }
 
 /** Reads the legacy X-ML-*, X-Business-* and X-Baggage-* headers too, as the tracing preload does. */
@@ -60,11 +60,24 @@ export function callerBaggage(headers: Record<string, string | string[] | undefi
   return propagation.getBaggage(untracedPropagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter));
 }
 
-/** Keeps the members of CALLER_BAGGAGE; throws GwInvalidBaggageError for the first value outside its limits. */
+const NONE_ACCEPTED: AcceptedBaggage = Object.freeze({ ml: Object.freeze({}), baggage: propagation.createBaggage() });
+
+/**
+ * What was accepted from each caller Baggage, by identity. The propagator hands out one immutable
+ * Baggage per distinct header value (its parse cache), and ML context is low-cardinality: a
+ * repeated header is checked and copied once, and the same accepted Baggage going downstream keeps
+ * its serialized header (serialized once, not per request). A WeakMap: it holds nothing the
+ * propagator's cache has let go. Refusals are not kept; they throw every time.
+ */
+const acceptedOf = new WeakMap<Baggage, AcceptedBaggage>();
+
+/** Keeps the members of CALLER_BAGGAGE; throws GwInvalidBaggageError for the first value outside its limits. The result is frozen (shared). */
 export function acceptBaggage(baggage: Baggage | undefined): AcceptedBaggage {
+  if (!baggage) return NONE_ACCEPTED;
+  const known = acceptedOf.get(baggage);
+  if (known) return known;
   const ml: MLContext = {};
   let accepted = propagation.createBaggage();
-  if (!baggage) return { ml, baggage: accepted };
   for (const [key, entry] of baggage.getAllEntries()) {
     // An empty value is no value, as getMLContext reads it.
     if (!Object.hasOwn(CALLER_BAGGAGE, key) || entry.value === '') continue;
@@ -73,7 +86,9 @@ export function acceptBaggage(baggage: Baggage | undefined): AcceptedBaggage {
     accepted = accepted.setEntry(key, { value: entry.value });
     if (key !== 'synthetic_type') ml[key as MLContextKey] = entry.value;
   }
-  return { ml, baggage: accepted };
+  const result: AcceptedBaggage = Object.freeze({ ml: Object.freeze(ml), baggage: accepted });
+  acceptedOf.set(baggage, result);
+  return result;
 }
 
 /** A short, printable rendering of a rejected value (it may be long or hold control characters). */
