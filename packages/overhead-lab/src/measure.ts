@@ -24,6 +24,8 @@ export interface LabRun {
   sink?: OtlpSink;
   phases: LoadResult[];
   slices: LoadResult[];
+  /** CPU ms per response of the four services (/proc) during each slice. */
+  sliceCpuMsPerRequest: number[];
   open?: LoadResult;
   cpuMsPerRequest: Record<string, number>;
   stopped: boolean;
@@ -48,7 +50,7 @@ export async function startRun(config: Configuration, round: number, opts: Bench
   }
   try {
     const system = await startLabSystem(config, opts, dir, env);
-    return { config, round, dir, system, ...(sink ? { sink } : {}), phases: [], slices: [], cpuMsPerRequest: {}, stopped: false };
+    return { config, round, dir, system, ...(sink ? { sink } : {}), phases: [], slices: [], sliceCpuMsPerRequest: [], cpuMsPerRequest: {}, stopped: false };
   } catch (err) {
     await sink?.close();
     rmSync(dir, { recursive: true, force: true });
@@ -63,9 +65,17 @@ export async function warmUp(run: LabRun, opts: BenchOptions): Promise<void> {
 
 /** One slice of the closed-loop (max throughput) phase; slice `index` uses the same request mix in every configuration. */
 export async function closedSlice(run: LabRun, opts: BenchOptions, seconds: number, index: number): Promise<void> {
+  const before = servicesCpuMs(run);
   const slice = await runLoad({ ...loadBase(run, opts, run.round * 1000 + index), mode: 'closed', connections: opts.connections, durationS: seconds });
+  const after = servicesCpuMs(run);
   run.slices.push(slice);
   run.phases.push(slice);
+  run.sliceCpuMsPerRequest.push(slice.completed > 0 ? (after - before) / slice.completed : NaN);
+}
+
+/** CPU ms used so far by the system's four services together (/proc: user + system, all threads). */
+function servicesCpuMs(run: LabRun): number {
+  return SERVICE_NAMES.reduce((sum, n) => sum + (processCpuMs(run.system.pids[n] ?? -1) ?? NaN), 0);
 }
 
 /** Open loop at the fixed rate: latency, and CPU per request of each service from /proc. */
@@ -103,6 +113,7 @@ export async function finishRun(run: LabRun): Promise<RunMeasurement> {
       round: run.round,
       maxThroughput: sliced > 0 ? run.slices.reduce((a, r) => a + r.completed, 0) / sliced : 0,
       sliceThroughputs: run.slices.map((r) => r.throughput),
+      sliceCpuMsPerRequest: run.sliceCpuMsPerRequest,
       saturatedLatencyMs: medianLatency(run.slices),
       openRate: open.requested.rate ?? 0,
       achievedRate: open.achievedRate,

@@ -13,8 +13,8 @@ function row(cells: string[]): string {
 /** The headline table: each configuration against untraced, measured in the same rounds. */
 export function markdownTable(summaries: ConfigSummary[]): string {
   const lines = [
-    row(['configuration', 'max throughput (req/s)', 'vs off', 'p50 ms', 'p50 added', 'p99 ms', 'p99 added', 'CPU ms/req', 'CPU vs off', 'spans/req', 'bytes/req', 'errors']),
-    row(Array(12).fill('---')),
+    row(['configuration', 'max throughput (req/s)', 'vs off', 'CPU/req vs off, saturated', 'p50 ms', 'p50 added', 'p99 ms', 'p99 added', 'CPU ms/req', 'CPU vs off', 'spans/req', 'bytes/req', 'errors']),
+    row(Array(13).fill('---')),
   ];
   for (const s of summaries) {
     lines.push(
@@ -22,6 +22,7 @@ export function markdownTable(summaries: ConfigSummary[]): string {
         `\`${s.config}\` ${s.label}`,
         fixed(s.maxThroughput, 1),
         `${fixed(s.throughputRatio * 100, 1)} % (${fixed(s.throughputRatioRange[0] * 100, 0)}–${fixed(s.throughputRatioRange[1] * 100, 0)})`,
+        `× ${fixed(s.saturatedCpuRatio)} (${fixed(s.saturatedCpuRatioRange[0])}–${fixed(s.saturatedCpuRatioRange[1])})`,
         fixed(s.p50Ms),
         pct(s.p50Added),
         fixed(s.p99Ms),
@@ -89,8 +90,8 @@ export function markdownReport(report: BenchReport): string {
     `Machine: ${m.nproc} cores, ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.os}, node ${m.node}. ` +
       `${st.rounds} rounds over ${st.configurations.length} configurations (${report.durationS.toFixed(0)} s in all), every configuration's system running in each round; ` +
       `per configuration and round: ${st.warmupS} s warm-up, ${st.closedS} s closed loop at ${st.connections} connections (max throughput) in ${sliceCount(st)} slices of ${fixedS(st.closedS / sliceCount(st))} s interleaved across configurations, ` +
-      `${st.openS} s open loop at ${st.openRate.toFixed(1)} req/s (latency, CPU). Throughput vs off: median over the slices of each slice against the untraced slice next to it (interquartile range in brackets); ` +
-      'the other columns: medians over rounds, ratios against the untraced run of the same round.',
+      `${st.openS} s open loop at ${st.openRate.toFixed(1)} req/s (latency, CPU). Throughput and saturated CPU per request (the four services, /proc) vs off: median over the slices of each slice against the untraced slice next to it (interquartile range in brackets); ` +
+      'the other columns: the open loop, medians over rounds, ratios against the untraced run of the same round.',
     '',
     markdownTable(report.summaries),
     '',

@@ -32,10 +32,17 @@ export function summarize(configs: Configuration[], runs: RunMeasurement[], base
   return configs.map((c) => {
     const mine = runs.filter((r) => r.config === c.id);
     const paired = mine.filter((r) => baseline.has(r.round));
-    const ratios = paired.flatMap((r) => {
-      const base = baseline.get(r.round)!.sliceThroughputs;
-      return r.sliceThroughputs.flatMap((t, i) => (base[i] ? [t / base[i]] : []));
-    });
+    // Slice i against the baseline's slice i of the same round: the two ran seconds apart.
+    const sliceRatios = (pick: (r: RunMeasurement) => number[]) =>
+      paired.flatMap((r) => {
+        const base = pick(baseline.get(r.round)!);
+        return pick(r).flatMap((v, i) => {
+          const b = base[i];
+          return b && Number.isFinite(v / b) ? [v / b] : [];
+        });
+      });
+    const ratios = sliceRatios((r) => r.sliceThroughputs);
+    const cpuRatios = sliceRatios((r) => r.sliceCpuMsPerRequest);
     const added = (pick: (r: RunMeasurement) => number) => median(paired.map((r) => pick(r) / pick(baseline.get(r.round)!) - 1));
     const cpu = (r: RunMeasurement) => sum(r.cpuMsPerRequest);
     const perRequest = (r: RunMeasurement, counts: Record<string, number>) =>
@@ -53,6 +60,8 @@ export function summarize(configs: Configuration[], runs: RunMeasurement[], base
       p99Added: added((r) => r.latencyMs.p99),
       cpuMsPerRequest: median(mine.map(cpu)),
       cpuRatio: added(cpu) + 1,
+      saturatedCpuRatio: median(cpuRatios),
+      saturatedCpuRatioRange: [quantile(cpuRatios, 0.25), quantile(cpuRatios, 0.75)],
       cpuMsPerRequestByService: medianByKey(mine.map((r) => r.cpuMsPerRequest)),
       spansPerRequest: median(mine.map((r) => r.spansPerRequest)),
       bytesPerRequest: median(mine.map((r) => r.bytesPerRequest)),

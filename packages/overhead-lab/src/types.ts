@@ -59,6 +59,8 @@ export interface RunMeasurement {
   maxThroughput: number;
   /** Responses/s of each closed-loop slice, in order: slice i of every configuration ran within seconds of each other. */
   sliceThroughputs: number[];
+  /** CPU ms per response of the four services during each slice (saturated), in the same order. */
+  sliceCpuMsPerRequest: number[];
   saturatedLatencyMs: LatencySummary;
   /** Open loop at the fixed rate. */
   openRate: number;
@@ -93,6 +95,9 @@ export interface ConfigSummary {
   p99Added: number;
   cpuMsPerRequest: number;
   cpuRatio: number;
+  /** Saturated: the four services' CPU per response in each slice / the same of the `off` slice next to it; median and interquartile range. */
+  saturatedCpuRatio: number;
+  saturatedCpuRatioRange: [number, number];
   cpuMsPerRequestByService: Record<string, number>;
   spansPerRequest: number;
   bytesPerRequest: number;

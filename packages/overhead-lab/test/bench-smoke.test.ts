@@ -38,6 +38,8 @@ test('a short run of off and 100 % sampling, side by side in slices, starts the 
   const json0 = report.runs.map((r) => r.sliceThroughputs.length);
   assert.deepEqual(json0, [2, 2]);
   assert.ok(traced!.throughputRatioRange[0] <= traced!.throughputRatio && traced!.throughputRatio <= traced!.throughputRatioRange[1]);
+  for (const r of report.runs) assert.ok(r.sliceCpuMsPerRequest.length === 2 && r.sliceCpuMsPerRequest.every((ms) => ms > 0 && Number.isFinite(ms)), JSON.stringify(r.sliceCpuMsPerRequest));
+  assert.ok(Number.isFinite(traced!.saturatedCpuRatio) && traced!.saturatedCpuRatio > 0);
   assert.ok(Object.keys(traced!.cpuMsPerRequestByService).includes('gateway'));
   // One SERVER span per hop, from mltrace's fastify hooks (instrumentation-http only traces outgoing requests).
   assert.ok(traced!.spansPerRequestByScope['@mltrace/tracing/fastify']! >= 5);

@@ -63,7 +63,9 @@ test('profile samples are charged to the package of the nearest script frame, id
 function run(config: string, round: number, slices: number[], p50: number, cpu: number, spans = 0): RunMeasurement {
   const latency = { count: 100, min: 1, mean: p50, p50, p90: p50, p99: p50 * 2, p999: p50 * 2, max: p50 * 3 };
   return {
-    config, round, maxThroughput: slices.reduce((a, b) => a + b, 0) / slices.length, sliceThroughputs: slices, saturatedLatencyMs: latency, openRate: 40, achievedRate: 40, latencyMs: latency, errors: 0,
+    config, round, maxThroughput: slices.reduce((a, b) => a + b, 0) / slices.length, sliceThroughputs: slices,
+    // Saturated CPU per request: the machine's speed moves it the other way (a slow slice costs more CPU per request).
+    sliceCpuMsPerRequest: slices.map((t) => (cpu * 1000) / t), saturatedLatencyMs: latency, openRate: 40, achievedRate: 40, latencyMs: latency, errors: 0,
     cpuMsPerRequest: { gateway: cpu / 2, inference: cpu / 2 }, requests: 100,
     exported: { bytes: spans * 1000, spans: spans * 100, byScope: { http: spans * 100 }, byService: {}, badRequests: 0 },
     spansPerRequest: spans, bytesPerRequest: spans * 10,
@@ -86,6 +88,10 @@ test('throughput: each slice against the untraced slice next to it, then median 
   assert.ok(Math.abs(traced!.throughputRatio - 0.8) < 1e-9, String(traced!.throughputRatio));
   // 8 paired ratios: seven 0.8 and one 0.6; the lower quartile interpolates at position 1.75 of the sorted list.
   assert.ok(Math.abs(traced!.throughputRatioRange[0] - 0.8) < 1e-9 && Math.abs(traced!.throughputRatioRange[1] - 0.8) < 1e-9, String(traced!.throughputRatioRange));
+  // CPU per request at saturation, paired the same way: 3/80 against 2/100 in round 1 (× 1.875), 1.5/160 against 1/200.
+  assert.equal(off!.saturatedCpuRatio, 1);
+  assert.ok(Math.abs(traced!.saturatedCpuRatio - 1.875) < 1e-9, String(traced!.saturatedCpuRatio));
+  assert.ok(traced!.saturatedCpuRatioRange[0] <= traced!.saturatedCpuRatio && traced!.saturatedCpuRatio <= traced!.saturatedCpuRatioRange[1]);
   assert.equal(traced!.p50Added, 0.5);
   assert.equal(traced!.cpuRatio, 1.5);
   assert.equal(traced!.spansPerRequest, 21);
