@@ -65,30 +65,38 @@ export async function warmUp(run: LabRun, opts: BenchOptions): Promise<void> {
 
 /** One slice of the closed-loop (max throughput) phase; slice `index` uses the same request mix in every configuration. */
 export async function closedSlice(run: LabRun, opts: BenchOptions, seconds: number, index: number): Promise<void> {
-  const before = servicesCpuMs(run);
+  const before = cpuByService(run);
   const slice = await runLoad({ ...loadBase(run, opts, run.round * 1000 + index), mode: 'closed', connections: opts.connections, durationS: seconds });
-  const after = servicesCpuMs(run);
+  const used = cpuUsedSince(run, before);
   run.slices.push(slice);
   run.phases.push(slice);
-  run.sliceCpuMsPerRequest.push(slice.completed > 0 ? (after - before) / slice.completed : NaN);
+  const total = SERVICE_NAMES.reduce((sum, n) => sum + (used[n] ?? NaN), 0);
+  run.sliceCpuMsPerRequest.push(slice.completed > 0 ? total / slice.completed : NaN);
 }
 
-/** CPU ms used so far by the system's four services together (/proc: user + system, all threads). */
-function servicesCpuMs(run: LabRun): number {
-  return SERVICE_NAMES.reduce((sum, n) => sum + (processCpuMs(run.system.pids[n] ?? -1) ?? NaN), 0);
+/** Each service's CPU ms so far (/proc: user + system, all threads); undefined for one that is gone. */
+function cpuByService(run: LabRun): Array<number | undefined> {
+  return SERVICE_NAMES.map((n) => processCpuMs(run.system.pids[n] ?? -1));
+}
+
+/** CPU ms each service used since `before` (cpuByService); services that could not be read are left out. */
+function cpuUsedSince(run: LabRun, before: Array<number | undefined>): Record<string, number> {
+  const after = cpuByService(run);
+  const used: Record<string, number> = {};
+  SERVICE_NAMES.forEach((n, i) => {
+    const b = before[i];
+    const a = after[i];
+    if (b !== undefined && a !== undefined) used[n] = a - b;
+  });
+  return used;
 }
 
 /** Open loop at the fixed rate: latency, and CPU per request of each service from /proc. */
 export async function openPhase(run: LabRun, opts: BenchOptions): Promise<void> {
-  const pids = SERVICE_NAMES.map((n) => run.system.pids[n] ?? -1);
-  const before = pids.map(processCpuMs);
+  const before = cpuByService(run);
   const open = await runLoad({ ...loadBase(run, opts, run.round), mode: 'open', rate: opts.openRate, durationS: opts.openS, connections: opts.connections });
-  const after = pids.map(processCpuMs);
-  SERVICE_NAMES.forEach((n, i) => {
-    const b = before[i];
-    const a = after[i];
-    if (b !== undefined && a !== undefined && open.completed > 0) run.cpuMsPerRequest[n] = (a - b) / open.completed;
-  });
+  const used = cpuUsedSince(run, before);
+  if (open.completed > 0) for (const [n, ms] of Object.entries(used)) run.cpuMsPerRequest[n] = ms / open.completed;
   run.open = open;
   run.phases.push(open);
 }
