@@ -1,6 +1,5 @@
-import { sleep } from '@mltrace/stack';
+import { isAlive, sleep } from '@mltrace/stack';
 import type { WorkshopConfig } from '../config';
-import { isAlive } from '@mltrace/stack';
 import { readState, updateState } from '../state';
 import { EXIT_OK } from '../usage';
 import { shown } from '../shown';

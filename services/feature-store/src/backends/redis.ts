@@ -109,19 +109,21 @@ export class RedisBackend implements FeatureBackend {
    * exactly like an N+1 problem in a trace; it is suppressed for the pipeline.
    */
   private async batchHmget(entities: readonly string[], features: readonly string[], plantedLatencyMs: number, name = BATCH_HMGET): Promise<(number[] | null)[]> {
-    const { host, port } = this.redis.options;
     // `name` HMGET: one command's span, named as the ioredis instrumentation names it.
     // No span (and no attributes built) under an unsampled parent, as instrumentation-ioredis here.
-    const span = startChildSpan(name === HMGET ? 'hmget' : name, () => ({
-      kind: SpanKind.CLIENT,
-      attributes: {
-        [ATTR_DB_SYSTEM_NAME]: DB_SYSTEM_NAME_VALUE_REDIS,
-        [ATTR_DB_OPERATION_NAME]: name,
-        ...(name === BATCH_HMGET ? { [ATTR_DB_OPERATION_BATCH_SIZE]: entities.length } : {}),
-        ...(host ? { [ATTR_SERVER_ADDRESS]: host } : {}),
-        ...(port ? { [ATTR_SERVER_PORT]: port } : {}),
-      },
-    }));
+    const span = startChildSpan(name === HMGET ? 'hmget' : name, () => {
+      const { host, port } = this.redis.options;
+      return {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          [ATTR_DB_SYSTEM_NAME]: DB_SYSTEM_NAME_VALUE_REDIS,
+          [ATTR_DB_OPERATION_NAME]: name,
+          ...(name === BATCH_HMGET ? { [ATTR_DB_OPERATION_BATCH_SIZE]: entities.length } : {}),
+          ...(host ? { [ATTR_SERVER_ADDRESS]: host } : {}),
+          ...(port ? { [ATTR_SERVER_PORT]: port } : {}),
+        },
+      };
+    });
     try {
       const pipeline = this.redis.pipeline();
       for (const entity of entities) pipeline.hmget(featureKey(this.opts.featureVersion, entity), ...features);
