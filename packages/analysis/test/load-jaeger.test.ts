@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LoadError, loadFile, loadJaeger, loadSources } from '../src/load';
+import { evenSlices, plannedSlices } from '../src/load/jaeger-live';
 import type { LoadResult } from '../src/model';
 import { REFERENCE } from './helpers';
 
@@ -125,6 +126,51 @@ test('API v3: a streamed answer of several {result} chunks; full slices are spli
   const searches = requests.filter((u) => u.pathname === '/api/v3/traces');
   assert.ok(searches.length > 4, `full slices were split (${searches.length} requests)`);
   for (const tr of result.traces) assert.equal(tr.spans[1]!.parentSpanId, tr.spans[0]!.spanId);
+});
+
+test('API v3: every service after the first is fetched in slices planned from the traces already seen, with no page fetched for nothing', async (t) => {
+  const until = Date.UTC(2026, 0, 1, 12) * 1000;
+  const since = until - 60_000_000;
+  // 300 requests in the last minute, each crossing both services (a pipeline's traces).
+  const traces = Array.from({ length: 300 }, (_, i) => ({ id: i + 1, start: since + 1_000_000 + i * 190_000 }));
+  const pages: Array<{ service: string; count: number }> = [];
+  const { base } = await serve(t, (url, res) => {
+    if (url.pathname === '/api/v3/services') return json(res, 200, JSON.stringify({ services: ['gateway', 'inference'] }));
+    const min = Date.parse(url.searchParams.get('query.startTimeMin')!) * 1000;
+    const max = Date.parse(url.searchParams.get('query.startTimeMax')!) * 1000;
+    const depth = Number(url.searchParams.get('query.searchDepth'));
+    const hits = traces.filter((tr) => tr.start < max && tr.start + 100 >= min).slice(-depth);
+    pages.push({ service: url.searchParams.get('query.serviceName')!, count: hits.length });
+    if (hits.length === 0) return json(res, 404, NOT_FOUND_V3);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    for (const tr of hits) res.write(v3Chunk(tr.id, tr.start) + '\n');
+    res.end();
+  });
+  const result = await loadJaeger(base, { since, until, pageSize: 40 });
+  assert.equal(result.traces.length, 300);
+  const full = (service: string) => pages.filter((p) => p.service === service && p.count >= 40).length;
+  const fetched = (service: string) => pages.filter((p) => p.service === service).reduce((n, p) => n + p.count, 0);
+  assert.ok(full('gateway') > 0, 'the first service finds its way by full pages');
+  assert.equal(full('inference'), 0, 'the second service is planned from what the first found: no full page');
+  assert.equal(fetched('inference'), 300, 'each of its traces fetched once');
+});
+
+test('slices: even parts and planned parts are contiguous, newest first, and cover the slice exactly', () => {
+  const check = (parts: Array<[number, number]>, from: number, to: number) => {
+    assert.equal(parts[0]![1], to);
+    assert.equal(parts.at(-1)![0], from);
+    for (let i = 1; i < parts.length; i++) assert.equal(parts[i]![1], parts[i - 1]![0]);
+    for (const [a, b] of parts) assert.ok(a < b);
+  };
+  check(evenSlices([0, 40_000_000], 4), 0, 40_000_000);
+  assert.equal(evenSlices([0, 40_000_000], 4).length, 4);
+  assert.equal(evenSlices([0, 1_500_000], 4).length, 1, 'never shorter than a second');
+  const starts = Array.from({ length: 100 }, (_, i) => 10_000_000 + i * 200_000);
+  const planned = plannedSlices([0, 60_000_000], starts, 25);
+  check(planned, 0, 60_000_000);
+  assert.equal(planned.length, 4, '100 seen starts, 25 per slice');
+  for (const [a, b] of planned) assert.ok(starts.filter((s) => s >= a && s < b).length <= 25);
+  assert.deepEqual(plannedSlices([0, 60_000_000], starts.slice(0, 10), 25), [[0, 60_000_000]], 'few enough: one slice');
 });
 
 test('falls back to the v1 API when /api/v3 is absent (µs parameters, {data: […]} envelope)', async (t) => {

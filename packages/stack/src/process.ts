@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { spawnSync } from 'node:child_process';
 
@@ -101,15 +102,36 @@ async function startRedisOn(p: number, detached: boolean): Promise<RedisServer> 
   };
 }
 
-/** True when a process with this pid exists (signal 0 checks without signalling; EPERM: it exists but is someone else's). */
+/**
+ * True while a process with this pid runs. Signal 0 checks that the pid exists without signalling
+ * it (EPERM: it exists but is someone else's). A zombie (exited, not yet reaped) is not running:
+ * a lab runner or a detached Jaeger outlives the command that started it, so its parent is init,
+ * and an init that reaps late (every ~2 s in some sandboxes) or never (a container whose PID 1 is
+ * not an init) would keep `lab stop` and `jaeger --stop` waiting for a process that has ended.
+ */
 export function isAlive(pid: number | undefined): boolean {
   if (!pid) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  return !hasEnded(pid);
+}
+
+/**
+ * Linux: the process is a zombie (state Z in /proc/<pid>/stat, after the parenthesised command
+ * name) or already gone. Without /proc (macOS): false, and signal 0 alone decides.
+ */
+function hasEnded(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' && process.platform === 'linux';
+  }
+  const end = stat.lastIndexOf(')');
+  return stat.slice(end + 2, end + 3) === 'Z';
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process has exited. */

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { StackError } from '../src/errors';
-import { hasRedisServer, sleep } from '../src/process';
+import { hasRedisServer, isAlive, sleep } from '../src/process';
 import { startSystem } from '../src/system';
-import { descendants, isAlive } from './descendants';
+import { descendants } from './descendants';
 
 const STACK_ROOT = join(__dirname, '..', '..');
 

@@ -34,14 +34,3 @@ export function commandLine(pid: number): string {
     return '';
   }
 }
-
-/** True while `pid` is a process that has not been reaped and is not a zombie. */
-export function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The state follows the parenthesised command name: Z is a zombie (exited, not yet reaped).
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}

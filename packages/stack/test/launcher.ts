@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { REPO_ROOT } from '../src/paths';
-import { sleep } from '../src/process';
+import { isAlive, sleep } from '../src/process';
 import { readRunningStack, stackStateFile, type StackState } from '../src/state-file';
-import { commandLine, descendants, isAlive } from './descendants';
+import { commandLine, descendants } from './descendants';
 
 export const START_JS = join(REPO_ROOT, 'packages', 'stack', 'dist', 'src', 'bin', 'start.js');
 export const DEMO_JS = join(REPO_ROOT, 'packages', 'stack', 'dist', 'src', 'bin', 'demo.js');

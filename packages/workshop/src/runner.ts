@@ -16,7 +16,10 @@ export const LAB_MIX_FILE = join(REPO_ROOT, 'docs', 'scenario-mix.yaml');
 /** How often the services export spans while a lab runs: files are current a moment after the traffic ends. */
 const EXPORT_DELAY_MS = 200;
 
-/** Waits until the span count has stopped growing (the last batches exported), at most `limitMs`. */
+/**
+ * Waits until the span count has stopped growing (the last batches exported), at most `limitMs`:
+ * two equal counts two export intervals apart, so at least one whole export cycle added nothing.
+ */
 async function spansSettled(dir: string, limitMs = 10_000): Promise<void> {
   const until = Date.now() + limitMs;
   let last = -1;
@@ -24,7 +27,7 @@ async function spansSettled(dir: string, limitMs = 10_000): Promise<void> {
     const now = existsSync(dir) ? countExportedSpans(dir) : 0;
     if (now === last && now > 0) return;
     last = now;
-    await sleep(EXPORT_DELAY_MS * 4);
+    await sleep(EXPORT_DELAY_MS * 2);
   }
 }
 
