@@ -232,8 +232,8 @@ const RESULT_PREFIX = Buffer.from('{"result":{');
  * `maxBuffered` whose every line has that form goes line by line: the inner request to the scanner,
  * a line it declines through JSON.parse like any JSON line. Anything else, or a larger answer, goes
  * through the document splitter as a file would (measured: splitting and parsing a 40 000-span
- * answer byte by byte was half of `mltrace analyze`'s time on it). `test/load-jaeger.test.ts`
- * compares both paths.
+ * answer byte by byte was half of `mltrace analyze`'s time on it).
+ * `test/load-jaeger-answer.test.ts` compares both paths.
  */
 async function readSearchAnswer(label: string, body: AsyncIterator<Buffer>, ingest: Ingest, maxBuffered: number): Promise<string | undefined> {
   const chunks: Buffer[] = [];
@@ -248,10 +248,11 @@ async function readSearchAnswer(label: string, body: AsyncIterator<Buffer>, inge
   const answer = Buffer.concat(chunks);
   const lines = resultLines(answer);
   if (lines === undefined) return readDocuments(label, answer, undefined, ingest);
-  for (const [from, to] of lines) {
-    const spans = ingest.otlpLines?.scan(answer.subarray(from + RESULT_PREFIX.length - 1, to - 1));
+  for (const [from, end] of lines) {
+    // The OTLP request between `{"result":` and the line's last `}`.
+    const spans = ingest.otlpLines?.scan(answer.subarray(from + RESULT_PREFIX.length - 1, end - 1));
     if (spans !== undefined) for (let i = 0; i < spans.length; i++) ingest.collector.add(spans[i]!);
-    else ingestLine(ingest, answer.subarray(from, to), `${label}: offset ${from}`);
+    else ingestLine(ingest, answer.subarray(from, end), `${label}: offset ${from}`);
   }
   return undefined;
 }
