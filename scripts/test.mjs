@@ -25,10 +25,8 @@ if (selected.length === 0) {
 }
 // Say which Node runs the tests: the project's own (the `node` dev dependency, first on PATH in npm scripts).
 console.log(`node ${process.version} (${process.execPath}): ${selected.length} test files`);
-// Three test files at a time on two cores: the long files (the workshop's labs) mostly wait on
-// their systems' paced traffic (a lab keeps ≈ 40 % of the machine busy), so a third file fills
-// the gaps. MLTRACE_TEST_CONCURRENCY overrides it.
-const concurrency = process.env.MLTRACE_TEST_CONCURRENCY ?? '3';
+// Two cores: run two test files at a time; end-to-end files start several processes each.
+const concurrency = process.env.MLTRACE_TEST_CONCURRENCY ?? '2';
 const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...selected], {
   stdio: 'inherit',
   env: { ...process.env, NODE_ENV: 'test' },
