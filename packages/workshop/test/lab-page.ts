@@ -87,7 +87,10 @@ function overhead(ctx: RunContext, config: string): OverheadSummary {
   return s;
 }
 
-type Check = (m: RegExpMatchArray, value: string, ctx: RunContext) => { ok: boolean; seen: string };
+type Check = ((m: RegExpMatchArray, value: string, ctx: RunContext) => { ok: boolean; seen: string }) & { readsTraces?: true };
+
+/** A check that reads the run's traces, not only its report (so a run whose page has none need not load them). */
+const readingTraces = (check: Check): Check => Object.assign(check, { readsTraces: true as const });
 
 /** Each kind of finding a page may state, and how the report proves it. A row no pattern knows fails the test. */
 export const FINDING_CHECKS: Array<[RegExp, Check]> = [
@@ -129,41 +132,41 @@ export const FINDING_CHECKS: Array<[RegExp, Check]> = [
     const n = c.report().errors.failedTraces;
     return { ok: v === 'none' ? n === 0 : v === 'some' ? n > 0 : false, seen: String(n) };
   }],
-  [/^services in trace `(\w+)`$/, (m, v, c) => {
+  [/^services in trace `(\w+)`$/, readingTraces((m, v, c) => {
     const seen = [...new Set(trace(c, m[1] as string).spans.map((s) => s.service))].sort().join(', ');
     return { ok: seen === v.split(', ').sort().join(', '), seen };
-  }],
-  [/^spans in trace `(\w+)`$/, (m, v, c) => {
+  })],
+  [/^spans in trace `(\w+)`$/, readingTraces((m, v, c) => {
     const n = trace(c, m[1] as string).spans.length;
     return { ok: n === Number(v), seen: String(n) };
-  }],
-  [/^`([\w.]+)` on every span of trace `(\w+)`$/, (m, v, c) => {
+  })],
+  [/^`([\w.]+)` on every span of trace `(\w+)`$/, readingTraces((m, v, c) => {
     const values = trace(c, m[2] as string).spans.map((s) => String(s.attributes[m[1] as string]));
     return { ok: values.every((x) => x === v), seen: [...new Set(values)].join(', ') };
-  }],
-  [/^parent of the root of trace `(\w+)`$/, (m, v, c) => {
+  })],
+  [/^parent of the root of trace `(\w+)`$/, readingTraces((m, v, c) => {
     const p = rootOf(trace(c, m[1] as string))?.parentSpanId ?? '(none)';
     return { ok: p === v, seen: p };
-  }],
-  [/^v2 against v1 for `business\.customer_segment=enterprise`$/, (_m, v, c) => {
+  })],
+  [/^v2 against v1 for `business\.customer_segment=enterprise`$/, readingTraces((_m, v, c) => {
     const check = checksFor('model-regression', c.report(), c.traces())[0];
     return { ok: (v === 'slower') === check?.holds, seen: check?.seen ?? '' };
-  }],
-  [/^v2's gap over v1 for the other segments$/, (_m, v, c) => {
+  })],
+  [/^v2's gap over v1 for the other segments$/, readingTraces((_m, v, c) => {
     const check = checksFor('model-regression', c.report(), c.traces())[1];
     return { ok: (v === 'under half the gap for enterprise') === check?.holds, seen: check?.seen ?? '' };
-  }],
-  [/^sampling rule of the `priority=(\w+)` roots$/, (m, v, c) => {
+  })],
+  [/^sampling rule of the `priority=(\w+)` roots$/, readingTraces((m, v, c) => {
     const rules = requestRoots(c.traces())
       .filter((r) => r?.attributes['business.priority'] === m[1])
       .map((r) => String(r?.attributes['mltrace.sampling.rule']));
     return { ok: rules.length > 0 && rules.every((r) => r === unquote(v)), seen: [...new Set(rules)].join(', ') || '(no such roots)' };
-  }],
-  [/^traces kept$/, (_m, v, c) => {
+  })],
+  [/^traces kept$/, readingTraces((_m, v, c) => {
     const kept = requestRoots(c.traces()).length;
     const sent = c.state().load?.sent ?? 0;
     return { ok: v === 'fewer than the requests sent' && kept < sent, seen: `${kept} kept of ${sent}` };
-  }],
+  })],
   [/^sampling-corrected requests$/, (_m, v, c) => {
     const est = c.report().performance.throughput.estimated.requests;
     const sent = c.state().load?.sent ?? 0;
@@ -194,6 +197,11 @@ export const FINDING_CHECKS: Array<[RegExp, Check]> = [
     return { ok: v === 'more' && s.saturatedCpuRatio > 1, seen: `× ${s.saturatedCpuRatio} saturated, × ${s.cpuRatio} at the open-loop rate` };
   }],
 ];
+
+/** True when a check of the page's Findings reads the run's traces (see readingTraces). */
+export function readsTraces(page: string): boolean {
+  return findings(page).some((f) => FINDING_CHECKS.find(([re]) => re.test(f.key))?.[1].readsTraces === true);
+}
 
 /**
  * The page's Findings that `ctx` contradicts (empty: all hold). A `lab answer` row runs `mltrace
