@@ -102,23 +102,33 @@ function v3Chunk(trace: number, startUs: number, spans = 2): string {
   });
 }
 
+/**
+ * A fake Jaeger v3 that knows `traces` under each of `services`: a search answers the newest
+ * searchDepth traces overlapping its window (a trace is found by any slice overlapping its
+ * start-100 µs window, like a search on any span), one {result} chunk per line; 404 when none.
+ * `onPage` sees each search's service and how many traces it answered.
+ */
+function fakeV3(services: string[], traces: Array<{ id: number; start: number }>, onPage?: (service: string, count: number) => void): Handler {
+  return (url, res) => {
+    if (url.pathname === '/api/v3/services') return json(res, 200, JSON.stringify({ services }));
+    const min = Date.parse(url.searchParams.get('query.startTimeMin')!) * 1000;
+    const max = Date.parse(url.searchParams.get('query.startTimeMax')!) * 1000;
+    const depth = Number(url.searchParams.get('query.searchDepth'));
+    const hits = traces.filter((tr) => tr.start < max && tr.start + 100 >= min).slice(-depth);
+    onPage?.(url.searchParams.get('query.serviceName')!, hits.length);
+    if (hits.length === 0) return json(res, 404, NOT_FOUND_V3);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    for (const tr of hits) res.write(v3Chunk(tr.id, tr.start) + '\n');
+    res.end();
+  };
+}
+
 test('API v3: a streamed answer of several {result} chunks; full slices are split (paging) and traces deduplicated', async (t) => {
   const until = Date.UTC(2026, 0, 1, 12) * 1000;
   const since = until - 3_600_000_000;
   // 40 traces spread over the hour; Jaeger returns at most searchDepth of the newest matching ones.
   const traces = Array.from({ length: 40 }, (_, i) => ({ id: i + 1, start: since + 1_000_000 + i * 85_000_000 }));
-  const { base, requests } = await serve(t, (url, res) => {
-    if (url.pathname === '/api/v3/services') return json(res, 200, JSON.stringify({ services: ['gateway'] }));
-    const min = Date.parse(url.searchParams.get('query.startTimeMin')!) * 1000;
-    const max = Date.parse(url.searchParams.get('query.startTimeMax')!) * 1000;
-    const depth = Number(url.searchParams.get('query.searchDepth'));
-    // A trace is found by any slice overlapping it (start-100µs window), like a search on any span.
-    const hits = traces.filter((tr) => tr.start < max && tr.start + 100 >= min).slice(-depth);
-    if (hits.length === 0) return json(res, 404, NOT_FOUND_V3);
-    res.writeHead(200, { 'content-type': 'application/json' });
-    for (const tr of hits) res.write(v3Chunk(tr.id, tr.start) + '\n');
-    res.end();
-  });
+  const { base, requests } = await serve(t, fakeV3(['gateway'], traces));
   const result = await loadJaeger(base, { since, until, pageSize: 5 });
   assert.equal(result.traces.length, 40);
   assert.equal(result.spanCount, 80);
@@ -134,18 +144,7 @@ test('API v3: every service after the first is fetched in slices planned from th
   // 300 requests in the last minute, each crossing both services (a pipeline's traces).
   const traces = Array.from({ length: 300 }, (_, i) => ({ id: i + 1, start: since + 1_000_000 + i * 190_000 }));
   const pages: Array<{ service: string; count: number }> = [];
-  const { base } = await serve(t, (url, res) => {
-    if (url.pathname === '/api/v3/services') return json(res, 200, JSON.stringify({ services: ['gateway', 'inference'] }));
-    const min = Date.parse(url.searchParams.get('query.startTimeMin')!) * 1000;
-    const max = Date.parse(url.searchParams.get('query.startTimeMax')!) * 1000;
-    const depth = Number(url.searchParams.get('query.searchDepth'));
-    const hits = traces.filter((tr) => tr.start < max && tr.start + 100 >= min).slice(-depth);
-    pages.push({ service: url.searchParams.get('query.serviceName')!, count: hits.length });
-    if (hits.length === 0) return json(res, 404, NOT_FOUND_V3);
-    res.writeHead(200, { 'content-type': 'application/json' });
-    for (const tr of hits) res.write(v3Chunk(tr.id, tr.start) + '\n');
-    res.end();
-  });
+  const { base } = await serve(t, fakeV3(['gateway', 'inference'], traces, (service, count) => pages.push({ service, count })));
   const result = await loadJaeger(base, { since, until, pageSize: 40 });
   assert.equal(result.traces.length, 300);
   const full = (service: string) => pages.filter((p) => p.service === service && p.count >= 40).length;

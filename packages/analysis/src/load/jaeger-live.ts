@@ -3,7 +3,7 @@ import { TraceCollector, type CollectorOptions } from './collector';
 import { Ingest } from './detect';
 import { LoadError } from './errors';
 import { readDocuments } from './file';
-import { ingestLine } from './lines';
+import { ingestLine, isBlank, LineSplitter } from './lines';
 
 export interface JaegerLiveOptions extends CollectorOptions {
   fetchImpl?: typeof fetch;
@@ -68,12 +68,6 @@ function lowerBound(sorted: readonly number[], x: number): number {
   return lo;
 }
 
-function earliestStart(spans: ReadonlyArray<{ start: number }>): number {
-  let min = Infinity;
-  for (const s of spans) if (s.start < min) min = s.start;
-  return min;
-}
-
 type Api = 'v3' | 'v1';
 
 /**
@@ -124,7 +118,8 @@ export async function fetchJaegerInto(baseUrl: string, collector: TraceCollector
       for (const trace of page.traces) {
         if (seen.has(trace.traceId)) continue;
         seen.add(trace.traceId);
-        starts.push(earliestStart(trace.spans));
+        // A trace's spans come sorted by start: the first is its earliest.
+        if (trace.spans[0]) starts.push(trace.spans[0].start);
         // Jaeger matched it by time already (on any of its spans); do not filter it again by its start.
         collector.timeFiltered.add(trace.traceId);
         collector.addTraceWarnings(trace.traceId, trace.warnings ?? []);
@@ -236,43 +231,46 @@ const RESULT_PREFIX = Buffer.from('{"result":{');
  * `test/load-jaeger-answer.test.ts` compares both paths.
  */
 async function readSearchAnswer(label: string, body: AsyncIterator<Buffer>, ingest: Ingest, maxBuffered: number): Promise<string | undefined> {
+  const scanner = ingest.otlpLines;
+  if (scanner === undefined) return readDocuments(label, Buffer.alloc(0), body, ingest);
   const chunks: Buffer[] = [];
   let size = 0;
-  for (;;) {
-    if (size > maxBuffered || ingest.otlpLines === undefined) return readDocuments(label, Buffer.concat(chunks), body, ingest);
-    const next = await body.next();
-    if (next.done) break;
+  for (let next = await body.next(); !next.done; next = await body.next()) {
     chunks.push(next.value);
     size += next.value.length;
+    if (size > maxBuffered) return readDocuments(label, Buffer.concat(chunks), body, ingest);
   }
   const answer = Buffer.concat(chunks);
   const lines = resultLines(answer);
   if (lines === undefined) return readDocuments(label, answer, undefined, ingest);
-  for (const [from, end] of lines) {
+  lines.forEach((line, i) => {
     // The OTLP request between `{"result":` and the line's last `}`.
-    const spans = ingest.otlpLines?.scan(answer.subarray(from + RESULT_PREFIX.length - 1, end - 1));
-    if (spans !== undefined) for (let i = 0; i < spans.length; i++) ingest.collector.add(spans[i]!);
-    else ingestLine(ingest, answer.subarray(from, end), `${label}: offset ${from}`);
-  }
+    const spans = scanner.scan(line.subarray(RESULT_PREFIX.length - 1, line.length - 1));
+    if (spans !== undefined) for (let k = 0; k < spans.length; k++) ingest.collector.add(spans[k]!);
+    else ingestLine(ingest, line, `${label}: line ${i + 1}`);
+  });
   return undefined;
 }
 
-/** [start, end) of each non-blank line when every one is `{"result":{…}}` (no surrounding space); otherwise undefined. */
-function resultLines(answer: Buffer): Array<[number, number]> | undefined {
-  const lines: Array<[number, number]> = [];
-  let from = 0;
-  while (from < answer.length) {
-    let to = answer.indexOf(0x0a, from);
-    if (to < 0) to = answer.length;
-    const end = to > from && answer[to - 1] === 0x0d ? to - 1 : to;
-    if (end > from) {
-      const ok = end - from > RESULT_PREFIX.length + 1 && answer.compare(RESULT_PREFIX, 0, RESULT_PREFIX.length, from, from + RESULT_PREFIX.length) === 0 && answer[end - 1] === 0x7d;
-      if (!ok) return undefined;
-      lines.push([from, end]);
+/**
+ * The non-blank lines of `answer` (without a trailing CR) when every one is `{"result":{…}}`;
+ * otherwise undefined. The whole answer is fed at once, so the splitter's views stay views of it.
+ */
+function resultLines(answer: Buffer): Buffer[] | undefined {
+  const lines: Buffer[] = [];
+  let all = true;
+  const splitter = new LineSplitter((raw) => {
+    if (isBlank(raw)) return;
+    const line = raw[raw.length - 1] === 0x0d ? raw.subarray(0, raw.length - 1) : raw;
+    if (line.length > RESULT_PREFIX.length + 1 && line.subarray(0, RESULT_PREFIX.length).equals(RESULT_PREFIX) && line[line.length - 1] === 0x7d) lines.push(line);
+    else {
+      all = false;
+      splitter.stopped = true;
     }
-    from = to + 1;
-  }
-  return lines.length > 0 ? lines : undefined;
+  });
+  splitter.feed(answer);
+  splitter.end();
+  return all && lines.length > 0 ? lines : undefined;
 }
 
 function rfc3339(micros: number): string {
