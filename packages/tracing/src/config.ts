@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 // ATTR_DEPLOYMENT_ENVIRONMENT is the deprecated key, still read for older OTEL_RESOURCE_ATTRIBUTES.
 import { ATTR_DEPLOYMENT_ENVIRONMENT, ATTR_DEPLOYMENT_ENVIRONMENT_NAME } from './semconv';
-import type { TracingConfig, TraceExporterKind, OtlpProtocol, InstrumentationSet } from './types';
+import type { TracingConfig, TraceExporterKind, OtlpProtocol, InstrumentationSet, ResourceDetectorName, SdkSamplerName, SpanLimitsConfig } from './types';
 
 type Env = Record<string, string | undefined>;
 
@@ -125,7 +125,7 @@ export function readTracingConfig(env: Env = process.env, warn: ConfigWarn = () 
 
   const remotePollMs = str(env, 'MLTRACE_SAMPLING_REMOTE_POLL_MS') !== undefined ? int(env, 'MLTRACE_SAMPLING_REMOTE_POLL_MS', warn, 60_000, 100) : undefined;
   const strategiesFile = str(env, 'MLTRACE_SAMPLING_STRATEGIES_FILE');
-  checkSdkSampler(env, warn);
+  const sdkSampler = readSdkSampler(env, warn);
   const propagators = readPropagators(env, warn);
 
   return {
@@ -154,30 +154,35 @@ export function readTracingConfig(env: Env = process.env, warn: ConfigWarn = () 
       exportTimeoutMillis: int(env, 'OTEL_BSP_EXPORT_TIMEOUT', warn, 30_000, 1),
     },
     propagators,
-    samplerFollowsParent: samplerFollowsParent(env, strategiesFile !== undefined || str(env, 'MLTRACE_SAMPLING_REMOTE_URL') !== undefined),
+    sdkSampler,
+    samplerFollowsParent: samplerFollowsParent(sdkSampler.name, strategiesFile !== undefined || str(env, 'MLTRACE_SAMPLING_REMOTE_URL') !== undefined),
+    spanLimits: readSpanLimits(env, warn),
+    resourceDetectors: readResourceDetectors(env, warn),
+    logLevel: str(env, 'OTEL_LOG_LEVEL'),
     writeXHeaders: str(env, 'OTEL_PROPAGATORS') !== undefined && propagators.includes('xheaders'),
   };
 }
 
-const SDK_SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'];
+const SDK_SAMPLERS: readonly SdkSamplerName[] = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'];
+const DEFAULT_SDK_SAMPLER: SdkSamplerName = 'parentbased_always_on';
 
-/**
- * OTEL_TRACES_SAMPLER(_ARG) are applied by the SDK itself, which only reports a
- * bad value through OpenTelemetry's diag logger (silent by default): say it here.
- */
-function checkSdkSampler(env: Env, warn: ConfigWarn): void {
-  const sampler = str(env, 'OTEL_TRACES_SAMPLER');
-  if (sampler === undefined) return;
-  if (!SDK_SAMPLERS.includes(sampler)) {
-    warn(`OTEL_TRACES_SAMPLER=${JSON.stringify(sampler)} is not supported (supported: ${SDK_SAMPLERS.join(', ')}); using parentbased_always_on`);
-    return;
+/** OTEL_TRACES_SAMPLER(_ARG), as the specification defines them; a bad value is one warning and the default. */
+function readSdkSampler(env: Env, warn: ConfigWarn): TracingConfig['sdkSampler'] {
+  const fallback = { name: DEFAULT_SDK_SAMPLER, ratio: 1 };
+  const name = str(env, 'OTEL_TRACES_SAMPLER');
+  if (name === undefined) return fallback;
+  if (!SDK_SAMPLERS.includes(name as SdkSamplerName)) {
+    warn(`OTEL_TRACES_SAMPLER=${JSON.stringify(name)} is not supported (supported: ${SDK_SAMPLERS.join(', ')}); using ${DEFAULT_SDK_SAMPLER}`);
+    return fallback;
   }
-  if (!sampler.endsWith('traceidratio')) return;
+  if (!name.endsWith('traceidratio')) return { name: name as SdkSamplerName, ratio: 1 };
   const arg = str(env, 'OTEL_TRACES_SAMPLER_ARG');
   const ratio = Number(arg);
   if (arg === undefined || !Number.isFinite(ratio) || ratio < 0 || ratio > 1) {
     warn(`OTEL_TRACES_SAMPLER_ARG=${JSON.stringify(arg ?? '')} is not a ratio in [0, 1]; using 1`);
+    return { name: name as SdkSamplerName, ratio: 1 };
   }
+  return { name: name as SdkSamplerName, ratio };
 }
 
 /**
@@ -185,10 +190,43 @@ function checkSdkSampler(env: Env, warn: ConfigWarn): void {
  * parentbased_* samplers (the default), and for always_off; false for always_on and traceidratio,
  * which decide every span afresh. Instrumentations skip such spans entirely when it is true.
  */
-function samplerFollowsParent(env: Env, mltraceSampler: boolean): boolean {
-  if (mltraceSampler) return true;
-  const sampler = str(env, 'OTEL_TRACES_SAMPLER');
-  return sampler === undefined || !SDK_SAMPLERS.includes(sampler) || sampler.startsWith('parentbased_') || sampler === 'always_off';
+function samplerFollowsParent(sampler: SdkSamplerName, mltraceSampler: boolean): boolean {
+  return mltraceSampler || sampler.startsWith('parentbased_') || sampler === 'always_off';
+}
+
+/** The first of `names` that is set, as a positive integer (a bad value: one warning, the SDK default). */
+function limit(env: Env, warn: ConfigWarn, ...names: string[]): number | undefined {
+  const name = names.find((n) => str(env, n) !== undefined);
+  if (name === undefined) return undefined;
+  const n = Number(str(env, name));
+  if (Number.isInteger(n) && n >= 0) return n;
+  warn(`${name}=${JSON.stringify(env[name])} is not an integer >= 0; using the SDK default`);
+  return undefined;
+}
+
+/** The span limits of the specification's environment variables; unset ones are left to the SDK. */
+function readSpanLimits(env: Env, warn: ConfigWarn): SpanLimitsConfig {
+  const limits: SpanLimitsConfig = {
+    attributeCountLimit: limit(env, warn, 'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', 'OTEL_ATTRIBUTE_COUNT_LIMIT'),
+    attributeValueLengthLimit: limit(env, warn, 'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT'),
+    eventCountLimit: limit(env, warn, 'OTEL_SPAN_EVENT_COUNT_LIMIT'),
+    linkCountLimit: limit(env, warn, 'OTEL_SPAN_LINK_COUNT_LIMIT'),
+    attributePerEventCountLimit: limit(env, warn, 'OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT', 'OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT'),
+    attributePerLinkCountLimit: limit(env, warn, 'OTEL_LINK_ATTRIBUTE_COUNT_LIMIT', 'OTEL_SPAN_ATTRIBUTE_PER_LINK_COUNT_LIMIT'),
+  };
+  return Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
+}
+
+const RESOURCE_DETECTORS: readonly ResourceDetectorName[] = ['env', 'host', 'os', 'process', 'serviceinstance'];
+
+/** OTEL_NODE_RESOURCE_DETECTORS: `all` (default), `none`, or names; an unknown name is one warning and skipped. */
+function readResourceDetectors(env: Env, warn: ConfigWarn): ResourceDetectorName[] {
+  const names = (str(env, 'OTEL_NODE_RESOURCE_DETECTORS') ?? 'all').split(',').map((s) => s.trim()).filter(Boolean);
+  if (names.includes('all')) return [...RESOURCE_DETECTORS];
+  if (names.includes('none')) return [];
+  const unknown = names.filter((n) => !RESOURCE_DETECTORS.includes(n as ResourceDetectorName));
+  if (unknown.length > 0) warn(`OTEL_NODE_RESOURCE_DETECTORS: ${unknown.join(', ')} not supported (supported: all, none, ${RESOURCE_DETECTORS.join(', ')}); skipped`);
+  return names.filter((n): n is ResourceDetectorName => RESOURCE_DETECTORS.includes(n as ResourceDetectorName));
 }
 
 const PROPAGATORS = ['tracecontext', 'baggage', 'jaeger', 'xheaders'] as const;

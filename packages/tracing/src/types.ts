@@ -51,6 +51,20 @@ export interface DataProcessingSummary {
 export type TraceExporterKind = 'otlp' | 'file' | 'console' | 'none';
 export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
 export type InstrumentationSet = 'curated' | 'all';
+/** The OTEL_TRACES_SAMPLER values the specification defines (jaeger_remote is mltrace's MLTRACE_SAMPLING_REMOTE_URL). */
+export type SdkSamplerName = 'always_on' | 'always_off' | 'traceidratio' | 'parentbased_always_on' | 'parentbased_always_off' | 'parentbased_traceidratio';
+/** OTEL_NODE_RESOURCE_DETECTORS names (the SDK's own detectors; the cloud ones are not loaded). */
+export type ResourceDetectorName = 'env' | 'host' | 'os' | 'process' | 'serviceinstance';
+
+/** OTEL_SPAN_*_LIMIT and OTEL_ATTRIBUTE_*_LIMIT; an absent key is the SDK's default. */
+export interface SpanLimitsConfig {
+  attributeCountLimit?: number;
+  attributeValueLengthLimit?: number;
+  eventCountLimit?: number;
+  linkCountLimit?: number;
+  attributePerEventCountLimit?: number;
+  attributePerLinkCountLimit?: number;
+}
 
 /** Everything the preload reads from the environment (see config.ts and the README table). */
 export interface TracingConfig {
@@ -72,8 +86,15 @@ export interface TracingConfig {
   sampling: { strategiesFile: string | undefined; remoteUrl: string | undefined; remotePollMs: number | undefined };
   bsp: { maxQueueSize: number; maxExportBatchSize: number; scheduledDelayMillis: number; exportTimeoutMillis: number };
   propagators: Array<'tracecontext' | 'baggage' | 'jaeger' | 'xheaders'>;
+  /** OTEL_TRACES_SAMPLER / _ARG (default parentbased_always_on, ratio 1); MLTRACE_SAMPLING_* replaces it with mltrace's sampler. */
+  sdkSampler: { name: SdkSamplerName; ratio: number };
   /** The sampler never records a span under an unsampled parent (see config.ts): such spans are skipped, not started. */
   samplerFollowsParent: boolean;
+  spanLimits: SpanLimitsConfig;
+  /** OTEL_NODE_RESOURCE_DETECTORS (default all five). */
+  resourceDetectors: ResourceDetectorName[];
+  /** OTEL_LOG_LEVEL: OpenTelemetry's own diagnostics on the console (unset: silent). */
+  logLevel: string | undefined;
   /** Write the X-* compatibility headers too: only when OTEL_PROPAGATORS names `xheaders` (by default they are read, not written). */
   writeXHeaders: boolean;
 }

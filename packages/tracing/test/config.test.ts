@@ -27,6 +27,10 @@ test('defaults: file exporter under the cwd, curated set, 2048/512 batch setting
   assert.deepEqual(config.propagators, ['tracecontext', 'baggage', 'jaeger', 'xheaders']);
   assert.equal(config.serviceName, 'unknown_service');
   assert.equal(config.sampling.strategiesFile, undefined);
+  assert.deepEqual(config.sdkSampler, { name: 'parentbased_always_on', ratio: 1 });
+  assert.deepEqual(config.spanLimits, {}, "the SDK's own limits");
+  assert.deepEqual(config.resourceDetectors, ['env', 'host', 'os', 'process', 'serviceinstance']);
+  assert.equal(config.logLevel, undefined);
 });
 
 test('an OTLP endpoint switches the default exporter to otlp; OTEL_TRACES_EXPORTER overrides both', () => {
@@ -105,12 +109,31 @@ test('sampling, disabled flag and relative paths', () => {
 test('OTEL_TRACES_SAMPLER(_ARG): supported values pass, bad ones warn once', () => {
   assert.deepEqual(read({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' }).warnings, []);
   assert.deepEqual(read({ OTEL_TRACES_SAMPLER: 'always_off' }).warnings, []);
-  const unknown = read({ OTEL_TRACES_SAMPLER: 'jaeger_remote' }).warnings;
-  assert.equal(unknown.length, 1);
-  assert.match(unknown[0]!, /^OTEL_TRACES_SAMPLER="jaeger_remote"/);
-  const badArg = read({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '5' }).warnings;
-  assert.equal(badArg.length, 1);
-  assert.match(badArg[0]!, /^OTEL_TRACES_SAMPLER_ARG="5"/);
+  assert.deepEqual(read({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' }).config.sdkSampler, { name: 'parentbased_traceidratio', ratio: 0.25 });
+  const unknown = read({ OTEL_TRACES_SAMPLER: 'jaeger_remote' });
+  assert.equal(unknown.warnings.length, 1);
+  assert.match(unknown.warnings[0]!, /^OTEL_TRACES_SAMPLER="jaeger_remote"/);
+  assert.deepEqual(unknown.config.sdkSampler, { name: 'parentbased_always_on', ratio: 1 });
+  const badArg = read({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '5' });
+  assert.equal(badArg.warnings.length, 1);
+  assert.match(badArg.warnings[0]!, /^OTEL_TRACES_SAMPLER_ARG="5"/);
+  assert.deepEqual(badArg.config.sdkSampler, { name: 'traceidratio', ratio: 1 });
+});
+
+test('span limits: the OTEL_SPAN_* name before the general OTEL_ATTRIBUTE_* one; a bad value warns and is left to the SDK', () => {
+  const { config, warnings } = read({ OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: '40', OTEL_ATTRIBUTE_COUNT_LIMIT: '9', OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '256', OTEL_SPAN_EVENT_COUNT_LIMIT: 'many' });
+  assert.deepEqual(config.spanLimits, { attributeCountLimit: 40, attributeValueLengthLimit: 256 });
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!, /^OTEL_SPAN_EVENT_COUNT_LIMIT="many" is not an integer/);
+});
+
+test('OTEL_NODE_RESOURCE_DETECTORS: all, none, or names; an unknown name warns and is skipped', () => {
+  assert.deepEqual(read({ OTEL_NODE_RESOURCE_DETECTORS: 'none' }).config.resourceDetectors, []);
+  assert.deepEqual(read({ OTEL_NODE_RESOURCE_DETECTORS: 'os,all' }).config.resourceDetectors.length, 5);
+  const some = read({ OTEL_NODE_RESOURCE_DETECTORS: 'env, host,gcp' });
+  assert.deepEqual(some.config.resourceDetectors, ['env', 'host']);
+  assert.equal(some.warnings.length, 1);
+  assert.match(some.warnings[0]!, /^OTEL_NODE_RESOURCE_DETECTORS: gcp not supported/);
 });
 
 test('X-headers are read by default and written only when OTEL_PROPAGATORS names xheaders', () => {
