@@ -46,8 +46,9 @@ function createConfiguredSampler(config: TracingConfig, warn: WarnLine): Sampler
 }
 
 /**
- * Starts the NodeSDK as configured and registers the runtime that
- * shutdownTracing()/getTracingStats() reach. Returns undefined when
+ * Starts tracing as configured (tracer provider, context manager, propagator,
+ * instrumentations; metrics and logs when asked for) and registers the runtime
+ * that shutdownTracing()/getTracingStats() reach. Returns undefined when
  * OTEL_SDK_DISABLED=true. Throws when the SDK cannot start; the preload
  * turns that into one warning.
  */
@@ -60,6 +61,8 @@ export function startTracing(config: TracingConfig, warn: WarnLine): TracingRunt
   const batchers = createTraceExporters(config).map((exporter) => new CountingBatchSpanProcessor(exporter, counters, config.bsp));
   // With no exporter (OTEL_TRACES_EXPORTER=none) no tracer provider is registered at all: context still propagates, spans cost nothing.
   const spanProcessors: SpanProcessor[] = batchers.length > 0 ? [new BaggageAttributesSpanProcessor(), ...batchers] : [];
+  // Built before anything is registered, as NodeSDK's constructor built them: a bad setting throws here.
+  const instrumentations = createInstrumentations(config);
   const sampler = createConfiguredSampler(config, warn) ?? createSdkSampler(config.sdkSampler);
   const resource = createResource(config);
 
@@ -84,7 +87,7 @@ export function startTracing(config: TracingConfig, warn: WarnLine): TracingRunt
       : undefined;
   if (tracerProvider) trace.setGlobalTracerProvider(tracerProvider);
   // Last, so that the instrumentations get the tracer provider and, when NodeSDK set one up, the meter provider.
-  registerInstrumentations({ instrumentations: createInstrumentations(config) });
+  registerInstrumentations({ instrumentations });
   const providers = {
     shutdown: () => Promise.all([tracerProvider?.shutdown(), metricsAndLogs?.shutdown()]).then(() => undefined),
   };
