@@ -80,8 +80,9 @@ async function runWithJaeger(id: string, first?: string): Promise<string[]> {
   const state = labState();
   assert.equal(state.otlpEndpoint, jaegerState().otlpHttpUrl, `${id}: the lab's traces go to Jaeger`);
   assert.ok(!existsSync(state.tracesDir) || readdirSync(state.tracesDir).length === 0, `${id}: no trace files beside Jaeger`);
-  const printed = /npx mltrace analyze http:\/\/localhost:16686 --since (\S+)/.exec(out);
-  assert.ok(printed, `${id}: lab start printed no command to analyze Jaeger's traces:\n${out}`);
+  // Jaeger runs on free ports here: lab start names its own query URL, not the default port.
+  const printed = new RegExp(`npx mltrace analyze ${api.url.replaceAll('.', '\\.')} --since (\\S+)`).exec(out);
+  assert.ok(printed, `${id}: lab start printed no command to analyze this Jaeger's traces (${api.url}):\n${out}`);
   const since = printed[1] as string;
 
   // The traces too, beside the report, only when a finding reads them: each read of Jaeger costs it and us the whole window.

@@ -12,34 +12,24 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isAlive, sleep } from '@mltrace/stack';
 import { jaegerConfig } from '../config';
+import { detachedJaegerDir, runningDetachedJaeger, type DetachedJaeger } from '../detached';
 import { startJaeger, type RunningJaeger } from '../jaeger';
 import { ensureTool } from '../tools';
 
 /** The background Jaeger's folder: its state (pid and URLs) and its log. npm runs root scripts in the repository's root. */
-const DIR = join(process.cwd(), '.mltrace', 'jaeger');
+const DIR = detachedJaegerDir(process.cwd());
 const STATE_FILE = join(DIR, 'state.json');
 const LOG_FILE = join(DIR, 'jaeger.log');
 /** Jaeger itself starts in a second or two; a loaded machine gets more. */
 const READY_TIMEOUT_MS = 60_000;
 
-interface DetachedState {
-  pid: number;
-  otlpHttpUrl: string;
-  otlpGrpcUrl: string;
-  queryUrl: string;
-  samplingUrl: string;
-}
-type Urls = Omit<DetachedState, 'pid'>;
+type Urls = Omit<DetachedJaeger, 'pid'>;
 
 const shown = (p: string) => relative(process.cwd(), p) || '.';
 
 
 /** The background Jaeger, if one runs from this folder. */
-function running(): DetachedState | undefined {
-  if (!existsSync(STATE_FILE)) return undefined;
-  const state = JSON.parse(readFileSync(STATE_FILE, 'utf8')) as DetachedState;
-  return isAlive(state.pid) ? state : undefined;
-}
+const running = (): DetachedJaeger | undefined => runningDetachedJaeger(process.cwd());
 
 function banner(urls: Urls, how: string): string {
   return `Jaeger v2 is running ${how} (memory storage; traces are lost when it stops)
@@ -91,7 +81,7 @@ Ctrl-C stops Jaeger (its log: --verbose).`);
 /** The background process (`--detach` spawns this file again with --detached-child): starts Jaeger, records where it listens. */
 async function detachedChild(): Promise<void> {
   const jaeger = await start(true);
-  const state: DetachedState = { pid: process.pid, otlpHttpUrl: jaeger.otlpHttpUrl, otlpGrpcUrl: jaeger.otlpGrpcUrl, queryUrl: jaeger.queryUrl, samplingUrl: jaeger.samplingUrl };
+  const state: DetachedJaeger = { pid: process.pid, otlpHttpUrl: jaeger.otlpHttpUrl, otlpGrpcUrl: jaeger.otlpGrpcUrl, queryUrl: jaeger.queryUrl, samplingUrl: jaeger.samplingUrl };
   writeFileSync(`${STATE_FILE}.tmp`, JSON.stringify(state, null, 2));
   renameSync(`${STATE_FILE}.tmp`, STATE_FILE);
   superviseUntilStopped(jaeger, () => rmSync(STATE_FILE, { force: true }));

@@ -7,6 +7,7 @@ import { loadOptionsFor } from '../lab-window';
 import { shown } from '../shown';
 import { readState, revealScenario } from '../state';
 import { EXIT_OK, EXIT_WRONG, UsageError } from '../usage';
+import { jaegerQueryUrl } from '../jaeger-url';
 
 export interface Diagnosis {
   scenario: ScenarioName;
@@ -85,7 +86,7 @@ export async function runAnswer(argv: string[], config: WorkshopConfig, out: (te
     const name = revealScenario(state);
     if (!isScenarioName(name)) throw new Error(`the mystery's state in ${shown(config.labDir)} is damaged; start a new one`);
     planted = name;
-    if (state.otlpEndpoint) throw new UsageError(`the mystery's traces went to ${state.otlpEndpoint}: pass --traces with the Jaeger query URL (e.g. http://localhost:16686)`);
+    if (state.otlpEndpoint) throw new UsageError(`the mystery's traces went to ${state.otlpEndpoint}: pass --traces with the Jaeger query URL (e.g. ${jaegerQueryUrl(state.otlpEndpoint)})`);
     source = state.tracesDir;
   }
   const loaded = await loadSources([source], loadOptionsFor(source, state));

@@ -3,12 +3,12 @@ import { randomInt } from 'node:crypto';
 import { mkdirSync, openSync, closeSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { sleep } from '@mltrace/stack';
+import { isAlive, sleep } from '@mltrace/stack';
 import { SCENARIO_NAMES, type ScenarioName } from '@mltrace/scenarios';
 import type { WorkshopConfig } from '../config';
+import { jaegerQueryUrl } from '../jaeger-url';
 import { findLab, LABS, STANDARD_TRAFFIC, type Lab } from '../labs';
 import { shown } from '../shown';
-import { isAlive } from '@mltrace/stack';
 import { hideScenario, readState, writeState, type LabState } from '../state';
 import { EXIT_OK, EXIT_WRONG, UsageError } from '../usage';
 import { stopLab } from './stop';
@@ -106,9 +106,10 @@ export async function runStart(argv: string[], config: WorkshopConfig, out: (tex
 }
 
 function banner(state: LabState, lab: Lab | undefined): string[] {
-  const traces = state.otlpEndpoint ? `sent to ${state.otlpEndpoint} (Jaeger UI: http://localhost:16686)` : `${shown(state.tracesDir)}/`;
+  const query = state.otlpEndpoint ? jaegerQueryUrl(state.otlpEndpoint) : undefined;
+  const traces = query ? `sent to ${state.otlpEndpoint} (Jaeger UI: ${query})` : `${shown(state.tracesDir)}/`;
   // Jaeger keeps the traces of every lab run since it started: read this run's only.
-  const source = state.otlpEndpoint ? `http://localhost:16686 --since ${state.startedAt}` : shown(state.tracesDir);
+  const source = query ? `${query} --since ${state.startedAt}` : shown(state.tracesDir);
   const load = state.load ? `${state.load.sent} requests sent, ${state.load.ok} answered 2xx` : 'no traffic sent';
   const lines = [
     '',

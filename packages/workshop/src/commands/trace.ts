@@ -6,6 +6,7 @@ import { loadOptionsFor } from '../lab-window';
 import { shown } from '../shown';
 import { EXIT_OK, UsageError } from '../usage';
 import { contextAttributes, renderWaterfall, traceDuration } from '../waterfall';
+import { jaegerQueryUrl } from '../jaeger-url';
 
 /** A trace a request made: it has the gateway's server span (start-up traces do not). */
 const isRequestTrace = (t: Trace): boolean => t.spans.some((s) => s.kind === 'server' && s.service === 'gateway');
@@ -38,7 +39,7 @@ export async function runTrace(argv: string[], config: WorkshopConfig, out: (tex
   });
   if (positionals.length > 1) throw new UsageError('trace takes one source (a folder, a file or a Jaeger URL)');
   const state = readState(config.labDir);
-  if (!positionals[0] && state?.otlpEndpoint) throw new UsageError(`this lab's traces went to ${state.otlpEndpoint}: name Jaeger's URL, e.g. mltrace lab trace http://localhost:16686`);
+  if (!positionals[0] && state?.otlpEndpoint) throw new UsageError(`this lab's traces went to ${state.otlpEndpoint}: name Jaeger's URL, e.g. mltrace lab trace ${jaegerQueryUrl(state.otlpEndpoint)}`);
   const source = positionals[0] ?? state?.tracesDir;
   if (!source) throw new UsageError('no lab has run here: name a source (a folder of trace files, a file or a Jaeger URL)');
   const { traces } = await loadSources([source], loadOptionsFor(source, state));
