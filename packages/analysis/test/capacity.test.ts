@@ -49,7 +49,12 @@ test("concurrency per service, load bands, knee and Little's law", () => {
   assert.match(r.kneeNote ?? '', /too few data for a knee/);
 });
 
-test('a knee is claimed from load bands of several buckets and enough requests each', () => {
+/**
+ * A partial first and last bucket (1 request each, left out), and between them 8 load levels of
+ * 4 one-second buckets: 10, 20, … 80 req/s, each level's requests at `latencyOf(level)` µs.
+ * Each level is one band (32 inner buckets / 8 bands), of 4 buckets and ≥ 40 requests.
+ */
+function eightLevels(latencyOf: (level: number) => number): Trace[] {
   const traces: Trace[] = [];
   const bucket = (b: number, n: number, latency: number) => {
     for (let k = 0; k < n; k++) {
@@ -57,14 +62,24 @@ test('a knee is claimed from load bands of several buckets and enough requests e
       traces.push(makeTrace([{ id: 'g', service: 'gateway', kind: 'server', start, duration: latency }]));
     }
   };
-  // A partial first and last bucket (1 request each, left out), and between them 8 load levels of
-  // 4 one-second buckets: 10, 20, … 80 req/s, with latency 10 ms up to 60 req/s and 40 ms above.
-  // Each level is one band (32 inner buckets / 8 bands), of 4 buckets and ≥ 40 requests.
   bucket(0, 1, 10_000);
-  for (let level = 1; level <= 8; level++) for (let j = 0; j < 4; j++) bucket(1 + (level - 1) * 4 + j, level * 10, level * 10 > 60 ? 40_000 : 10_000);
+  for (let level = 1; level <= 8; level++) for (let j = 0; j < 4; j++) bucket(1 + (level - 1) * 4 + j, level * 10, latencyOf(level));
   bucket(33, 1, 10_000);
-  const r = capacity(traces, { bucketMs: 1000, entryService: 'gateway' });
+  return traces;
+}
+
+test('a knee is claimed from load bands of several buckets and enough requests each', () => {
+  // Latency 10 ms up to 60 req/s and 40 ms above.
+  const r = capacity(eightLevels((level) => (level * 10 > 60 ? 40_000 : 10_000)), { bucketMs: 1000, entryService: 'gateway' });
   assert.deepEqual(r.loadBands.map((b) => b.meanRate), [10, 20, 30, 40, 50, 60, 70, 80]);
   assert.deepEqual(r.knee, { rate: 60, meanLatencyUs: 10_000 });
   assert.equal(r.kneeNote, undefined);
+});
+
+test('a slow first band (a cold start) does not hide the knee: each band is held against the lowest latency below it', () => {
+  // As in a lab: the lowest load is the system's first seconds, at 60 ms while its code compiles;
+  // then 10 ms up to 60 req/s, and 40 ms above: under 1.5 × the cold 60 ms, 4 × the settled 10 ms.
+  const r = capacity(eightLevels((level) => (level === 1 ? 60_000 : level * 10 > 60 ? 40_000 : 10_000)), { bucketMs: 1000, entryService: 'gateway' });
+  assert.deepEqual(r.loadBands.map((b) => b.meanLatencyUs), [60_000, 10_000, 10_000, 10_000, 10_000, 10_000, 40_000, 40_000]);
+  assert.deepEqual(r.knee, { rate: 60, meanLatencyUs: 10_000 });
 });

@@ -5,7 +5,7 @@
  *   peak, time-weighted mean (Σ durations / window), and the peak per time bucket.
  * - Throughput vs latency: requests per bucket (λ) and their mean latency; buckets are grouped
  *   into up to 8 load bands of equal size by λ. The knee is the highest-load band before the
- *   first band whose mean latency exceeds 1.5 × that of the lowest-load band.
+ *   first band whose mean latency exceeds 1.5 × the lowest mean latency of the bands below it.
  * - Little's law L = λ·W: at a target entry rate λ₀, service s receives λ₀ × (its requests per
  *   entry request) and needs L = λ_s × W_s concurrent requests in flight, W_s its mean latency
  *   at the observed load (a first-order estimate: latency grows past the knee).
@@ -80,7 +80,7 @@ export function sweepConcurrency(starts: ArrayLike<number>, ends: ArrayLike<numb
   return { peak, series };
 }
 
-/** A band whose mean latency exceeds this × the lowest-load band's is past the knee. */
+/** A band whose mean latency exceeds this × the lowest of the bands at lower load is past the knee. */
 export const KNEE_LATENCY_RATIO = 1.5;
 export const KNEE_MIN_BANDS = 3;
 export const KNEE_MIN_BUCKETS_PER_BAND = 3;
@@ -158,8 +158,16 @@ export function capacity(traces: readonly Trace[], opts: AnalysisOptions = {}): 
   }
   let knee: CapacityResult['knee'] = null;
   let kneeNote: string | undefined;
-  const base = bands[0]?.meanLatencyUs ?? 0;
-  const firstBad = bands.findIndex((b) => base > 0 && b.meanLatencyUs > KNEE_LATENCY_RATIO * base);
+  // Each band against the lowest latency seen at lower load, not against the lowest-load band
+  // alone: that band often holds a system's first seconds, slower while its code is still being
+  // compiled, and against it a saturated band can stay under the ratio (a lab run showed it).
+  let firstBad = -1;
+  let best = Infinity;
+  for (let i = 0; i < bands.length && firstBad < 0; i++) {
+    const latency = (bands[i] as LoadBand).meanLatencyUs;
+    if (i > 0 && best > 0 && latency > KNEE_LATENCY_RATIO * best) firstBad = i;
+    best = Math.min(best, latency);
+  }
   if (firstBad > 0) {
     // A knee is a claim about load: it needs enough bands, each of enough buckets and requests
     // (two one-second buckets show noise, not saturation).
