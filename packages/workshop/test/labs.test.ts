@@ -13,7 +13,7 @@ import { loadSources, type AnalysisReport, type Trace } from '@mltrace/analysis'
 import { REPO_ROOT } from '@mltrace/stack';
 import { LABS, labPagePath } from '../src';
 import { readState, type LabState } from '../src/state';
-import { FINDING_CHECKS, findings, sections, shellBlocks, wrongFindings, type RunContext } from './lab-page';
+import { FINDING_CHECKS, findings, readsTraces, sections, shellBlocks, wrongFindings, type RunContext } from './lab-page';
 import { freshLabDir, labEnv, mltrace, pageScript, run } from './helpers';
 
 /** MLTRACE_LAB_TEST_ONLY=a,b runs only those labs (while working on one). */
@@ -50,21 +50,25 @@ async function runPage(lab: (typeof LABS)[number], page: string): Promise<string
 
     const tracesDir = join(cwd, '.mltrace', 'lab', 'traces');
     let report: AnalysisReport | undefined;
-    let traces: Trace[] = [];
+    let traces: Trace[] | undefined;
     const ctx: RunContext = {
       cwd,
       report: () => {
         if (!report) throw new Error(`${lab.page}: a finding about the report, but the lab sends no traffic`);
         return report;
       },
-      traces: () => traces,
+      traces: () => {
+        if (!traces) throw new Error(`${lab.page}: a check read the traces, but readsTraces() said the page needs none (or the lab sends no traffic)`);
+        return traces;
+      },
       state: () => readState(join(cwd, '.mltrace', 'lab')) as LabState,
     };
     if (lab.traffic) {
-      const r = await mltrace(['analyze', tracesDir, '--format', 'json'], env, cwd);
+      // The traces too, beside the report, only when a finding reads them (as with Jaeger).
+      const [r, loaded] = await Promise.all([mltrace(['analyze', tracesDir, '--format', 'json'], env, cwd), readsTraces(page) ? loadSources([tracesDir]) : undefined]);
       assert.equal(r.code, 0, r.stderr);
       report = JSON.parse(r.stdout) as AnalysisReport;
-      traces = (await loadSources([tracesDir])).traces;
+      traces = loaded?.traces;
     }
     const wrong = await wrongFindings(page, ctx, tracesDir, env);
     return wrong;
