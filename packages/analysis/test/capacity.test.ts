@@ -56,16 +56,18 @@ test("concurrency per service, load bands, knee and Little's law", () => {
  */
 function eightLevels(latencyOf: (level: number) => number): Trace[] {
   const traces: Trace[] = [];
-  const bucket = (b: number, n: number, latency: number) => {
-    for (let k = 0; k < n; k++) {
-      const start = b * 1_000_000 + Math.floor((k * 1_000_000) / n);
-      traces.push(makeTrace([{ id: 'g', service: 'gateway', kind: 'server', start, duration: latency }]));
-    }
-  };
-  bucket(0, 1, 10_000);
-  for (let level = 1; level <= 8; level++) for (let j = 0; j < 4; j++) bucket(1 + (level - 1) * 4 + j, level * 10, latencyOf(level));
-  bucket(33, 1, 10_000);
+  addBucket(traces, 0, 1, 10_000);
+  for (let level = 1; level <= 8; level++) for (let j = 0; j < 4; j++) addBucket(traces, 1 + (level - 1) * 4 + j, level * 10, latencyOf(level));
+  addBucket(traces, 33, 1, 10_000);
   return traces;
+}
+
+/** `n` gateway requests spread over one-second bucket `b`, each taking `latency` µs. */
+function addBucket(traces: Trace[], b: number, n: number, latency: number): void {
+  for (let k = 0; k < n; k++) {
+    const start = b * 1_000_000 + Math.floor((k * 1_000_000) / n);
+    traces.push(makeTrace([{ id: 'g', service: 'gateway', kind: 'server', start, duration: latency }]));
+  }
 }
 
 test('a knee is claimed from load bands of several buckets and enough requests each', () => {
@@ -82,4 +84,24 @@ test('a slow first band (a cold start) does not hide the knee: each band is held
   const r = capacity(eightLevels((level) => (level === 1 ? 60_000 : level * 10 > 60 ? 40_000 : 10_000)), { bucketMs: 1000, entryService: 'gateway' });
   assert.deepEqual(r.loadBands.map((b) => b.meanLatencyUs), [60_000, 10_000, 10_000, 10_000, 10_000, 10_000, 40_000, 40_000]);
   assert.deepEqual(r.knee, { rate: 60, meanLatencyUs: 10_000 });
+});
+
+test('the edges of load phases (next to an empty bucket) are left out of the bands: a few partial buckets do not make the lowest band too thin', () => {
+  const traces: Trace[] = [];
+  const bucket = (b: number, n: number, latency: number): void => addBucket(traces, b, n, latency);
+  // Three load steps as a lab sends them, one empty second between two commands: 20, 40 and 80
+  // req/s, 8 full seconds each, latency 10 ms, 10 ms and 40 ms. Each step starts and ends in a
+  // second it only partly fills (3 and 2 requests); the first and last of these are the window's ends.
+  let b = 0;
+  for (const [rate, latency] of [[20, 10_000], [40, 10_000], [80, 40_000]] as const) {
+    if (b > 0) b++; // the second between two commands
+    bucket(b++, 3, latency);
+    for (let j = 0; j < 8; j++) bucket(b++, rate, latency);
+    bucket(b++, 2, latency);
+  }
+  const r = capacity(traces, { bucketMs: 1000, entryService: 'gateway' });
+  // The 24 full seconds in 8 bands of 3; with the partial ones (2 and 3 requests), the lowest band held 7 requests.
+  assert.deepEqual(r.loadBands.map((x) => [Math.round(x.meanRate * 10) / 10, x.buckets]), [[20, 3], [20, 3], [26.7, 3], [40, 3], [40, 3], [66.7, 3], [80, 3], [80, 3]]);
+  assert.deepEqual(r.knee, { rate: 40, meanLatencyUs: 10_000 });
+  assert.equal(r.kneeNote, undefined);
 });

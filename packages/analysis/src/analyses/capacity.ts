@@ -4,7 +4,8 @@
  *   which the service is entered, by a sweep line over their start/end events. Reported:
  *   peak, time-weighted mean (Σ durations / window), and the peak per time bucket.
  * - Throughput vs latency: requests per bucket (λ) and their mean latency; buckets are grouped
- *   into up to 8 load bands of equal size by λ. The knee is the highest-load band before the
+ *   into up to 8 load bands of equal size by λ (buckets at the window's ends and next to an empty
+ *   one, the edges of a load phase, left out). The knee is the highest-load band before the
  *   first band whose mean latency exceeds 1.5 × the lowest mean latency of the bands below it.
  * - Little's law L = λ·W: at a target entry rate λ₀, service s receives λ₀ × (its requests per
  *   entry request) and needs L = λ_s × W_s concurrent requests in flight, W_s its mean latency
@@ -141,7 +142,14 @@ export function capacity(traces: readonly Trace[], opts: AnalysisOptions = {}): 
     const b = Math.floor(((entry.starts[i] as number) - origin) / width);
     if (b >= 0 && b < nb) latSum[b] = (latSum[b] as number) + ((entry.ends[i] as number) - (entry.starts[i] as number));
   }
-  const inner = Array.from({ length: nb }, (_, b) => b).filter((b) => (nb < 4 || (b > 0 && b < nb - 1)) && (series.counts[b] as number) > 0);
+  // Only buckets whose rate is known: not the window's first and last (it cuts them), nor one next
+  // to an empty bucket, the edge of a load phase (a lab's load steps, separated by the seconds
+  // between two commands): the load ran for part of it, so its rate reads low, and a few such
+  // buckets made the lowest band too thin to claim a knee. Unless too few buckets are left.
+  const counted = (b: number): boolean => b >= 0 && b < nb && (series.counts[b] as number) > 0;
+  const known = Array.from({ length: nb }, (_, b) => b).filter((b) => counted(b) && (nb < 4 || (b > 0 && b < nb - 1)));
+  const steady = known.filter((b) => counted(b - 1) && counted(b + 1));
+  const inner = steady.length >= 4 ? steady : known;
   inner.sort((x, y) => (series.counts[x] as number) - (series.counts[y] as number));
   const bands: LoadBand[] = [];
   const nBands = Math.min(8, inner.length);
