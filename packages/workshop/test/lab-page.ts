@@ -173,8 +173,9 @@ export const FINDING_CHECKS: Array<[RegExp, Check]> = [
     return { ok: v === 'within 50 % of the requests sent' && Math.abs(est - sent) <= 0.5 * sent, seen: `${est.toFixed(0)} estimated, ${sent} sent` };
   }],
   [/^knee$/, (_m, v, c) => {
-    const k = c.report().capacity.knee;
-    return { ok: v === 'found' && k !== null, seen: k ? `at ${k.rate.toFixed(1)}/s` : 'none' };
+    const { knee: k, kneeNote, loadBands } = c.report().capacity;
+    const bands = loadBands.map((b) => `${b.meanRate.toFixed(0)}/s ${b.buckets}×${b.requests} ${(b.meanLatencyUs / 1000).toFixed(1)} ms`).join(', ');
+    return { ok: v === 'found' && k !== null, seen: k ? `at ${k.rate.toFixed(1)}/s` : `none (${kneeNote ?? 'no band past the ratio'}; bands ${bands})` };
   }],
   [/^load bands$/, (_m, v, c) => {
     // The busier half of the bands (they come sorted by rate) against the quieter half, by mean latency.
