@@ -70,24 +70,31 @@ export function startTracing(config: TracingConfig, warn: WarnLine): TracingRunt
   // loading its metrics and logs SDKs and every exporter: ≈ 0.2 s of CPU at each start). With
   // metrics or logs asked for, NodeSDK starts first and also applies OTEL_LOG_LEVEL and registers
   // the context manager (the same AsyncLocalStorage one).
-  const metricsAndLogs = config.metricsConfigured || config.logsConfigured ? startMetricsAndLogs(config, resource) : undefined;
-  if (!metricsAndLogs) {
-    if (config.logLevel) diag.setLogger(new DiagConsoleLogger(), { logLevel: diagLogLevelFromString(config.logLevel) });
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  let metricsAndLogs: { shutdown(): Promise<void> } | undefined;
+  let tracerProvider: TracerProvider | undefined;
+  try {
+    metricsAndLogs = config.metricsConfigured || config.logsConfigured ? startMetricsAndLogs(config, resource) : undefined;
+    if (!metricsAndLogs) {
+      if (config.logLevel) diag.setLogger(new DiagConsoleLogger(), { logLevel: diagLogLevelFromString(config.logLevel) });
+      context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    }
+    propagation.setGlobalPropagator(createPropagator(config.propagators, { writeXHeaders: config.writeXHeaders }));
+    if (spanProcessors.length > 0) {
+      tracerProvider = new TracerProvider({ resource, sampler, spanLimits: config.spanLimits, spanProcessors });
+      trace.setGlobalTracerProvider(tracerProvider);
+    }
+    // Last, so that the instrumentations get the tracer provider and, when NodeSDK set one up, the meter provider.
+    registerInstrumentations({ instrumentations });
+  } catch (err) {
+    // Half a setup would trace part of the app while the preload says tracing is off: take it all back.
+    for (const instrumentation of instrumentations) instrumentation.disable();
+    trace.disable();
+    context.disable();
+    propagation.disable();
+    dropReporter.stop();
+    void Promise.all([tracerProvider?.shutdown(), metricsAndLogs?.shutdown()]).catch(() => undefined);
+    throw err;
   }
-  propagation.setGlobalPropagator(createPropagator(config.propagators, { writeXHeaders: config.writeXHeaders }));
-  const tracerProvider =
-    spanProcessors.length > 0
-      ? new TracerProvider({
-          resource,
-          sampler,
-          spanLimits: config.spanLimits,
-          spanProcessors,
-        })
-      : undefined;
-  if (tracerProvider) trace.setGlobalTracerProvider(tracerProvider);
-  // Last, so that the instrumentations get the tracer provider and, when NodeSDK set one up, the meter provider.
-  registerInstrumentations({ instrumentations });
   const providers = {
     shutdown: () => Promise.all([tracerProvider?.shutdown(), metricsAndLogs?.shutdown()]).then(() => undefined),
   };

@@ -125,6 +125,24 @@ test('an SDK that fails to start costs one warning line; the app runs untraced',
   assert.equal(existsSync(dir) ? readdirSync(dir).length : 0, 0);
 });
 
+test('a setup that fails halfway is taken back: one warning line, no spans, no propagation; the app runs untraced', async (t) => {
+  const dir = tempDir(t);
+  const b = await startApp('app-b.js', { OTEL_SERVICE_NAME: 'app-b', MLTRACE_TRACES_DIR: tempDir(t) });
+  t.after(() => stopProcess(b.child));
+  const a = await startApp('app-a.js', { OTEL_SERVICE_NAME: 'app-a', MLTRACE_TRACES_DIR: dir, B_URL: b.url }, [join(FIXTURES, 'break-registration.js')]);
+  t.after(() => stopProcess(a.child));
+  // The context manager, propagator and instrumentations were in place before the failure: left
+  // there, the call to B would carry a traceparent and the ML context in baggage.
+  const { downstream } = (await post(`${a.url}/v1/call`)) as { downstream: { traceparent: string | null; baggageCount: number } };
+  assert.deepEqual([downstream.traceparent, downstream.baggageCount], [null, 0]);
+  await stopProcess(a.child);
+  assert.equal((await a.exited).code, 0);
+  const lines = a.stderr().trim().split('\n');
+  assert.equal(lines.length, 1, a.stderr());
+  assert.match(lines[0]!, /^\[mltrace\/tracing\] tracing is off: .*simulated failure registering .*runs untraced$/);
+  assert.equal(existsSync(dir) ? readdirSync(dir).filter((f) => readFileSync(join(dir, f), 'utf8').trim() !== '').length : 0, 0, 'no spans of A');
+});
+
 test('unreachable OTLP endpoint: the app keeps answering and the dropped spans are reported, while running and at shutdown', async (t) => {
   const closedPort = await freePort();
   const a = await startApp('app-a.js', {
