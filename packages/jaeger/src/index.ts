@@ -10,8 +10,6 @@ export { startBackend } from './backend';
 export type { BackendOptions, RunningBackend } from './backend';
 export { startJaeger, startCollector, JAEGER_PORTS } from './jaeger';
 export type { JaegerOptions, RunningJaeger, RunningCollector } from './jaeger';
-export { detachedJaegerDir, runningDetachedJaeger } from './detached';
-export type { DetachedJaeger } from './detached';
 export { startHotrod } from './hotrod';
 export type { HotrodOptions, RunningHotrod } from './hotrod';
 export { runTool, kustomizeBuild, composeConfig, validateBackendConfig } from './cli-tools';

@@ -171,18 +171,19 @@ function readSdkSampler(env: Env, warn: ConfigWarn): TracingConfig['sdkSampler']
   const fallback = { name: DEFAULT_SDK_SAMPLER, ratio: 1 };
   const name = str(env, 'OTEL_TRACES_SAMPLER');
   if (name === undefined) return fallback;
-  if (!SDK_SAMPLERS.includes(name as SdkSamplerName)) {
+  const sampler = SDK_SAMPLERS.find((s) => s === name);
+  if (sampler === undefined) {
     warn(`OTEL_TRACES_SAMPLER=${JSON.stringify(name)} is not supported (supported: ${SDK_SAMPLERS.join(', ')}); using ${DEFAULT_SDK_SAMPLER}`);
     return fallback;
   }
-  if (!name.endsWith('traceidratio')) return { name: name as SdkSamplerName, ratio: 1 };
+  if (!sampler.endsWith('traceidratio')) return { name: sampler, ratio: 1 };
   const arg = str(env, 'OTEL_TRACES_SAMPLER_ARG');
   const ratio = Number(arg);
   if (arg === undefined || !Number.isFinite(ratio) || ratio < 0 || ratio > 1) {
     warn(`OTEL_TRACES_SAMPLER_ARG=${JSON.stringify(arg ?? '')} is not a ratio in [0, 1]; using 1`);
-    return { name: name as SdkSamplerName, ratio: 1 };
+    return { name: sampler, ratio: 1 };
   }
-  return { name: name as SdkSamplerName, ratio };
+  return { name: sampler, ratio };
 }
 
 /**
@@ -194,7 +195,7 @@ function samplerFollowsParent(sampler: SdkSamplerName, mltraceSampler: boolean):
   return mltraceSampler || sampler.startsWith('parentbased_') || sampler === 'always_off';
 }
 
-/** The first of `names` that is set, as a positive integer (a bad value: one warning, the SDK default). */
+/** The first of `names` that is set, as an integer >= 0 (a bad value: one warning, the SDK default). */
 function limit(env: Env, warn: ConfigWarn, ...names: string[]): number | undefined {
   const name = names.find((n) => str(env, n) !== undefined);
   if (name === undefined) return undefined;

@@ -24,19 +24,13 @@ const DETECTORS: Record<ResourceDetectorName, ResourceDetector> = {
 
 /**
  * The resource every span of this process carries, built as NodeSDK builds it: the SDK's
- * defaults and mltrace's service attributes, then what the detectors of
+ * defaults and mltrace's service version and environment, then what the detectors of
  * OTEL_NODE_RESOURCE_DETECTORS find (OTEL_RESOURCE_ATTRIBUTES through `env`, host, os, process,
- * service.instance.id), then service.name on top.
+ * service.instance.id), then service.name on top (config.ts already read it from those).
  */
 export function createResource(config: TracingConfig): Resource {
   return defaultResource()
-    .merge(
-      resourceFromAttributes({
-        [ATTR_SERVICE_NAME]: config.serviceName,
-        [ATTR_SERVICE_VERSION]: config.serviceVersion,
-        [ATTR_DEPLOYMENT_ENVIRONMENT_NAME]: config.environment,
-      }),
-    )
+    .merge(resourceFromAttributes({ [ATTR_SERVICE_VERSION]: config.serviceVersion, [ATTR_DEPLOYMENT_ENVIRONMENT_NAME]: config.environment }))
     .merge(detectResources({ detectors: config.resourceDetectors.map((name) => DETECTORS[name]) }))
     .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: config.serviceName }));
 }

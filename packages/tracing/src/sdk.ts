@@ -30,7 +30,7 @@ interface SamplingModule {
 /**
  * The sampler from MLTRACE_SAMPLING_* (src/sampling), or undefined for the one
  * OTEL_TRACES_SAMPLER/_ARG name. A broken sampling setup costs the
- * sampling choice, not tracing: one warning and the SDK default.
+ * sampling choice, not tracing: one warning and that sampler instead.
  */
 function createConfiguredSampler(config: TracingConfig, warn: WarnLine): Sampler | undefined {
   const { strategiesFile, remoteUrl, remotePollMs } = config.sampling;

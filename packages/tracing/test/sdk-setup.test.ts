@@ -61,8 +61,11 @@ const CASES: Array<[string, Record<string, string>]> = [
 for (const [name, env] of CASES) {
   test(`the preload's trace setup shows what NodeSDK's did: ${name}`, async (t) => {
     const dir = tempDir(t);
-    const [{ shown: ours }, { shown: theirs }] = await Promise.all([probe('mltrace', env, dir), probe('nodesdk', env, dir)]);
+    const [{ shown: mltrace }, { shown: nodesdk }] = await Promise.all([probe('mltrace', env, dir), probe('nodesdk', env, dir)]);
+    const { nodeSdkLoaded, ...ours } = mltrace;
+    const { nodeSdkLoaded: _loaded, ...theirs } = nodesdk;
     assert.deepEqual(ours, theirs);
+    assert.equal(nodeSdkLoaded, false, 'traces only: the preload does not load @opentelemetry/sdk-node');
     // Not vacuous: the probe saw a resource (none when nothing is recorded), and the decisions differ between the cases as the sampler says.
     const decisions = ours['decisions'] as Record<string, boolean>;
     if (env['OTEL_TRACES_SAMPLER'] === 'always_off') assert.ok(Object.values(decisions).every((d) => !d));
@@ -77,7 +80,8 @@ for (const [name, env] of CASES) {
 }
 
 test('OTEL_LOGS_EXPORTER=console: NodeSDK starts the logs pipeline beside the preload\'s traces; a pino line becomes a log record of its span', async (t) => {
-  const { printed } = await probe('mltrace', { OTEL_LOGS_EXPORTER: 'console', PROBE_LOG: '1' }, tempDir(t));
+  const { printed, shown } = await probe('mltrace', { OTEL_LOGS_EXPORTER: 'console', PROBE_LOG: '1' }, tempDir(t));
+  assert.equal(shown['nodeSdkLoaded'], true);
   assert.match(printed, /body: 'probe line'/, `a log record on the console exporter:\n${printed.slice(0, 2000)}`);
   assert.match(printed, /traceId: '00000000000000000000000000000001'/, 'the log record carries the trace id of its span');
 });

@@ -3,7 +3,7 @@ import { REPO_ROOT } from '@mltrace/stack';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-/** The same OTLP receiver: equal URLs up to a trailing slash, or the same port on two names of this machine. */
+/** The same OTLP receiver: the same port on the same host, or on two names of this machine (path and scheme aside). */
 function sameEndpoint(a: string, b: string): boolean {
   if (!URL.canParse(a) || !URL.canParse(b)) return false;
   const [x, y] = [new URL(a), new URL(b)];

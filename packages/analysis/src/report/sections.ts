@@ -3,6 +3,7 @@
  * rendered by the text, Markdown and HTML writers (so they never disagree on content).
  */
 import type { AnalysisReport } from '../analyses/analyze';
+import { KNEE_LATENCY_RATIO } from '../analyses/capacity';
 import { dur, evidenceValue, num, pct, pValue, rate, time } from './format';
 
 export interface Table {
@@ -335,7 +336,7 @@ export function buildSections(r: AnalysisReport, opts: SectionOptions = {}): Sec
     id: 'capacity',
     title: 'Capacity',
     lines: [
-      cap.knee ? `knee at about ${rate(cap.knee.rate)} (mean latency ${dur(cap.knee.meanLatencyUs)}); beyond it latency rises > 1.5× its lowest at lower load` : (cap.kneeNote ?? 'no knee observed in the load range of these traces'),
+      cap.knee ? `knee at about ${rate(cap.knee.rate)} (mean latency ${dur(cap.knee.meanLatencyUs)}); beyond it latency rises > ${KNEE_LATENCY_RATIO}× its lowest at lower load` : (cap.kneeNote ?? 'no knee observed in the load range of these traces'),
       `Little's law at a target of ${rate(cap.targetRate)} at ${cap.entryService}: L = λ·W per service below`,
     ],
     tables: [
