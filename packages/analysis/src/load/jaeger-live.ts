@@ -21,7 +21,12 @@ export interface JaegerLiveOptions extends CollectorOptions {
 
 const DEFAULT_WINDOW_US = 3_600_000_000; // the last hour when no --since is given
 const DEFAULT_SLICE_US = 15 * 60_000_000;
-const MIN_SLICE_US = 1_000_000;
+/**
+ * The shortest slice asked for. A busy pipeline starts more than a page of traces per second (≈ 600/s
+ * per service on 2 cores), so slices go well below a second; a full slice this short is kept as it
+ * came, with a warning.
+ */
+const MIN_SLICE_US = 1_000;
 /** A full slice is fetched again in this many parts: fewer full pages on the way down than halving. */
 const FULL_PAGE_SPLIT = 4;
 
@@ -109,9 +114,14 @@ export async function fetchJaegerInto(baseUrl: string, collector: TraceCollector
     while (pending.length > 0) {
       const [from, to] = pending.shift()!;
       const page = await client.findTraces(api, service, from, to);
-      if (page.traces.length >= client.pageSize && to - from > MIN_SLICE_US) {
-        pending.unshift(...evenSlices([from, to], FULL_PAGE_SPLIT));
-        continue;
+      if (page.traces.length >= client.pageSize) {
+        const parts = evenSlices([from, to], FULL_PAGE_SPLIT);
+        // One part is the slice itself: fetching it again would loop for ever.
+        if (parts.length > 1) {
+          pending.unshift(...parts);
+          continue;
+        }
+        collector.warn(`${service}: ${page.traces.length} traces (a full page) started within ${to - from} µs from ${rfc3339(from)}; Jaeger answers at most a page per search, so more traces of that slice may be missing`);
       }
       for (const reason of page.skipped.reasons) collector.skip(reason);
       for (const w of page.warnings ?? []) collector.warn(w);
