@@ -11,5 +11,6 @@ export { startOtlpSink } from './otlp-sink';
 export type { OtlpSink } from './otlp-sink';
 export { tallyTraceFiles } from './trace-files';
 export { processCpuMs, clockTicksPerSecond } from './proc-cpu';
+export { parseCallgrindTotal, hasValgrind } from './callgrind';
 export { benchMix } from './mix';
 export type * from './types';

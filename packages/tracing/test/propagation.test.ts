@@ -83,6 +83,11 @@ test('legacy tutorial-style headers (title case, 64-bit trace id) are read', () 
   assert.deepEqual(baggageOf(ctx), { feature_version: 'fv-9', customer_segment: 'smb', user: 'u-1' });
 });
 
+test('X-* members in a carrier with title-case names (not lower-cased by Node) are read; other names are not', () => {
+  const ctx = extract({ 'X-ML-Model-Version': 'v7', 'X-Business-Region': 'eu-west', 'X-Baggage-Tenant': 'acme', Xml: 'no', 'x': 'no', 'Content-Type': 'application/json' });
+  assert.deepEqual(baggageOf(ctx), { model_version: 'v7', region: 'eu-west', tenant: 'acme' });
+});
+
 test('W3C headers win over X-headers and uber-trace-id; baggage members merge, W3C winning per key', () => {
   const ctx = extract({
     'uber-trace-id': `1111111111111111:2222222222222222:0:1`,
