@@ -11,7 +11,7 @@
  *   node packages/overhead-lab/dist/src/bin/bench-hop.js --instructions [requests=600] [rounds=2]
  *
  * `--instructions`: the post-processor under valgrind's callgrind, instructions per request instead
- * of CPU time: a count the machine's noise does not move (±5 % between runs, from JIT timing), but
+ * of CPU time: a count the machine's noise barely moves (5–10 % between runs: JIT timing, GCs), but
  * blind to what instructions do not show (system calls, cache misses). Needs valgrind.
  */
 import { spawn } from 'node:child_process';
