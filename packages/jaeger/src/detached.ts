@@ -16,9 +16,14 @@ export function detachedJaegerDir(dir: string): string {
   return join(dir, '.mltrace', 'jaeger');
 }
 
+/** Where the background Jaeger started from `dir` records its DetachedJaeger state. */
+export function detachedJaegerStateFile(dir: string): string {
+  return join(detachedJaegerDir(dir), 'state.json');
+}
+
 /** The background Jaeger started from `dir`, if it still runs. */
 export function runningDetachedJaeger(dir: string): DetachedJaeger | undefined {
-  const file = join(detachedJaegerDir(dir), 'state.json');
+  const file = detachedJaegerStateFile(dir);
   if (!existsSync(file)) return undefined;
   try {
     const state = JSON.parse(readFileSync(file, 'utf8')) as DetachedJaeger;

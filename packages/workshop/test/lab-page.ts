@@ -205,6 +205,18 @@ export function readsTraces(page: string): boolean {
 }
 
 /**
+ * RunContext.traces for traces loaded only when readsTraces(page) said a finding needs them
+ * (`loaded()` is undefined otherwise): a check that reads them anyway fails loudly.
+ */
+export function tracesIfLoaded(label: string, loaded: () => Trace[] | undefined): () => Trace[] {
+  return () => {
+    const traces = loaded();
+    if (!traces) throw new Error(`${label}: a check read the traces, but readsTraces() said the page needs none (or the lab sends no traffic)`);
+    return traces;
+  };
+}
+
+/**
  * The page's Findings that `ctx` contradicts (empty: all hold). A `lab answer` row runs `mltrace
  * lab answer <scenario> --traces <source>`, which must accept it.
  */

@@ -14,13 +14,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadSources, type AnalysisReport, type Trace } from '@mltrace/analysis';
+import { loadSources, type AnalysisReport } from '@mltrace/analysis';
 import { checkTools, isBuilt, loadConfig as loadJaegerConfig, REPO_ROOT, toolsReady, type ToolCheck } from '@mltrace/jaeger';
 import { findLab, labPagePath, readState } from '../src';
 import { isAlive } from '@mltrace/stack';
 import type { LabState } from '../src/state';
 import { freshLabDir, JAEGER_BIN, lab, labEnv, mltrace, pageScript, run } from './helpers';
-import { readsTraces, section, shellBlocks, wrongFindings, type RunContext } from './lab-page';
+import { readsTraces, section, shellBlocks, tracesIfLoaded, wrongFindings, type RunContext } from './lab-page';
 import { jaegerApi } from './jaeger-api';
 import { JAEGER_CLAIMS } from './jaeger-claims';
 
@@ -92,11 +92,7 @@ async function runWithJaeger(id: string, first?: string): Promise<string[]> {
   ]);
   assert.equal(r.code, 0, `${id}: analyze of Jaeger: ${r.stderr}`);
   const report = JSON.parse(r.stdout) as AnalysisReport;
-  const traces = (): Trace[] => {
-    if (!loaded) throw new Error(`${id}: a check read the traces, but readsTraces() said the page needs none`);
-    return loaded.traces;
-  };
-  const ctx: RunContext = { cwd, report: () => report, traces, state: labState };
+  const ctx: RunContext = { cwd, report: () => report, traces: tracesIfLoaded(id, () => loaded?.traces), state: labState };
   const claims = JAEGER_CLAIMS[id];
   assert.ok(claims, id);
   // Both only read Jaeger: side by side.

@@ -13,7 +13,7 @@ import { loadSources, type AnalysisReport, type Trace } from '@mltrace/analysis'
 import { REPO_ROOT } from '@mltrace/stack';
 import { LABS, labPagePath } from '../src';
 import { readState, type LabState } from '../src/state';
-import { FINDING_CHECKS, findings, readsTraces, sections, shellBlocks, wrongFindings, type RunContext } from './lab-page';
+import { FINDING_CHECKS, findings, readsTraces, sections, shellBlocks, tracesIfLoaded, wrongFindings, type RunContext } from './lab-page';
 import { freshLabDir, labEnv, mltrace, pageScript, run } from './helpers';
 
 /** MLTRACE_LAB_TEST_ONLY=a,b runs only those labs (while working on one). */
@@ -57,10 +57,7 @@ async function runPage(lab: (typeof LABS)[number], page: string): Promise<string
         if (!report) throw new Error(`${lab.page}: a finding about the report, but the lab sends no traffic`);
         return report;
       },
-      traces: () => {
-        if (!traces) throw new Error(`${lab.page}: a check read the traces, but readsTraces() said the page needs none (or the lab sends no traffic)`);
-        return traces;
-      },
+      traces: tracesIfLoaded(lab.page, () => traces),
       state: () => readState(join(cwd, '.mltrace', 'lab')) as LabState,
     };
     if (lab.traffic) {

@@ -12,13 +12,13 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isAlive, sleep } from '@mltrace/stack';
 import { jaegerConfig } from '../config';
-import { detachedJaegerDir, runningDetachedJaeger, type DetachedJaeger } from '../detached';
+import { detachedJaegerDir, detachedJaegerStateFile, runningDetachedJaeger, type DetachedJaeger } from '../detached';
 import { startJaeger, type RunningJaeger } from '../jaeger';
 import { ensureTool } from '../tools';
 
 /** The background Jaeger's folder: its state (pid and URLs) and its log. npm runs root scripts in the repository's root. */
 const DIR = detachedJaegerDir(process.cwd());
-const STATE_FILE = join(DIR, 'state.json');
+const STATE_FILE = detachedJaegerStateFile(process.cwd());
 const LOG_FILE = join(DIR, 'jaeger.log');
 /** Jaeger itself starts in a second or two; a loaded machine gets more. */
 const READY_TIMEOUT_MS = 60_000;
